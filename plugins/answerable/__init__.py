@@ -1,0 +1,1 @@
+"""Answerable: a public transparency board for government replies to citizens."""

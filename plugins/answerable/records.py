@@ -1,0 +1,348 @@
+"""The board's files as typed records: board.yaml, ticket.yaml, a reply's front matter.
+
+These models are the format: the JSON Schemas, the docs and the loader all come from
+them. Values are strict (a number is not a string, ``no`` is not a boolean); only
+dates, timestamps and durations are parsed from their written form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+TICKET_ID = r"^[0-9]{4}-[0-9]{6}$"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+def _timestamp(value: object) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "bad_format",
+                "'{value}' is not a timestamp; write e.g. 2026-11-02T09:14:00+08:00",
+                {"value": value},
+            ) from None
+    else:
+        raise PydanticCustomError(
+            "wrong_type", "expected a timestamp such as 2026-11-02T09:14:00+08:00"
+        )
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise PydanticCustomError(
+            "no_utc_offset",
+            "timestamp '{value}' has no UTC offset; add one, e.g. +08:00",
+            {"value": str(value)},
+        )
+    return parsed
+
+
+def _date(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "bad_format", "'{value}' is not a date; write e.g. 2026-11-20", {"value": str(value)}
+    )
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A span written as ``5 working days`` or ``24 hours``."""
+
+    amount: int
+    unit: Literal["working days", "hours", "minutes"]
+
+    @property
+    def in_working_days(self) -> bool:
+        return self.unit == "working days"
+
+    def wall_clock(self) -> timedelta:
+        """The span on the wall clock; only for hours and minutes."""
+        if self.unit == "hours":
+            return timedelta(hours=self.amount)
+        if self.unit == "minutes":
+            return timedelta(minutes=self.amount)
+        raise ValueError("working days have no fixed wall-clock length")
+
+    def __str__(self) -> str:
+        unit = self.unit[:-1] if self.amount == 1 else self.unit
+        return f"{self.amount} {unit}"
+
+
+DURATION_PATTERN = r"^[0-9]+ (working days?|hours?|minutes?)$"
+
+
+def _duration(value: object) -> Duration:
+    if isinstance(value, Duration):
+        return value
+    if isinstance(value, str):
+        match = re.fullmatch(r"([0-9]+) (working day|hour|minute)s?", value.strip())
+        if match:
+            unit = {"working day": "working days", "hour": "hours", "minute": "minutes"}
+            return Duration(int(match[1]), unit[match[2]])  # type: ignore[arg-type]
+    raise PydanticCustomError(
+        "bad_format",
+        "'{value}' is not a duration; write e.g. '5 working days' or '24 hours'",
+        {"value": str(value)},
+    )
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "not_allowed", "unknown time zone '{value}'", {"value": value}
+        ) from None
+    return value
+
+
+Timestamp = Annotated[
+    datetime,
+    PlainValidator(_timestamp),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": r"(Z|[+-][0-9]{2}:[0-9]{2})$"}),
+]
+Day = Annotated[
+    date,
+    PlainValidator(_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+]
+Span = Annotated[
+    Duration,
+    PlainValidator(_duration),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["5 working days"]}),
+]
+Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
+TicketId = Annotated[str, StringConstraints(pattern=TICKET_ID)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, populate_by_name=True, use_attribute_docstrings=True
+    )
+
+
+# ---- board.yaml -------------------------------------------------------------------------
+
+Level = Literal["province", "city", "district", "county", "township", "street"]
+
+
+class Department(Record):
+    id: Slug
+    """Stable identifier used in tickets and replies."""
+    name: Text
+    """Full official name, shown on the site."""
+    parent: Slug | None = None
+    """The department this one belongs to; departments form a tree."""
+    level: Level | None = None
+    """Level of government; inherited from the parent when left out."""
+
+
+class Named(Record):
+    id: Slug
+    """Stable identifier used in tickets."""
+    name: Text
+    """Name shown on the site."""
+
+
+class CalendarSettings(Record):
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    """ISO 3166 country code whose official calendar decides working days."""
+    subdivision: str | None = None
+    """Optional subdivision (e.g. ENG for England) as python-holidays names it."""
+    add_holidays: list[Day] = []
+    """Days off the board adds to the library's calendar."""
+    add_workdays: list[Day] = []
+    """Make-up working days (调休) the board adds to the library's calendar."""
+
+
+class Policy(Record):
+    due: Span
+    """Time allowed for the final reply: working days, or hours on the wall clock."""
+
+
+class Policies(Record):
+    """One entry per ticket type, plus ``urgent`` and ``longest_extension``."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Policy] = Field(init=False)  # type: ignore[assignment]
+
+    urgent: Policy | None = None
+    """Deadline of urgent tickets, which overrides the type's."""
+    longest_extension: Span | None = None
+    """Longest total extension past the original due time; none when left out."""
+
+    def for_type(self, type_id: str) -> Policy | None:
+        extra = self.__pydantic_extra__ or {}
+        return extra.get(type_id)
+
+    def type_ids(self) -> list[str]:
+        return sorted(self.__pydantic_extra__ or {})
+
+
+class ShallowReply(Record):
+    min_chars: Annotated[int, Field(ge=0)] = 30
+    """Replies with fewer characters (spaces excluded) are flagged as shallow."""
+
+
+DEFAULT_TYPES = [
+    Named(id="consultation", name="咨询"),
+    Named(id="help", name="求助"),
+    Named(id="complaint", name="投诉"),
+    Named(id="suggestion", name="建议"),
+]
+DEFAULT_CHANNELS = [
+    Named(id=channel, name=name)
+    for channel, name in [
+        ("web", "网站"),
+        ("hotline", "热线"),
+        ("email", "电子邮件"),
+        ("weibo", "微博"),
+        ("wechat", "微信"),
+        ("letter", "来信"),
+        ("visit", "来访"),
+        ("live-session", "在线访谈"),
+    ]
+]
+
+
+class Board(Record):
+    name: Text
+    """The board's public name."""
+    locale: Literal["zh_CN", "en"]
+    """Language of the public site."""
+    timezone: Annotated[str, AfterValidator(_zone)]
+    """IANA time zone in which days begin and end, e.g. Asia/Shanghai."""
+    calendar: CalendarSettings
+    policies: Policies
+    types: list[Named] = DEFAULT_TYPES
+    """Ticket types; the four of the domain when left out."""
+    channels: list[Named] = DEFAULT_CHANNELS
+    """Channels a message can arrive by; the eight of the domain when left out."""
+    warn_before: Span = Duration(3, "hours")
+    """An open ticket turns due-soon (yellow) when less than this remains."""
+    satisfaction_threshold: Annotated[float, Field(ge=0, le=1)] = 0.85
+    """Departments whose satisfaction rate is below this are named."""
+    min_ranked: Annotated[int, Field(ge=1)] = 10
+    """Departments with fewer decided (or rated) tickets are listed but not ranked."""
+    shallow_reply: ShallowReply = ShallowReply()
+    departments: Annotated[list[Department], Field(min_length=1)]
+    categories: Annotated[list[Named], Field(min_length=1)]
+    as_of: Timestamp | None = None
+    """A fixed moment for a frozen board (a demo); null means the moment of the build."""
+
+
+# ---- ticket.yaml ------------------------------------------------------------------------
+
+
+class Transfer(Record):
+    at: Timestamp
+    from_: Slug = Field(alias="from")
+    """The department that held the ticket."""
+    to: Slug
+    """The department that holds it after the transfer."""
+    reason: Text
+
+
+class Extension(Record):
+    requested: Timestamp
+    """When the extension was asked for: before the due time it extends."""
+    approved: Timestamp | None = None
+    """When it was approved; an unapproved request does not move the deadline."""
+    approved_by: Slug | None = None
+    reason: Text
+    due: Day
+    """The new due date (end of that day)."""
+
+
+class Rating(Record):
+    value: Literal["satisfied", "basically-satisfied", "unsatisfied"]
+    at: Timestamp
+    source: Literal["return-visit", "online", "sms", "hotline"]
+    comment: str | None = None
+
+
+class Withdrawal(Record):
+    at: Timestamp
+    reason: Text
+
+
+class Ticket(Record):
+    id: TicketId
+    """Equals the folder name: year, dash, six digits."""
+    title: Text
+    received: Timestamp
+    """When the message was registered; the deadline counts from here."""
+    channel: Slug
+    type: Slug
+    category: Slug
+    department: Slug
+    """The department responsible now."""
+    co_departments: list[Slug] = []
+    """Other departments in joint handling."""
+    submitter: Text
+    """Public display name, already masked (徐先生)."""
+    submitter_kind: Literal["citizen", "enterprise"] = "citizen"
+    location: str | None = None
+    urgent: bool = False
+    tags: list[Text] = []
+    related: list[TicketId] = []
+    duplicate_of: TicketId | None = None
+    message: Text
+    """The citizen's words: plain text, shown escaped with its line breaks."""
+    transfers: list[Transfer] = []
+    extensions: list[Extension] = []
+    rating: Rating | None = None
+    resolution: Literal["resolved", "partially-resolved", "unresolved", "explained"] | None = None
+    withdrawn: Withdrawal | None = None
+    """The citizen withdrew the message; it stays listed as withdrawn."""
+    hidden: Withdrawal | None = None
+    """The office hid the message's content; the site keeps a record with the reason."""
+
+
+# ---- reply-N.md front matter ------------------------------------------------------------
+
+
+class ReplyMeta(Record):
+    date: Timestamp
+    department: Slug
+    kind: Literal["interim", "final", "supplement"]
+    promised: Day | None = None
+    """Interim replies only: the date by which the final reply will come."""
+    signed: str | None = None
+    """The signature shown under the reply."""
+
+
+SCHEMA_MODELS: dict[str, type[Record]] = {
+    "board": Board,
+    "ticket": Ticket,
+    "reply": ReplyMeta,
+}
+
+
+def describe_value(value: Any) -> str:  # noqa: ANN401 - any YAML value
+    """A short, safe rendering of a value for messages."""
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 40 else text[:37] + "..."

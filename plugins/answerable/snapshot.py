@@ -1,0 +1,56 @@
+"""A board at one moment: loaded once, read by the CLI and the site alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from .calendar import CalendarError
+from .deadlines import Rules
+from .departments import Departments
+from .loading import LoadedBoard, load_board
+from .records import Board
+from .stats import Grouping, Period, Table, table
+from .status import TicketState, states_at
+
+
+class BoardError(Exception):
+    """The board cannot be read at all (no valid board.yaml, no calendar)."""
+
+
+@dataclass
+class Snapshot:
+    loaded: LoadedBoard
+    board: Board
+    rules: Rules
+    departments: Departments
+    as_of: datetime
+    states: list[TicketState]
+
+    def table(self, by: Grouping = "department", period: Period | None = None) -> Table:
+        return table(self.board, self.states, self.as_of, self.rules.local_date, by, period)
+
+
+def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> datetime:
+    """The moment statuses describe: the caller's, else the board's frozen one, else now."""
+    return override or board.as_of or now
+
+
+def take_snapshot(loaded: LoadedBoard, as_of: datetime) -> Snapshot:
+    board = loaded.board
+    if board is None:
+        raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
+    try:
+        rules = Rules(board)
+    except CalendarError as error:
+        raise BoardError(f"board.yaml: calendar: {error}") from None
+    states = states_at(loaded.tickets, rules, as_of)
+    return Snapshot(loaded, board, rules, Departments(board), as_of, states)
+
+
+def open_board(root: Path, as_of: datetime | None, now: datetime) -> Snapshot:
+    loaded = load_board(root)
+    if loaded.board is None:
+        raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
+    return take_snapshot(loaded, resolve_as_of(loaded.board, as_of, now))

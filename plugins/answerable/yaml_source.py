@@ -1,0 +1,163 @@
+"""YAML text to plain data, keeping where every value stood.
+
+PyYAML's loaders follow YAML 1.1, where ``no`` and ``on`` are booleans, a bare date becomes
+a naive ``datetime`` and a repeated key silently wins. Boards are written by hand, so we
+compose the node graph with libyaml (when present) and build the data ourselves with
+YAML 1.2 core-schema scalars: only ``true``/``false`` are booleans, dates stay strings for
+the record models to parse, and a duplicate key is an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import yaml
+
+try:  # libyaml's C parser is several times faster; the pure-Python one behaves the same
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+PathKey: TypeAlias = tuple[str | int, ...]
+
+_PLAIN = "!answerable/plain"
+_CORE = "tag:yaml.org,2002:"
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+# Limits against alias bombs and runaway nesting: far above any real ticket.
+MAX_NODES = 100_000
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+class YamlProblem(Exception):  # noqa: N818 - a problem report, not a crash
+    """A document that cannot be turned into data: code, message and where."""
+
+    def __init__(self, code: str, message: str, position: Position) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.position = position
+
+
+@dataclass
+class YamlDocument:
+    data: Any
+    positions: dict[PathKey, Position] = field(default_factory=dict)
+
+    def position(self, path: PathKey) -> Position:
+        """Where ``path`` stands, or its nearest enclosing value that does."""
+        for end in range(len(path), -1, -1):
+            found = self.positions.get(path[:end])
+            if found is not None:
+                return found
+        return Position(1, 1)
+
+
+class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ANN401 - PyYAML's API
+        # Mark plain scalars so we can apply YAML 1.2 resolution ourselves.
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+def _at(mark: Any, line_offset: int) -> Position:  # noqa: ANN401 - PyYAML's Mark
+    return Position(mark.line + 1 + line_offset, mark.column + 1)
+
+
+def parse_yaml(text: str, *, line_offset: int = 0) -> YamlDocument:
+    """Parse one YAML document; ``line_offset`` shifts positions (front matter)."""
+    loader = _Composer(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            where = _at(mark, line_offset) if mark else Position(1 + line_offset, 1)
+            reason = error.problem or error.context or "not valid YAML"
+            raise YamlProblem("E002", f"YAML syntax error: {reason}", where) from None
+        except yaml.YAMLError as error:
+            raise YamlProblem("E002", f"YAML error: {error}", Position(1 + line_offset, 1)) from None
+    finally:
+        loader.dispose()
+    doc = YamlDocument(data=None)
+    if node is not None:
+        builder = _Builder(doc.positions, line_offset)
+        doc.data = builder.build(node, (), 0)
+    return doc
+
+
+class _Builder:
+    def __init__(self, positions: dict[PathKey, Position], line_offset: int) -> None:
+        self.positions = positions
+        self.line_offset = line_offset
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:  # noqa: ANN401
+        self.nodes += 1
+        where = _at(node.start_mark, self.line_offset)
+        if self.nodes > MAX_NODES:
+            raise YamlProblem(
+                "E004", f"document expands to more than {MAX_NODES} values (alias bomb?)", where
+            )
+        if depth > MAX_DEPTH:
+            raise YamlProblem("E004", f"values nested more than {MAX_DEPTH} levels deep", where)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _CORE + "seq":
+                raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", where)
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions.setdefault((*path, index), _at(item.start_mark, self.line_offset))
+                items.append(self.build(item, (*path, index), depth + 1))
+            return items
+        return self._scalar(node, where)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+        where = _at(node.start_mark, self.line_offset)
+        if node.tag != _CORE + "map":
+            raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", where)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_at = _at(key_node.start_mark, self.line_offset)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem("E004", "a mapping key must be a plain name", key_at)
+            key = key_node.value
+            if key == "<<" and key_node.tag == _PLAIN:
+                raise YamlProblem("E004", "YAML merge keys (<<) are not supported", key_at)
+            if key in result:
+                first = self.positions.get((*path, key), key_at)
+                raise YamlProblem(
+                    "E003", f"duplicate key '{key}' (first at line {first.line})", key_at
+                )
+            self.positions[(*path, key)] = key_at
+            result[key] = self.build(value_node, (*path, key), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, where: Position) -> Any:  # noqa: ANN401
+        value: str = node.value
+        if node.tag == _CORE + "str":
+            return value
+        if node.tag != _PLAIN:
+            raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", where)
+        if _NULL.match(value):
+            return None
+        if value in _BOOL:
+            return _BOOL[value]
+        if _INT.match(value):
+            return int(value)
+        if _FLOAT.match(value):
+            return float(value)
+        return value
