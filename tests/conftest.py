@@ -71,13 +71,11 @@ class BoardWriter:
         self,
         ticket_id: str = "2026-000001",
         received: str = "2026-11-02T09:14:00+08:00",
-        type: str = "complaint",  # noqa: A002 - the field's name
+        type: str = "complaint",
         department: str = "housing",
         extra: str = "",
     ) -> Path:
-        text = TICKET_YAML.format(
-            id=ticket_id, received=received, type=type, department=department
-        )
+        text = TICKET_YAML.format(id=ticket_id, received=received, type=type, department=department)
         return self.write(f"tickets/{ticket_id[:4]}/{ticket_id}/ticket.yaml", text + extra)
 
     def reply(
@@ -90,9 +88,7 @@ class BoardWriter:
         extra: str = "",
         body: str = "徐先生：您好！经现场核查，已安排物业对脱落墙砖进行清理并设置警示区域。此复。",
     ) -> Path:
-        text = (
-            f"---\ndate: {date}\ndepartment: {department}\nkind: {kind}\n{extra}---\n{body}\n"
-        )
+        text = f"---\ndate: {date}\ndepartment: {department}\nkind: {kind}\n{extra}---\n{body}\n"
         return self.write(f"tickets/{ticket_id[:4]}/{ticket_id}/reply-{number}.md", text)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from answerable.calendar import CalendarError, WorkCalendar
 
 
@@ -72,9 +71,7 @@ def test_england_bank_holidays() -> None:
 
 
 def test_board_days_override_the_library() -> None:
-    cal = WorkCalendar(
-        "CN", add_holidays=[date(2026, 11, 23)], add_workdays=[date(2026, 10, 3)]
-    )
+    cal = WorkCalendar("CN", add_holidays=[date(2026, 11, 23)], add_workdays=[date(2026, 10, 3)])
     assert not cal.is_working_day(date(2026, 11, 23))
     assert cal.is_working_day(date(2026, 10, 3))
     assert cal.add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 24)

@@ -6,15 +6,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import BOARD_YAML
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from answerable.deadlines import Rules
 from answerable.loading import ReplyFile, TicketFile
 from answerable.records import Board, ReplyMeta, Ticket
 from answerable.status import Status, holder_at, state_at
 from answerable.yaml_source import YamlDocument, parse_yaml
+from conftest import BOARD_YAML
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 CST = "+08:00"
 
@@ -73,7 +72,9 @@ def test_friday_before_spring_festival() -> None:
 
 
 def test_consultation_is_one_working_day() -> None:
-    deadline = RULES.deadline(make_ticket(type="consultation", received="2026-09-30T09:00:00+08:00"))
+    deadline = RULES.deadline(
+        make_ticket(type="consultation", received="2026-09-30T09:00:00+08:00")
+    )
     assert deadline is not None
     assert deadline.due == at("2026-10-08T23:59:59")
 
@@ -124,7 +125,10 @@ def test_extension_counts_when_valid() -> None:
 @pytest.mark.parametrize(
     ("change", "code"),
     [
-        ({"requested": "2026-11-10T09:00:00+08:00", "approved": "2026-11-10T10:00:00+08:00"}, "E303"),
+        (
+            {"requested": "2026-11-10T09:00:00+08:00", "approved": "2026-11-10T10:00:00+08:00"},
+            "E303",
+        ),
         ({"approved": None}, None),
         ({"approved_by": None}, "E304"),
         ({"due": "2026-11-09"}, "E304"),
@@ -180,7 +184,12 @@ RECEIVED = "2026-11-02T09:00:00+08:00"  # Monday; due end of Monday 9 Nov
         ("2026-11-09T23:59:59", [], Status.DUE_SOON, 0),
         ("2026-11-10T00:00:00", [], Status.OVERDUE, 1),
         ("2026-11-16T10:00:00", [], Status.OVERDUE, 5),
-        ("2026-11-16T10:00:00", [("2026-11-09T23:59:59+08:00", "final")], Status.ANSWERED_ON_TIME, 0),
+        (
+            "2026-11-16T10:00:00",
+            [("2026-11-09T23:59:59+08:00", "final")],
+            Status.ANSWERED_ON_TIME,
+            0,
+        ),
         ("2026-11-16T10:00:00", [("2026-11-11T10:00:00+08:00", "final")], Status.ANSWERED_LATE, 2),
         # A reply after the moment does not exist yet at that moment.
         ("2026-11-10T10:00:00", [("2026-11-11T10:00:00+08:00", "final")], Status.OVERDUE, 1),
@@ -206,7 +215,10 @@ def test_not_received_yet() -> None:
 def test_working_days_taken_and_to_first_reply() -> None:
     file = make_file(
         make_ticket(received=RECEIVED),
-        [("2026-11-03T10:00:00+08:00", "interim", "housing"), ("2026-11-06T10:00:00+08:00", "final", "housing")],
+        [
+            ("2026-11-03T10:00:00+08:00", "interim", "housing"),
+            ("2026-11-06T10:00:00+08:00", "final", "housing"),
+        ],
     )
     state = state_at(file, RULES, at("2026-11-20T10:00:00"))
     assert state is not None
@@ -215,7 +227,9 @@ def test_working_days_taken_and_to_first_reply() -> None:
 
 def test_withdrawn_and_duplicate() -> None:
     withdrawn = make_file(
-        make_ticket(received=RECEIVED, withdrawn={"at": "2026-11-04T10:00:00+08:00", "reason": "已自行解决"})
+        make_ticket(
+            received=RECEIVED, withdrawn={"at": "2026-11-04T10:00:00+08:00", "reason": "已自行解决"}
+        )
     )
     assert state_at(withdrawn, RULES, at("2026-11-03T10:00:00")).status is Status.OPEN  # type: ignore[union-attr]
     assert state_at(withdrawn, RULES, at("2026-11-20T10:00:00")).status is Status.WITHDRAWN  # type: ignore[union-attr]
@@ -229,7 +243,12 @@ def test_attribution_follows_transfers_then_final_reply() -> None:
         department="district",
         transfers=[
             {"at": "2026-11-02T10:00:00+08:00", "from": "city", "to": "housing", "reason": "职责"},
-            {"at": "2026-11-03T10:00:00+08:00", "from": "housing", "to": "district", "reason": "属地管理"},
+            {
+                "at": "2026-11-03T10:00:00+08:00",
+                "from": "housing",
+                "to": "district",
+                "reason": "属地管理",
+            },
         ],
     )
     assert holder_at(ticket, at("2026-11-02T09:30:00")) == "city"
@@ -248,13 +267,15 @@ def test_warn_before_in_working_days() -> None:
 
 # ---- invariants -----------------------------------------------------------------------
 
-moments = st.datetimes(
-    min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)
-).map(lambda d: d.replace(second=0, microsecond=0))
+moments = st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2027, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)
+)
 days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
 
 
-def _due(received: datetime, n: int, holidays: list[date] = (), workdays: list[date] = ()) -> datetime:  # type: ignore[assignment]
+def _due(
+    received: datetime, n: int, holidays: list[date] = (), workdays: list[date] = ()
+) -> datetime:  # type: ignore[assignment]
     board = make_board(
         calendar={"country": "CN", "add_holidays": [d.isoformat() for d in holidays],
                   "add_workdays": [d.isoformat() for d in workdays]},
@@ -268,13 +289,17 @@ def _due(received: datetime, n: int, holidays: list[date] = (), workdays: list[d
 
 @settings(max_examples=60, deadline=None)
 @given(received=moments, n=st.integers(1, 20), holiday=days)
-def test_adding_a_holiday_never_makes_a_due_time_earlier(received: datetime, n: int, holiday: date) -> None:
+def test_adding_a_holiday_never_makes_a_due_time_earlier(
+    received: datetime, n: int, holiday: date
+) -> None:
     assert _due(received, n, holidays=[holiday]) >= _due(received, n)
 
 
 @settings(max_examples=60, deadline=None)
 @given(received=moments, n=st.integers(1, 20), workday=days)
-def test_adding_a_working_day_never_makes_a_due_time_later(received: datetime, n: int, workday: date) -> None:
+def test_adding_a_working_day_never_makes_a_due_time_later(
+    received: datetime, n: int, workday: date
+) -> None:
     assert _due(received, n, workdays=[workday]) <= _due(received, n)
 
 
@@ -292,7 +317,9 @@ def test_due_is_end_of_a_working_day_n_working_days_later(received: datetime, n:
 
 @settings(max_examples=60, deadline=None)
 @given(received=moments, n=st.integers(1, 10), earlier=moments, later=moments)
-def test_status_moves_forward_in_time(received: datetime, n: int, earlier: datetime, later: datetime) -> None:
+def test_status_moves_forward_in_time(
+    received: datetime, n: int, earlier: datetime, later: datetime
+) -> None:
     earlier, later = sorted((earlier, later))
     tz = RULES.zone
     file = make_file(make_ticket(received=received.isoformat() + CST))
@@ -309,8 +336,12 @@ def test_status_moves_forward_in_time(received: datetime, n: int, earlier: datet
 @given(received=moments, reply_after=st.integers(0, 60 * 24 * 30))
 def test_on_time_exactly_when_replied_by_the_due_time(received: datetime, reply_after: int) -> None:
     reply = received + timedelta(minutes=reply_after)
-    file = make_file(make_ticket(received=received.isoformat() + CST), [(reply.isoformat() + CST, "final", "housing")])
+    file = make_file(
+        make_ticket(received=received.isoformat() + CST),
+        [(reply.isoformat() + CST, "final", "housing")],
+    )
     state = state_at(file, RULES, reply.replace(tzinfo=RULES.zone) + timedelta(days=1))
-    assert state is not None and state.due is not None
+    assert state is not None
+    assert state.due is not None
     on_time = reply.replace(tzinfo=RULES.zone) <= state.due
     assert state.status is (Status.ANSWERED_ON_TIME if on_time else Status.ANSWERED_LATE)

@@ -26,7 +26,12 @@ from .validation import validate as validate_board
 class Timestamp(click.ParamType):
     name = "timestamp"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:  # noqa: ANN401
+    def convert(
+        self,
+        value: Any,  # noqa: ANN401 - click's API
+        param: click.Parameter | None,
+        ctx: click.Context | None,
+    ) -> datetime:
         if isinstance(value, datetime):
             return value
         try:
@@ -41,7 +46,12 @@ class Timestamp(click.ParamType):
 class PeriodType(click.ParamType):
     name = "period"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Period:  # noqa: ANN401
+    def convert(
+        self,
+        value: Any,  # noqa: ANN401 - click's API
+        param: click.Parameter | None,
+        ctx: click.Context | None,
+    ) -> Period:
         if isinstance(value, Period):
             return value
         try:
@@ -137,6 +147,7 @@ def _warn_skipped(errors: list[Problem]) -> None:
     type=click.Choice(["text", "json", "github", "markdown"]),
     default="text",
     show_default=True,
+    help="text for people; json for programs; github annotations; markdown for an issue.",
 )
 @click.option("--fail-on-due-soon", is_flag=True, help="Exit 1 when any ticket is due soon too.")
 def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool) -> None:
@@ -161,8 +172,13 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
     elif fmt == "github":
         for level, states in (("error", late), ("warning", soon)):
             for s in states:
-                message = f"{s.ticket.id} {s.status.value}: {formats.left_text(s)}, due {formats.when(s.due)}, {name(s.department)}"
-                click.echo(formats.github_annotation(level, s.file.path, 1, 1, s.status.value, message))
+                message = (
+                    f"{s.ticket.id} {s.status.value}: {formats.left_text(s)}, "
+                    f"due {formats.when(s.due)}, {name(s.department)}"
+                )
+                click.echo(
+                    formats.github_annotation(level, s.file.path, 1, 1, s.status.value, message)
+                )
         click.echo(f"{len(late)} overdue, {len(soon)} due soon at {when}")
     elif fmt == "markdown":
         click.echo(f"### Overdue and due-soon tickets at {when}\n")
@@ -178,10 +194,21 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
     else:
         click.echo(f"Tickets at {when}:")
         rows = [
-            [s.ticket.id, s.status.value, formats.left_text(s), formats.when(s.due), name(s.department), s.ticket.title]
+            [
+                s.ticket.id,
+                s.status.value,
+                formats.left_text(s),
+                formats.when(s.due),
+                name(s.department),
+                s.ticket.title,
+            ]
             for s in late + soon
         ]
-        click.echo(formats.table_text(["id", "status", "late / left", "due", "department", "title"], rows, set()))
+        click.echo(
+            formats.table_text(
+                ["id", "status", "late / left", "due", "department", "title"], rows, set()
+            )
+        )
         click.echo(f"{len(late)} overdue, {len(soon)} due soon")
     sys.exit(1 if late or (fail_on_due_soon and soon) else 0)
 
@@ -190,8 +217,21 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
 @board_option()
 @as_of_option()
 @click.option("--period", type=PeriodType(), help="2026, 2026-Q4 or 2026-11 (by date received).")
-@click.option("--by", type=click.Choice(GROUPINGS), default="department", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--by",
+    type=click.Choice(GROUPINGS),
+    default="department",
+    show_default=True,
+    help="What each row is: a department, a category, a type, a channel or a level.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json for programs and the site.",
+)
 def stats(root: Path, as_of: datetime | None, period: Period | None, by: str, fmt: str) -> None:
     """Figures per department (or category, type, channel, level), ranked fairly.
 
@@ -217,7 +257,9 @@ def _stats_text(snapshot: Snapshot, result: Table) -> str:
     for row in [*result.rows, None]:
         f = row.figures if row else result.total
         rank = "" if row is None else (str(row.on_time_rank) if row.on_time_rank else "-")
-        sat_rank = "" if row is None else (str(row.satisfaction_rank) if row.satisfaction_rank else "-")
+        sat_rank = (
+            "" if row is None else (str(row.satisfaction_rank) if row.satisfaction_rank else "-")
+        )
         flag = " !" if row is not None and row.below_threshold else ""
         rows.append(
             [
@@ -243,7 +285,9 @@ def _stats_text(snapshot: Snapshot, result: Table) -> str:
     ]
     if result.named:
         names = ", ".join(r.name for r in result.named)
-        notes.append(f"! under the satisfaction threshold of {formats.percent(result.threshold)}: {names}")
+        notes.append(
+            f"! under the satisfaction threshold of {formats.percent(result.threshold)}: {names}"
+        )
     return "\n".join([head, "", table, "", *notes])
 
 

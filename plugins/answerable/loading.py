@@ -190,9 +190,7 @@ def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        problems.append(
-            Problem(rel, line, column, "E001", f"byte {error.start} is not UTF-8 text")
-        )
+        problems.append(Problem(rel, line, column, "E001", f"byte {error.start} is not UTF-8 text"))
         return None
 
 

@@ -22,8 +22,14 @@ CODES: dict[str, tuple[str, str]] = {
     "E001": ("unreadable-file", "the file cannot be read as UTF-8 text"),
     "E002": ("yaml-syntax", "the YAML is not well-formed"),
     "E003": ("duplicate-key", "a key appears twice in one mapping"),
-    "E004": ("unsupported-yaml", "a YAML feature the board does not accept (tags, merge keys, bombs)"),
-    "E005": ("front-matter", "a reply file does not start with YAML front matter between --- lines"),
+    "E004": (
+        "unsupported-yaml",
+        "a YAML feature the board does not accept (tags, merge keys, bombs)",
+    ),
+    "E005": (
+        "front-matter",
+        "a reply file does not start with YAML front matter between --- lines",
+    ),
     "E006": ("stray-file", "a file or folder that is not part of the board's layout"),
     "E007": ("missing-file", "a required file is missing (board.yaml, ticket.yaml)"),
     # One file against its schema
@@ -48,7 +54,10 @@ CODES: dict[str, tuple[str, str]] = {
     "E301": ("reply-before-receipt", "a reply dated before the ticket was received"),
     "E302": ("rating-without-final", "a rating or resolution without a final reply before it"),
     "E303": ("extension-late", "an extension requested after the due time it extends"),
-    "E304": ("extension-invalid", "an extension that is not approved, shortens the deadline or is too long"),
+    "E304": (
+        "extension-invalid",
+        "an extension that is not approved, shortens the deadline or is too long",
+    ),
     "E305": ("several-finals", "more than one final reply"),
     "E306": ("supplement-early", "a supplement without a final reply before it"),
     "E307": ("interim-no-promise", "an interim reply without a promised date"),

@@ -121,12 +121,16 @@ def _zone(value: str) -> str:
 Timestamp = Annotated[
     datetime,
     PlainValidator(_timestamp),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": r"(Z|[+-][0-9]{2}:[0-9]{2})$"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": r"(Z|[+-][0-9]{2}:[0-9]{2})$"}
+    ),
 ]
 Day = Annotated[
     date,
     PlainValidator(_date),
-    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    ),
 ]
 Span = Annotated[
     Duration,
@@ -140,7 +144,11 @@ TicketId = Annotated[str, StringConstraints(pattern=TICKET_ID)]
 
 class Record(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, strict=True, populate_by_name=True, use_attribute_docstrings=True
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
     )
 
 

@@ -305,9 +305,7 @@ def table(
         for key, f in figures.items()
     ]
     order = {key: index for index, key in enumerate(grouped)}
-    rows.sort(
-        key=lambda r: (r.on_time_rank is None, r.on_time_rank or 0, order[r.key])
-    )
+    rows.sort(key=lambda r: (r.on_time_rank is None, r.on_time_rank or 0, order[r.key]))
     return Table(
         as_of=as_of,
         period=period,

@@ -147,8 +147,6 @@ def _due_soon(rules: Rules, as_of: datetime, due: datetime) -> bool:
     return due - as_of < warn.wall_clock()
 
 
-def states_at(
-    files: Iterable[TicketFile], rules: Rules, as_of: datetime
-) -> list[TicketState]:
+def states_at(files: Iterable[TicketFile], rules: Rules, as_of: datetime) -> list[TicketState]:
     """Every ticket received by ``as_of``, in id order."""
     return [state for file in files if (state := state_at(file, rules, as_of)) is not None]

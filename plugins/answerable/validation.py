@@ -26,7 +26,8 @@ _PLEASANTRY = re.compile(
 _SALUTATION = re.compile(r"^\S{1,8}(先生|女士|同学|老师|同志|公司|厂|店)[：:,，]?$")
 # A referral: the reply only tells the citizen to call or go somewhere else.
 _REFERRAL = re.compile(
-    r"(致电|拨打|来电|联系|咨询电话|前往|到\S{0,12}(办理|咨询)|please (call|contact|phone|ring)|call )",
+    r"(致电|拨打|来电|联系|咨询电话|前往|到\S{0,12}(办理|咨询)"
+    r"|please (call|contact|phone|ring)|call )",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]+|(?<=[.])\s+")
@@ -65,7 +66,11 @@ def _board_problems(board: Board, doc: YamlDocument, problems: list[Problem]) ->
         elif department.id in departments.ancestors(department.id) or (
             department.parent == department.id
         ):
-            add(("departments", index, "parent"), "E150", f"department '{department.id}' is its own ancestor")
+            add(
+                ("departments", index, "parent"),
+                "E150",
+                f"department '{department.id}' is its own ancestor",
+            )
     type_ids = {t.id for t in board.types}
     for type_id in sorted(type_ids - set(board.policies.type_ids())):
         add(("policies",), "E150", f"ticket type '{type_id}' has no policy (its deadline)")
@@ -110,17 +115,23 @@ def _ticket_problems(
         if value not in allowed:
             yield at(code, f"{name} '{value}' is not listed in board.yaml", name)
     if ticket.department not in departments:
-        yield at("E203", f"department '{ticket.department}' is not listed in board.yaml", "department")
+        yield at(
+            "E203", f"department '{ticket.department}' is not listed in board.yaml", "department"
+        )
     for index, co in enumerate(ticket.co_departments):
         if co not in departments:
-            yield at("E203", f"co-department '{co}' is not listed in board.yaml", "co_departments", index)
+            yield at(
+                "E203", f"co-department '{co}' is not listed in board.yaml", "co_departments", index
+            )
     for index, related in enumerate(ticket.related):
         if related not in ids or related == ticket.id:
             yield at("E207", f"related ticket '{related}' does not exist", "related", index)
     if ticket.duplicate_of is not None and (
         ticket.duplicate_of not in ids or ticket.duplicate_of == ticket.id
     ):
-        yield at("E207", f"duplicate_of names no other ticket: '{ticket.duplicate_of}'", "duplicate_of")
+        yield at(
+            "E207", f"duplicate_of names no other ticket: '{ticket.duplicate_of}'", "duplicate_of"
+        )
 
     yield from _transfer_problems(file, departments, at)
     for index, extension in enumerate(ticket.extensions):
@@ -131,7 +142,9 @@ def _ticket_problems(
                 "extensions", index, "approved_by",
             )  # fmt: skip
         if extension.requested < ticket.received:
-            yield at("E309", "extension requested before the ticket was received", "extensions", index)
+            yield at(
+                "E309", "extension requested before the ticket was received", "extensions", index
+            )
     for name in ("rating", "withdrawn", "hidden"):
         event = getattr(ticket, name)
         if event is not None and event.at < ticket.received:
@@ -145,7 +158,9 @@ def _ticket_problems(
     yield from _reply_problems(file, board, departments, deadline.due if deadline else None, rules)
 
 
-def _transfer_problems(file: TicketFile, departments: set[str], at: Callable[..., Problem]) -> Iterator[Problem]:
+def _transfer_problems(
+    file: TicketFile, departments: set[str], at: Callable[..., Problem]
+) -> Iterator[Problem]:
     ticket = file.ticket
     previous_time = ticket.received
     holder: str | None = None
@@ -153,9 +168,17 @@ def _transfer_problems(file: TicketFile, departments: set[str], at: Callable[...
         for end in ("from", "to"):
             value = transfer.from_ if end == "from" else transfer.to
             if value not in departments:
-                yield at("E203", f"transfer {end} '{value}' is not a department", "transfers", index, end)
+                yield at(
+                    "E203", f"transfer {end} '{value}' is not a department", "transfers", index, end
+                )
         if transfer.at < previous_time:
-            yield at("E309", "transfer dated before the receipt or the previous transfer", "transfers", index, "at")
+            yield at(
+                "E309",
+                "transfer dated before the receipt or the previous transfer",
+                "transfers",
+                index,
+                "at",
+            )
         if holder is not None and transfer.from_ != holder:
             yield at(
                 "E208",
@@ -191,16 +214,30 @@ def _reply_problems(
     for expected, reply in enumerate(file.replies, start=1):
         meta = reply.meta
         if reply.number != expected:
-            yield at(reply, "E310", f"reply files must be numbered 1, 2, 3 ...; expected reply-{expected}.md")
+            yield at(
+                reply,
+                "E310",
+                f"reply files must be numbered 1, 2, 3 ...; expected reply-{expected}.md",
+            )
         if previous is not None and meta.date < previous.meta.date:
             yield at(reply, "E310", f"dated before reply-{previous.number}.md", "date")
         previous = reply
         if meta.date < ticket.received:
             yield at(reply, "E301", "reply dated before the ticket was received", "date")
         if meta.department not in departments:
-            yield at(reply, "E203", f"department '{meta.department}' is not listed in board.yaml", "department")
+            yield at(
+                reply,
+                "E203",
+                f"department '{meta.department}' is not listed in board.yaml",
+                "department",
+            )
         if meta.kind == "final" and reply is not final:
-            yield at(reply, "E305", f"a second final reply; the first is {final.path if final else ''}", "kind")
+            yield at(
+                reply,
+                "E305",
+                f"a second final reply; the first is {final.path if final else ''}",
+                "kind",
+            )
         if meta.kind == "supplement" and (final is None or meta.date < final.meta.date):
             yield at(reply, "E306", "a supplement comes after the final reply it adds to", "kind")
         if meta.kind == "interim" and meta.promised is None:
@@ -215,7 +252,10 @@ def _reply_problems(
             and rules.end_of_day(meta.promised) > due  # type: ignore[operator]
         ):
             yield at(
-                reply, "E308", f"promised {meta.promised}, after the due time {due.isoformat()}", "promised"  # type: ignore[attr-defined]
+                reply,
+                "E308",
+                f"promised {meta.promised}, after the due time {due.isoformat()}",
+                "promised",  # type: ignore[attr-defined]
             )
         yield from _quality_problems(reply, board)
 
@@ -228,7 +268,9 @@ def _reply_problems(
     if ticket.resolution is not None and final is None:
         yield ticket_at("E302", "resolution stated, but there is no final reply", "resolution")
     if ticket.withdrawn is not None and final is not None and ticket.withdrawn.at > final.meta.date:
-        yield ticket_at("E311", "withdrawn after the final reply; add a supplement instead", "withdrawn")
+        yield ticket_at(
+            "E311", "withdrawn after the final reply; add a supplement instead", "withdrawn"
+        )
 
 
 def _quality_problems(reply: ReplyFile, board: Board) -> Iterator[Problem]:
@@ -238,16 +280,18 @@ def _quality_problems(reply: ReplyFile, board: Board) -> Iterator[Problem]:
     length = len(re.sub(r"\s", "", reply.body))
     minimum = board.shallow_reply.min_chars
     if length < minimum:
-        yield body_problem("W401", f"reply is {length} characters; the board asks for at least {minimum}")
+        yield body_problem(
+            "W401", f"reply is {length} characters; the board asks for at least {minimum}"
+        )
         return
     if is_referral_only(reply.body):
-        yield body_problem("W402", "reply only refers the citizen elsewhere; answer with the policy or the result")
+        yield body_problem(
+            "W402", "reply only refers the citizen elsewhere; answer with the policy or the result"
+        )
 
 
 def is_referral_only(body: str) -> bool:
     """True when every substantive sentence of ``body`` only sends the citizen elsewhere."""
     sentences = [s.strip() for s in _SENTENCE_END.split(body) if s.strip()]
-    substantive = [
-        s for s in sentences if not _PLEASANTRY.search(s) and not _SALUTATION.match(s)
-    ]
+    substantive = [s for s in sentences if not _PLEASANTRY.search(s) and not _SALUTATION.match(s)]
     return bool(substantive) and all(_REFERRAL.search(s) for s in substantive)

@@ -88,7 +88,9 @@ def parse_yaml(text: str, *, line_offset: int = 0) -> YamlDocument:
             reason = error.problem or error.context or "not valid YAML"
             raise YamlProblem("E002", f"YAML syntax error: {reason}", where) from None
         except yaml.YAMLError as error:
-            raise YamlProblem("E002", f"YAML error: {error}", Position(1 + line_offset, 1)) from None
+            raise YamlProblem(
+                "E002", f"YAML error: {error}", Position(1 + line_offset, 1)
+            ) from None
     finally:
         loader.dispose()
     doc = YamlDocument(data=None)

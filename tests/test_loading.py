@@ -1,0 +1,103 @@
+"""Reading files: YAML's surprises are caught, every problem is kept, nothing else is lost."""
+
+from __future__ import annotations
+
+import pytest
+from answerable.loading import load_board
+from answerable.validation import validate
+from answerable.yaml_source import YamlProblem, parse_yaml
+from conftest import BoardWriter
+
+
+def codes(board: BoardWriter) -> list[tuple[str, int, str]]:
+    return [(p.path, p.line, p.code) for p in validate(load_board(board.root))]
+
+
+def test_yaml_12_scalars() -> None:
+    doc = parse_yaml("a: no\nb: on\nc: yes\nd: true\ne: 2026-11-02\nf: 010\ng: ~\nh: '5'\n")
+    assert doc.data == {
+        "a": "no", "b": "on", "c": "yes", "d": True, "e": "2026-11-02", "f": 10, "g": None, "h": "5",
+    }  # fmt: skip
+
+
+def test_positions_point_at_keys_and_items() -> None:
+    doc = parse_yaml("a:\n  b: [x, y]\n  c: 1\n")
+    assert (doc.position(("a", "b", 1)).line, doc.position(("a", "b", 1)).column) == (2, 10)
+    assert doc.position(("a", "c")).line == 3
+    assert doc.position(("a", "missing")).line == 1
+
+
+def test_alias_bomb_is_refused() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, name = chr(96 + i), chr(97 + i)
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 10)}]")
+    with pytest.raises(YamlProblem, match="alias bomb") as caught:
+        parse_yaml("\n".join(lines))
+    assert caught.value.code == "E004"
+
+
+def test_one_bad_file_does_not_hide_the_others(board: BoardWriter) -> None:
+    board.ticket("2026-000001")
+    bad = board.ticket("2026-000002")
+    bad.write_text(bad.read_text("utf-8") + "title: again\n", "utf-8")
+    board.ticket("2026-000003", extra="urgent: yes\n")
+    board.ticket("2026-000004")
+    loaded = load_board(board.root)
+    assert [t.ticket.id for t in loaded.tickets] == ["2026-000001", "2026-000004"]
+    assert codes(board) == [
+        ("tickets/2026/2026-000002/ticket.yaml", 11, "E003"),
+        ("tickets/2026/2026-000003/ticket.yaml", 11, "E103"),
+    ]
+
+
+def test_replies_are_read_with_body_and_line(board: BoardWriter) -> None:
+    board.ticket()
+    board.reply(
+        "2026-000001",
+        1,
+        "2026-11-03T10:00:00+08:00",
+        kind="interim",
+        extra="promised: 2026-11-09\n",
+    )
+    board.reply("2026-000001", 2, "2026-11-06T10:00:00+08:00")
+    loaded = load_board(board.root)
+    replies = loaded.tickets[0].replies
+    assert [(r.number, r.meta.kind, r.body_line) for r in replies] == [
+        (1, "interim", 7),
+        (2, "final", 6),
+    ]
+    assert replies[1].body.startswith("徐先生：您好！")
+    assert codes(board) == []
+
+
+def test_crlf_and_bom_are_read(board: BoardWriter) -> None:
+    path = board.ticket()
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    reply = board.reply("2026-000001", 1, "2026-11-03T10:00:00+08:00")
+    reply.write_bytes(reply.read_bytes().replace(b"\n", b"\r\n"))
+    loaded = load_board(board.root)
+    assert codes(board) == []
+    assert loaded.tickets[0].replies[0].meta.kind == "final"
+
+
+def test_stray_folders_are_reported(board: BoardWriter) -> None:
+    board.ticket()
+    board.write("tickets/drafts/x.yaml", "a: 1\n")
+    board.write("tickets/2026/notes.md", "x\n")
+    board.write("tickets/2026/2026-1/ticket.yaml", "a: 1\n")
+    assert [c for _, _, c in codes(board)] == ["E006", "E006", "E006"]
+
+
+def test_symlink_is_not_followed(board: BoardWriter, tmp_path_factory) -> None:
+    board.ticket()
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "ticket.yaml").write_text("secret: 1\n", "utf-8")
+    (board.root / "tickets/2026/2026-000002").symlink_to(outside, target_is_directory=True)
+    assert codes(board) == [("tickets/2026/2026-000002", 1, "E006")]
+
+
+def test_unknown_country_is_a_board_error(board: BoardWriter) -> None:
+    text = (board.root / "board.yaml").read_text("utf-8").replace("country: CN", "country: XX")
+    board.write("board.yaml", text)
+    assert codes(board) == [("board.yaml", 4, "E104")]
