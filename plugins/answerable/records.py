@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -50,7 +50,22 @@ def _timestamp(value: object) -> datetime:
             "timestamp '{value}' has no UTC offset; add one, e.g. +08:00",
             {"value": str(value)},
         )
-    return parsed
+    return _in_range(parsed)
+
+
+# Deadlines count days forward from these dates; outside this range they are typos.
+FIRST_YEAR, LAST_YEAR = 1990, 2200
+D = TypeVar("D", bound=date)
+
+
+def _in_range(value: D) -> D:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "not_allowed",
+            "year {year} is outside {first}-{last}",
+            {"year": value.year, "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return value
 
 
 def _date(value: object) -> date:
@@ -58,11 +73,11 @@ def _date(value: object) -> date:
         return value
     if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
-            return date.fromisoformat(value)
+            return _in_range(date.fromisoformat(value))
         except ValueError:
             pass
     raise PydanticCustomError(
-        "bad_format", "'{value}' is not a date; write e.g. 2026-11-20", {"value": str(value)}
+        "bad_format", "'{value}' is not a date between 1990 and 2200; write e.g. 2026-11-20", {"value": str(value)}
     )
 
 
@@ -90,6 +105,7 @@ class Duration:
         return f"{self.amount} {unit}"
 
 
+MAX_DURATION = {"working days": 366, "hours": 366 * 24, "minutes": 366 * 24 * 60}
 DURATION_PATTERN = r"^[0-9]+ (working days?|hours?|minutes?)$"
 
 
@@ -99,8 +115,15 @@ def _duration(value: object) -> Duration:
     if isinstance(value, str):
         match = re.fullmatch(r"([0-9]+) (working day|hour|minute)s?", value.strip())
         if match:
-            unit = {"working day": "working days", "hour": "hours", "minute": "minutes"}
-            return Duration(int(match[1]), unit[match[2]])  # type: ignore[arg-type]
+            unit = {"working day": "working days", "hour": "hours", "minute": "minutes"}[match[2]]
+            amount = int(match[1])
+            if amount > MAX_DURATION[unit]:
+                raise PydanticCustomError(
+                    "not_allowed",
+                    "'{value}' is longer than a year",
+                    {"value": value},
+                )
+            return Duration(amount, unit)  # type: ignore[arg-type]
     raise PydanticCustomError(
         "bad_format",
         "'{value}' is not a duration; write e.g. '5 working days' or '24 hours'",
