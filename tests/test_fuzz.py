@@ -7,12 +7,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from answerable.cli import cli
 from click.testing import CliRunner
 from conftest import BOARD_YAML, TICKET_YAML
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from answerable.cli import cli
 
 GOOD = TICKET_YAML.format(
     id="2026-000001", received="2026-11-02T09:14:00+08:00", type="complaint", department="housing"
@@ -29,7 +28,9 @@ yaml_fragments = st.sampled_from(
 )  # fmt: skip
 texts = st.one_of(
     st.binary(max_size=300),
-    st.lists(yaml_fragments, max_size=30).map(lambda parts: "".join(parts).encode("utf-8", "surrogatepass")),
+    st.lists(yaml_fragments, max_size=30).map(
+        lambda parts: "".join(parts).encode("utf-8", "surrogatepass")
+    ),
     st.tuples(st.integers(0, len(GOOD)), st.lists(yaml_fragments, max_size=5)).map(
         lambda cut: (GOOD[: cut[0]] + "".join(cut[1]) + GOOD[cut[0] :]).encode()
     ),
@@ -61,7 +62,9 @@ def test_any_bytes_give_messages_not_tracebacks(data: bytes, where: str) -> None
             (root / "board.yaml").write_bytes(BOARD_YAML.encode()[:200] + data)
         result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json"])
         assert result.exit_code in (0, 1), result.output
-        assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+        assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+            result.exception
+        )
         report = json.loads(result.output)
         for problem in report["problems"]:
             assert problem["line"] >= 1
@@ -72,6 +75,8 @@ def test_any_bytes_give_messages_not_tracebacks(data: bytes, where: str) -> None
         for command in (["stats", "--as-of", "2026-11-20T12:00:00+08:00"], ["overdue"]):
             other = CliRunner().invoke(cli, [*command, "--board", str(root)])
             assert other.exit_code in (0, 1), other.output
-            assert other.exception is None or isinstance(other.exception, SystemExit), repr(other.exception)
+            assert other.exception is None or isinstance(other.exception, SystemExit), repr(
+                other.exception
+            )
     finally:
         shutil.rmtree(root)

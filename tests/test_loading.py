@@ -106,5 +106,11 @@ def test_unknown_country_is_a_board_error(board: BoardWriter) -> None:
 def test_far_dates_and_huge_durations_are_refused(board: BoardWriter) -> None:
     board.ticket(received="9999-12-31T23:59:59+08:00")
     text = (board.root / "board.yaml").read_text("utf-8")
-    board.write("board.yaml", text.replace("help: {due: 5 working days}", "help: {due: 99999999 working days}"))
-    assert codes(board) == [("board.yaml", 7, "E104"), ("tickets/2026/2026-000001/ticket.yaml", 3, "E104")]
+    board.write(
+        "board.yaml",
+        text.replace("help: {due: 5 working days}", "help: {due: 99999999 working days}"),
+    )
+    assert codes(board) == [
+        ("board.yaml", 7, "E104"),
+        ("tickets/2026/2026-000001/ticket.yaml", 3, "E104"),
+    ]

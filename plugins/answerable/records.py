@@ -77,7 +77,9 @@ def _date(value: object) -> date:
         except ValueError:
             pass
     raise PydanticCustomError(
-        "bad_format", "'{value}' is not a date between 1990 and 2200; write e.g. 2026-11-20", {"value": str(value)}
+        "bad_format",
+        "'{value}' is not a date between 1990 and 2200; write e.g. 2026-11-20",
+        {"value": str(value)},
     )
 
 
