@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
+
 from answerable.cli import cli
 from answerable.problems import CODES
-from click.testing import CliRunner
 
 BAD = Path(__file__).parent / "bad_boards"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())

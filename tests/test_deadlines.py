@@ -6,14 +6,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from answerable.deadlines import Rules
 from answerable.loading import ReplyFile, TicketFile
 from answerable.records import Board, ReplyMeta, Ticket
 from answerable.status import Status, holder_at, state_at
 from answerable.yaml_source import YamlDocument, parse_yaml
 from conftest import BOARD_YAML
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 CST = "+08:00"
 

@@ -7,11 +7,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from answerable.cli import cli
 from click.testing import CliRunner
-from conftest import BOARD_YAML, TICKET_YAML
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from answerable.cli import cli
+from conftest import BOARD_YAML, TICKET_YAML
 
 GOOD = TICKET_YAML.format(
     id="2026-000001", received="2026-11-02T09:14:00+08:00", type="complaint", department="housing"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from answerable.loading import load_board
 from answerable.validation import validate
 from answerable.yaml_source import YamlProblem, parse_yaml

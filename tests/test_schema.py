@@ -7,9 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
+
 from answerable.cli import cli
 from answerable.yaml_source import parse_yaml
-from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ["board", "ticket", "reply"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,8 +29,20 @@ class Snapshot:
     as_of: datetime
     states: list[TicketState]
 
-    def table(self, by: Grouping = "department", period: Period | None = None) -> Table:
-        return table(self.board, self.states, self.as_of, self.rules.local_date, by, period)
+    def table(
+        self,
+        by: Grouping = "department",
+        period: Period | None = None,
+        only: Iterable[str] | None = None,
+    ) -> Table:
+        return table(self.board, self.states, self.as_of, self.rules.local_date, by, period, only)
+
+    def at(self, moment: datetime) -> Snapshot:
+        """The same board at another moment (a report at the end of its period)."""
+        if moment == self.as_of:
+            return self
+        states = states_at(self.loaded.tickets, self.rules, moment)
+        return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, states)
 
 
 def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> datetime:

@@ -272,10 +272,18 @@ def table(
     zone_date: Callable[[datetime], date],
     by: Grouping = "department",
     period: Period | None = None,
+    only: Iterable[str] | None = None,
 ) -> Table:
-    """Figures per group for the tickets received in ``period`` (all when None)."""
+    """Figures per group for the tickets received in ``period`` (all when None).
+
+    ``only`` keeps the named groups and ranks them among themselves (one level's table).
+    """
     chosen = [s for s in states if period is None or zone_date(s.ticket.received) in period]
     keys, key_of = _groups(board, by)
+    if only is not None:
+        wanted = set(only)
+        keys = [(key, name) for key, name in keys if key in wanted]
+        chosen = [s for s in chosen if key_of(s) in wanted]
     grouped: dict[str, list[TicketState]] = {key: [] for key, _ in keys}
     names = dict(keys)
     for state in chosen:

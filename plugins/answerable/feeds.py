@@ -1,0 +1,98 @@
+"""Atom feeds: every reply, each department's replies, and the tickets overdue now."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from feedgenerator import Atom1Feed
+
+from .site import OVERDUE_FEED, REPLIES_FEED, ReplyView, Site, TicketView, department_feed_url
+
+FEED_LIMIT = 100  # the newest entries; the site keeps everything
+
+
+class _Feed(Atom1Feed):  # type: ignore[misc]
+    """An Atom feed whose 'updated' never comes from the clock, so builds are repeatable."""
+
+    def __init__(self, moment: datetime, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._moment = moment
+
+    def latest_post_date(self) -> datetime:
+        dates = [item.get("updateddate") or item.get("pubdate") for item in self.items]
+        return max((d for d in dates if d), default=self._moment)
+
+
+def _absolute(site_url: str, path: str) -> str:
+    return f"{site_url.rstrip('/')}/{path}" if site_url else path
+
+
+def _reply_feed(site: Site, site_url: str, path: str, title: str, replies: Iterable[ReplyView]) -> str:
+    feed = _Feed(
+        site.snapshot.as_of,
+        title=title,
+        link=_absolute(site_url, "index.html"),
+        description=title,
+        language=site.board.locale.replace("_", "-"),
+        feed_url=_absolute(site_url, path),
+        feed_guid=_absolute(site_url, path),
+    )
+    for reply in list(replies)[:FEED_LIMIT]:
+        ticket = reply.ticket.ticket
+        feed.add_item(
+            title=f"{ticket.id} {ticket.title} · {reply.kind_label}",
+            link=_absolute(site_url, reply.url),
+            description=str(site.renderer.render(reply.reply.body)),
+            author_name=reply.department.text,
+            pubdate=reply.reply.meta.date,
+            updateddate=reply.reply.meta.date,
+            unique_id=f"{ticket.id}/reply-{reply.reply.number}",
+        )
+    return feed.writeString("utf-8")
+
+
+def _overdue_feed(site: Site, site_url: str, overdue: list[TicketView]) -> str:
+    _ = site._
+    title = _("Overdue now: %(board)s") % {"board": site.board.name}
+    feed = _Feed(
+        site.snapshot.as_of,
+        title=title,
+        link=_absolute(site_url, "index.html"),
+        description=title,
+        language=site.board.locale.replace("_", "-"),
+        feed_url=_absolute(site_url, OVERDUE_FEED),
+        feed_guid=_absolute(site_url, OVERDUE_FEED),
+    )
+    for view in overdue[:FEED_LIMIT]:
+        ticket = view.ticket
+        feed.add_item(
+            title=f"{ticket.id} {ticket.title}",
+            link=_absolute(site_url, view.url),
+            description=f"{view.department.text}: {view.deadline_text}",
+            author_name=view.department.text,
+            pubdate=view.state.due,
+            updateddate=view.state.due,
+            unique_id=f"{ticket.id}/overdue",
+        )
+    return feed.writeString("utf-8")
+
+
+def feeds(site: Site, site_url: str) -> dict[str, str]:
+    """Every feed of the site: path → Atom XML."""
+    _ = site._
+    result = {
+        REPLIES_FEED: _reply_feed(
+            site, site_url, REPLIES_FEED, _("Replies: %(board)s") % {"board": site.board.name}, site.replies
+        ),
+    }
+    for department in site.board.departments:
+        path = department_feed_url(department.id)
+        mine = (r for r in site.replies if r.reply.meta.department == department.id)
+        result[path] = _reply_feed(site, site_url, path, _("Replies: %(board)s") % {"board": department.name}, mine)
+    overdue = sorted(
+        (v for v in site.tickets if v.status == "overdue"),
+        key=lambda v: (v.state.due or v.state.as_of, v.ticket.id),
+    )
+    result[OVERDUE_FEED] = _overdue_feed(site, site_url, overdue)
+    return result

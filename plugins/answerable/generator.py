@@ -1,0 +1,119 @@
+"""The Pelican glue: one Generator that loads the board and writes its pages.
+
+``register`` connects module-level receivers only: Pelican keeps weak references to
+signal receivers, and a plugin's state must be fresh at every run (autoreload).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+
+from .i18n import Formatter, translations
+from .problems import Severity
+from .settings import SettingsError, plugin_settings
+from .site import Site
+from .feeds import feeds
+from .loading import load_board
+from .snapshot import BoardError, resolve_as_of, take_snapshot
+from .validation import validate
+
+log = logging.getLogger(__name__)
+THEME_DIR = Path(__file__).parent / "theme"
+
+
+class BoardBuildError(Exception):
+    """The board has errors; the site is not built from a board that is wrong."""
+
+    exitcode = 1
+
+
+class BoardGenerator(Generator):  # type: ignore[misc]
+    def generate_context(self) -> None:
+        try:
+            options = plugin_settings(self.settings)
+        except SettingsError as error:
+            raise BoardBuildError(str(error)) from None
+        loaded = load_board(options["ANSWERABLE_BOARD"])
+        problems = validate(loaded)
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        if errors:
+            for p in errors:
+                log.error("%s:%s:%s: %s %s", p.path, p.line, p.column, p.code, p.message)
+            raise BoardBuildError(f"the board has {len(errors)} error(s); the site was not built")
+        assert loaded.board is not None  # no errors means board.yaml was read  # noqa: S101
+        as_of = resolve_as_of(loaded.board, options["ANSWERABLE_AS_OF"], datetime.now(UTC))
+        try:
+            snapshot = take_snapshot(loaded, as_of)
+        except BoardError as error:
+            raise BoardBuildError(str(error)) from None
+        formatter = Formatter(loaded.board.locale, snapshot.rules.zone)
+        site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"])
+        self.site = site
+        self.context.update(
+            {
+                "board": loaded.board,
+                "as_of": snapshot.as_of,
+                "fmt": formatter,
+                "site": site,
+                "html_lang": "zh-CN" if formatter.chinese else "en",
+            }
+        )
+
+    def generate_output(self, writer: Any) -> None:  # noqa: ANN401 - Pelican's Writer
+        relative = self.settings.get("RELATIVE_URLS", False)
+        pages = list(self.site.pages())
+        for page in pages:
+            writer.write_file(
+                page.save_as,
+                self.get_template(page.template),
+                self.context,
+                relative_urls=relative,
+                **page.context,
+            )
+        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        output = Path(self.output_path)
+        for path, xml in feeds(self.site, site_url).items():
+            target = output / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(xml, encoding="utf-8")
+        writer.write_file(
+            "sitemap.xml",
+            self.get_template("answerable_sitemap"),
+            self.context,
+            relative_urls=False,
+            urls=sorted(page.save_as for page in pages),
+        )
+
+
+def get_generators(_pelican: Any) -> type[Generator]:  # noqa: ANN401
+    return BoardGenerator
+
+
+def prepare_environment(generator: Generator) -> None:
+    """Every generator's templates autoescape and can translate."""
+    generator.env.autoescape = True
+    generator.env.add_extension("jinja2.ext.i18n")
+    generator.env.install_null_translations(newstyle=True)
+
+
+def install_translations(generators: list[Generator]) -> None:
+    """Once the board is loaded, its locale decides the language of every page."""
+    board_generators = [g for g in generators if isinstance(g, BoardGenerator)]
+    if not board_generators or not hasattr(board_generators[0], "site"):
+        return
+    locale = board_generators[0].site.board.locale
+    for generator in generators:
+        if hasattr(generator, "env"):
+            generator.env.install_gettext_translations(translations(locale), newstyle=True)
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(prepare_environment)
+    signals.all_generators_finalized.connect(install_translations)

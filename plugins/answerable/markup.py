@@ -1,0 +1,40 @@
+"""Staff-written reply bodies: Markdown rendered, then sanitised with nh3 (Ammonia).
+
+Replies come through review, but review is human: nothing a reply says may run
+script, load a frame or restyle the page. nh3 keeps only the tags and URL schemes
+listed here and adds rel="noopener noreferrer nofollow" to links.
+"""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "s", "del", "ins", "blockquote", "code", "pre",
+    "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th",
+    "td", "sup", "sub", "abbr", "dl", "dt", "dd",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class ReplyRenderer:
+    """One Markdown instance for every reply: building one per file is slow."""
+
+    def __init__(self) -> None:
+        self._markdown = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+    def render(self, text: str) -> Markup:
+        self._markdown.reset()
+        html = self._markdown.convert(text)
+        clean = nh3.clean(
+            html,
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+            strip_comments=True,
+        )
+        return Markup(clean)  # noqa: S704 - sanitised by nh3 just above

@@ -1,0 +1,134 @@
+"""The demo board's site, built for real and read back with an HTML parser."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sitebuild import ROOT, build_site, page
+
+from answerable.cli import cli
+
+AS_OF = "2026-11-20T21:30:00+08:00"
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(ROOT, tmp_path_factory.mktemp("demo") / "output")
+
+
+def stats_json(*args: str) -> dict:
+    result = CliRunner().invoke(cli, ["stats", "--board", str(ROOT), "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_every_ticket_has_its_page(demo_site: Path) -> None:
+    ids = sorted(p.name for p in (ROOT / "tickets").glob("*/*") if p.is_dir())
+    assert len(ids) >= 60
+    for ticket_id in ids:
+        soup = page(demo_site, f"tickets/{ticket_id}.html")
+        assert soup.select_one("h1 .ticket-id").get_text() == ticket_id
+        status = soup.select_one(".ticket-status .status")
+        assert status is not None
+        assert status.get_text(strip=True)  # the status in words, never colour alone
+
+
+def _number(value: str) -> float | None:
+    return None if value == "" else float(value)
+
+
+def test_leaderboard_equals_stats(demo_site: Path) -> None:
+    data = stats_json()
+    expected = {row["name"]: row for row in data["rows"]}
+    table = page(demo_site, "leaderboard.html").select("table.leaderboard")[0]
+    columns = ["rank", None, "level", "received", "answered", "reply_rate", "on_time_rate",
+               "median_days_to_final_reply", "overdue", "satisfaction_rate", "unsatisfied"]  # fmt: skip
+    seen = []
+    for tr in table.select("tbody tr"):
+        name = tr.select_one("th a").get_text()
+        seen.append(name)
+        row = expected[name]
+        cells = tr.find_all(["td", "th"])
+        for column, cell in zip(columns, cells, strict=True):
+            if column in (None, "level"):
+                continue
+            value = _number(cell.get("data-value", ""))
+            key = "on_time_rank" if column == "rank" else column
+            if row[key] is None:
+                assert value is None, (name, column)
+            else:
+                assert value == pytest.approx(row[key]), (name, column)
+        assert ("below-threshold" in (tr.get("class") or [])) is row["below_threshold"]
+    assert seen == [row["name"] for row in data["rows"]]
+
+
+def test_every_page_states_its_moment(demo_site: Path) -> None:
+    pages = sorted(demo_site.rglob("*.html"))
+    assert len(pages) > 100
+    for html in pages:
+        moment = page(demo_site, str(html.relative_to(demo_site))).select_one(".as-of time")
+        assert moment is not None, html
+        assert moment["datetime"] == AS_OF
+
+
+def test_build_is_byte_identical(demo_site: Path, tmp_path: Path) -> None:
+    again = build_site(ROOT, tmp_path / "output")
+    comparison = filecmp.dircmp(demo_site, again)
+
+    def differences(cmp: filecmp.dircmp) -> list[str]:
+        found = cmp.left_only + cmp.right_only + cmp.diff_files
+        for sub in cmp.subdirs.values():
+            found += differences(sub)
+        return found
+
+    assert differences(comparison) == []
+    for path in demo_site.rglob("*"):
+        if path.is_file():
+            assert path.read_bytes() == (again / path.relative_to(demo_site)).read_bytes(), path
+
+
+def test_home_tells_the_story(demo_site: Path) -> None:
+    soup = page(demo_site, "index.html")
+    assert soup.find("html")["lang"] == "zh-CN"
+    assert soup.select_one("#overdue-h") is not None
+    overdue_rows = soup.select("#overdue-h ~ table tbody tr")
+    expected = stats_json()["total"]["overdue"]
+    assert len([r for r in overdue_rows if r.select_one(".status-overdue")]) == min(expected, 20)
+
+
+def test_status_lists_cover_every_ticket(demo_site: Path) -> None:
+    listed = set()
+    for html in (demo_site / "lists").glob("status-*.html"):
+        for link in page(demo_site, str(html.relative_to(demo_site))).select("table.tickets tbody td:first-child a"):
+            listed.add(link.get_text())
+    ids = {p.name for p in (ROOT / "tickets").glob("*/*") if p.is_dir()}
+    assert listed == ids
+
+
+def test_feeds_and_sitemap(demo_site: Path) -> None:
+    from xml.etree import ElementTree as ET
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    replies = ET.parse(demo_site / "feeds/replies.atom.xml").getroot()
+    entries = replies.findall(f"{atom}entry")
+    assert entries
+    assert all(e.find(f"{atom}link").get("href").startswith("tickets/") for e in entries)
+    overdue = ET.parse(demo_site / "feeds/overdue.atom.xml").getroot()
+    assert len(overdue.findall(f"{atom}entry")) == stats_json()["total"]["overdue"]
+    sitemap = ET.parse(demo_site / "sitemap.xml").getroot()
+    locs = {loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
+    assert "/leaderboard.html" in locs
+    assert len(locs) > 100
+
+
+def test_charts_are_described_and_tabulated(demo_site: Path) -> None:
+    soup = page(demo_site, "departments/city-housing.html")
+    svg = soup.select_one("svg.chart")
+    assert svg["role"] == "img"
+    assert svg.find("title").get_text()
+    assert svg.find("desc").get_text()
+    assert soup.select_one("table.monthly tbody tr") is not None
