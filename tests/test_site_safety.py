@@ -80,3 +80,21 @@ def test_feeds_carry_no_script(built: Path) -> None:
     assert "<script" not in feed
     assert "&lt;script" not in feed
     assert "javascript:" not in feed
+
+
+def test_board_with_errors_is_not_built(tmp_path: Path) -> None:
+    from answerable.generator import BoardBuildError
+
+    board = BoardWriter(tmp_path / "board")
+    board.ticket(department="nowhere")
+    with pytest.raises(BoardBuildError, match="1 error"):
+        build_site(board.root, tmp_path / "out")
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
+def test_mistyped_plugin_setting_is_an_error(tmp_path: Path) -> None:
+    from answerable.generator import BoardBuildError
+
+    board = BoardWriter(tmp_path / "board")
+    with pytest.raises(BoardBuildError, match="ANSWERABLE_PERPAGE"):
+        build_site(board.root, tmp_path / "out", ANSWERABLE_PERPAGE=10)

@@ -27,10 +27,20 @@ log = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
 
 
-class BoardBuildError(Exception):
-    """The board has errors; the site is not built from a board that is wrong."""
+class BoardBuildError(SystemExit):
+    """The board has errors; the site is not built from a board that is wrong.
 
-    exitcode = 1
+    A SystemExit, so that ``pelican`` stops with exit code 1 and the listed problems,
+    not with a traceback of its own (it logs every ``Exception`` with one).
+    """
+
+    def __init__(self, message: str) -> None:
+        log.error("%s", message)
+        super().__init__(1)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class BoardGenerator(Generator):  # type: ignore[misc]
