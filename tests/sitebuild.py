@@ -18,7 +18,9 @@ def build_site(board: Path, output: Path, **override: object) -> Path:
         override={
             "OUTPUT_PATH": str(output),
             "ANSWERABLE_BOARD": str(board),
-            "PATH": str(board / "content") if (board / "content").is_dir() else str(ROOT / "content"),
+            "PATH": str(board / "content")
+            if (board / "content").is_dir()
+            else str(ROOT / "content"),
             "CACHE_PATH": str(output.parent / f"{output.name}-cache"),
             **override,
         },

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sitebuild import ROOT, build_site, page
 
 from answerable.cli import cli
+from sitebuild import ROOT, build_site, page
 
 AS_OF = "2026-11-20T21:30:00+08:00"
 
@@ -103,7 +103,9 @@ def test_home_tells_the_story(demo_site: Path) -> None:
 def test_status_lists_cover_every_ticket(demo_site: Path) -> None:
     listed = set()
     for html in (demo_site / "lists").glob("status-*.html"):
-        for link in page(demo_site, str(html.relative_to(demo_site))).select("table.tickets tbody td:first-child a"):
+        for link in page(demo_site, str(html.relative_to(demo_site))).select(
+            "table.tickets tbody td:first-child a"
+        ):
             listed.add(link.get_text())
     ids = {p.name for p in (ROOT / "tickets").glob("*/*") if p.is_dir()}
     assert listed == ids

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+
 from conftest import BoardWriter
 from sitebuild import ROOT, build_site, page
 
@@ -26,7 +27,9 @@ def _board(root: Path, locale: str) -> BoardWriter:
     ("locale", "lang", "overdue", "date"),
     [("en", "en", "Overdue", "November 2, 2026"), ("zh_CN", "zh-CN", "已超期", "2026年11月2日")],
 )
-def test_interface_language(tmp_path: Path, locale: str, lang: str, overdue: str, date: str) -> None:
+def test_interface_language(
+    tmp_path: Path, locale: str, lang: str, overdue: str, date: str
+) -> None:
     board = _board(tmp_path / "board", locale)
     out = build_site(board.root, tmp_path / "out", ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00")
     soup = page(out, "tickets/2026-000002.html")
@@ -41,7 +44,9 @@ def test_catalog_is_complete_and_in_sync() -> None:
     with (LOCALE / "zh_CN/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = read_po(handle)
     translated = {
-        m.id for m in catalog if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
+        m.id
+        for m in catalog
+        if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)
     }
     assert template - translated == set(), "translate these in zh_CN/LC_MESSAGES/messages.po"
 

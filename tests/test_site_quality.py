@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from browser import AXE, VNU, chromium, serve
 from sitebuild import ROOT, build_site
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import BoardWriter
 from sitebuild import build_site, page
 
@@ -32,10 +33,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     board = BoardWriter(tmp_path_factory.mktemp("board"))
     board.ticket(extra="")
     text = (board.root / "tickets/2026/2026-000001/ticket.yaml").read_text("utf-8")
-    text = text.split("message: |")[0] + "message: |\n" + "".join(f"  {line}\n" for line in HOSTILE_MESSAGE.splitlines())
+    text = (
+        text.split("message: |")[0]
+        + "message: |\n"
+        + "".join(f"  {line}\n" for line in HOSTILE_MESSAGE.splitlines())
+    )
     (board.root / "tickets/2026/2026-000001/ticket.yaml").write_text(text, "utf-8")
     board.reply("2026-000001", 1, "2026-11-05T10:00:00+08:00", body=HOSTILE_REPLY)
-    return build_site(board.root, tmp_path_factory.mktemp("site") / "output", ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00")
+    return build_site(
+        board.root,
+        tmp_path_factory.mktemp("site") / "output",
+        ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00",
+    )
 
 
 def test_reply_markdown_reaches_the_page_without_anything_executable(built: Path) -> None:

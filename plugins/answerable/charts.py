@@ -15,7 +15,9 @@ class Bar:
     rate: float | None  # drawn as a dot on a 0-100% scale
 
 
-def monthly_chart(chart_id: str, title: str, description: str, bars: list[Bar], rate_label: str) -> Markup:
+def monthly_chart(
+    chart_id: str, title: str, description: str, bars: list[Bar], rate_label: str
+) -> Markup:
     """Bars of volume per month with a dot for the rate; sizes in SVG user units."""
     width, height, left, bottom, top = 640, 240, 40, 40, 20
     plot_h = height - bottom - top

@@ -28,7 +28,9 @@ def _absolute(site_url: str, path: str) -> str:
     return f"{site_url.rstrip('/')}/{path}" if site_url else path
 
 
-def _reply_feed(site: Site, site_url: str, path: str, title: str, replies: Iterable[ReplyView]) -> str:
+def _reply_feed(
+    site: Site, site_url: str, path: str, title: str, replies: Iterable[ReplyView]
+) -> str:
     feed = _Feed(
         site.snapshot.as_of,
         title=title,
@@ -83,13 +85,19 @@ def feeds(site: Site, site_url: str) -> dict[str, str]:
     _ = site._
     result = {
         REPLIES_FEED: _reply_feed(
-            site, site_url, REPLIES_FEED, _("Replies: %(board)s") % {"board": site.board.name}, site.replies
+            site,
+            site_url,
+            REPLIES_FEED,
+            _("Replies: %(board)s") % {"board": site.board.name},
+            site.replies,
         ),
     }
     for department in site.board.departments:
         path = department_feed_url(department.id)
         mine = (r for r in site.replies if r.reply.meta.department == department.id)
-        result[path] = _reply_feed(site, site_url, path, _("Replies: %(board)s") % {"board": department.name}, mine)
+        result[path] = _reply_feed(
+            site, site_url, path, _("Replies: %(board)s") % {"board": department.name}, mine
+        )
     overdue = sorted(
         (v for v in site.tickets if v.status == "overdue"),
         key=lambda v: (v.state.due or v.state.as_of, v.ticket.id),

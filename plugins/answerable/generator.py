@@ -14,12 +14,12 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
+from .feeds import feeds
 from .i18n import Formatter, translations
+from .loading import load_board
 from .problems import Severity
 from .settings import SettingsError, plugin_settings
 from .site import Site
-from .feeds import feeds
-from .loading import load_board
 from .snapshot import BoardError, resolve_as_of, take_snapshot
 from .validation import validate
 

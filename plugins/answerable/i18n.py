@@ -61,7 +61,11 @@ class Formatter:
         return f"{day} {local:%H:%M}"
 
     def month(self, year: int, month: int) -> str:
-        return format_datetime(datetime(year, month, 1), "yyyy MMMM", locale=self.locale) if not self.chinese else f"{year}年{month}月"
+        return (
+            format_datetime(datetime(year, month, 1), "yyyy MMMM", locale=self.locale)
+            if not self.chinese
+            else f"{year}年{month}月"
+        )
 
     def iso(self, value: datetime) -> str:
         """Machine-readable moment for <time datetime>."""

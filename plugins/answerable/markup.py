@@ -24,7 +24,9 @@ class ReplyRenderer:
     """One Markdown instance for every reply: building one per file is slow."""
 
     def __init__(self) -> None:
-        self._markdown = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        self._markdown = markdown.Markdown(
+            extensions=["tables", "sane_lists"], output_format="html"
+        )
 
     def render(self, text: str) -> Markup:
         self._markdown.reset()

@@ -23,7 +23,9 @@ class SettingsError(ValueError):
 def plugin_settings(settings: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(k for k in settings if k.startswith("ANSWERABLE_") and k not in DEFAULTS)
     if unknown:
-        raise SettingsError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
+        raise SettingsError(
+            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}"
+        )
     merged = {key: settings.get(key, default) for key, default in DEFAULTS.items()}
     per_page = merged["ANSWERABLE_PER_PAGE"]
     if not isinstance(per_page, int) or isinstance(per_page, bool) or per_page < 1:

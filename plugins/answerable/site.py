@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
@@ -256,7 +256,9 @@ class Site:
             if state.status is Status.ANSWERED_LATE:
                 late = state.final_reply.meta.date - state.due
                 if state.days_late:
-                    return _("answered %(late)s late") % {"late": self.fmt.working_days(state.days_late)}
+                    return _("answered %(late)s late") % {
+                        "late": self.fmt.working_days(state.days_late)
+                    }
                 return _("answered %(late)s late") % {"late": self.fmt.span(late)}
             return _("answered within the deadline")
         left = state.due - state.as_of
@@ -289,7 +291,9 @@ class Site:
             related=[ticket_link(t) for t in ticket.related],
             duplicate_of=ticket_link(ticket.duplicate_of) if ticket.duplicate_of else None,
             co_departments=[self.department_link(d) for d in ticket.co_departments],
-            resolution_label=self._(RESOLUTION_LABELS[ticket.resolution]) if ticket.resolution else "",
+            resolution_label=self._(RESOLUTION_LABELS[ticket.resolution])
+            if ticket.resolution
+            else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
         )
         return view
@@ -308,7 +312,8 @@ class Site:
                     Event(
                         transfer.at,
                         "transfer",
-                        _("Transferred from %(a)s to %(b)s") % {"a": name(transfer.from_), "b": name(transfer.to)},
+                        _("Transferred from %(a)s to %(b)s")
+                        % {"a": name(transfer.from_), "b": name(transfer.to)},
                         transfer.reason,
                     )
                 )
@@ -326,18 +331,24 @@ class Site:
                     "when": self.fmt.datetime(extension.approved),
                 }
             elif approved:
-                title = _("Extension to %(day)s not counted") % {"day": self.fmt.date(extension.due)}
+                title = _("Extension to %(day)s not counted") % {
+                    "day": self.fmt.date(extension.due)
+                }
                 note = _("it does not meet the board's extension rule")
             else:
                 title = _("Extension to %(day)s requested") % {"day": self.fmt.date(extension.due)}
                 note = _("not approved")
-            events.append(Event(extension.requested, "extension", title, extension.reason, note=note))
+            events.append(
+                Event(extension.requested, "extension", title, extension.reason, note=note)
+            )
         if not ticket.hidden:
             for reply in state.replies:
                 meta = reply.meta
                 note = ""
                 if meta.kind == "interim" and meta.promised:
-                    note = _("Final reply promised by %(day)s") % {"day": self.fmt.date(meta.promised)}
+                    note = _("Final reply promised by %(day)s") % {
+                        "day": self.fmt.date(meta.promised)
+                    }
                 events.append(
                     Event(
                         meta.date,
@@ -382,10 +393,15 @@ class Site:
 
     def months(self) -> list[tuple[int, int]]:
         local = self.snapshot.rules.local_date
-        found = {(local(s.ticket.received).year, local(s.ticket.received).month) for s in self.snapshot.states}
+        found = {
+            (local(s.ticket.received).year, local(s.ticket.received).month)
+            for s in self.snapshot.states
+        }
         return sorted(found)
 
-    def _paginate(self, kind: str, key: str, items: list[TicketView]) -> Iterator[tuple[list[TicketView], Pagination, str]]:
+    def _paginate(
+        self, kind: str, key: str, items: list[TicketView]
+    ) -> Iterator[tuple[list[TicketView], Pagination, str]]:
         count = max(1, -(-len(items) // self.per_page))
         urls = [list_url(kind, key, n) for n in range(1, count + 1)]
         for number in range(1, count + 1):
@@ -446,7 +462,9 @@ class Site:
                 "latest_replies": self.replies[:10],
                 "top": rows[:3],
                 "bottom": list(reversed(rows[3:]))[:3],
-                "named": [r for r in self.row_views(self.department_table) if r.row.below_threshold],
+                "named": [
+                    r for r in self.row_views(self.department_table) if r.row.below_threshold
+                ],
                 "page_name": "home",
             },
         )
@@ -469,7 +487,11 @@ class Site:
         local = self.snapshot.rules.local_date
         for year, month in reversed(self.months()):
             key = f"{year}-{month:02d}"
-            chosen = [v for v in newest if (local(v.ticket.received).year, local(v.ticket.received).month) == (year, month)]
+            chosen = [
+                v
+                for v in newest
+                if (local(v.ticket.received).year, local(v.ticket.received).month) == (year, month)
+            ]
             groups.append(("month", key, self.fmt.month(year, month), chosen))
         for kind in ("category", "type", "channel"):
             for item_id, name in self.names[kind].items():
@@ -505,7 +527,10 @@ class Site:
         yield Page(
             LISTS,
             "answerable_lists",
-            {"sections": [(title, index.get(kind, [])) for kind, title in kinds], "page_name": "lists"},
+            {
+                "sections": [(title, index.get(kind, [])) for kind, title in kinds],
+                "page_name": "lists",
+            },
         )
 
     def departments_index(self) -> Page:
@@ -513,15 +538,23 @@ class Site:
         rows = {r.key: r for r in self.department_table.rows}
 
         def tree(parent: str | None) -> list[dict[str, Any]]:
-            ids = [d.id for d in self.board.departments if d.parent == parent] if parent else [
-                d.id for d in self.board.departments if d.parent is None or d.parent not in departments
-            ]
+            ids = (
+                [d.id for d in self.board.departments if d.parent == parent]
+                if parent
+                else [
+                    d.id
+                    for d in self.board.departments
+                    if d.parent is None or d.parent not in departments
+                ]
+            )
             return [
                 {"link": self.department_link(i), "row": rows.get(i), "children": tree(i)}
                 for i in ids
             ]
 
-        return Page(DEPARTMENTS, "answerable_departments", {"tree": tree(None), "page_name": "departments"})
+        return Page(
+            DEPARTMENTS, "answerable_departments", {"tree": tree(None), "page_name": "departments"}
+        )
 
     def department_page(self, department_id: str) -> Page:
         departments = self.snapshot.departments
@@ -535,13 +568,19 @@ class Site:
         local = self.snapshot.rules.local_date
         monthly = []
         for year, month in self.months():
-            in_month = [v.state for v in mine if (local(v.ticket.received).year, local(v.ticket.received).month) == (year, month)]
+            in_month = [
+                v.state
+                for v in mine
+                if (local(v.ticket.received).year, local(v.ticket.received).month) == (year, month)
+            ]
             figures = Figures.of(in_month)
             monthly.append((self.fmt.month(year, month), figures))
         chart = monthly_chart(
             f"chart-{department_id}",
             self._("Messages received and on-time rate per month"),
-            self._("Bars: messages received each month. Dots: share of decided messages answered on time."),
+            self._(
+                "Bars: messages received each month. Dots: share of decided messages answered on time."
+            ),
             [Bar(label, f.received, f.on_time_rate) for label, f in monthly],
             self._("On-time rate"),
         )
@@ -551,10 +590,14 @@ class Site:
             "answerable_department",
             {
                 "department": department,
-                "level": self._(LEVEL_LABELS.get(departments.level(department_id) or "", "")) if departments.level(department_id) else "",
+                "level": self._(LEVEL_LABELS.get(departments.level(department_id) or "", ""))
+                if departments.level(department_id)
+                else "",
                 "row": RowView(row, None, ""),
                 "parent": self.department_link(parent) if parent else None,
-                "children": [self.department_link(c) for c in departments.children.get(department_id, [])],
+                "children": [
+                    self.department_link(c) for c in departments.children.get(department_id, [])
+                ],
                 "tickets": mine[:20],
                 "ticket_count": len(mine),
                 "all_tickets": list_url("department", department_id),
@@ -571,8 +614,14 @@ class Site:
         for department in self.board.departments:
             levels.setdefault(departments.level(department.id) or "", []).append(department.id)
         per_level = [
-            (self._(LEVEL_LABELS.get(level, "")) if level else self._("Other"), self.row_views(self.snapshot.table("department", only=ids)))
-            for level, ids in sorted(levels.items(), key=lambda item: LEVEL_ORDER.index(item[0]) if item[0] in LEVEL_ORDER else 99)
+            (
+                self._(LEVEL_LABELS.get(level, "")) if level else self._("Other"),
+                self.row_views(self.snapshot.table("department", only=ids)),
+            )
+            for level, ids in sorted(
+                levels.items(),
+                key=lambda item: LEVEL_ORDER.index(item[0]) if item[0] in LEVEL_ORDER else 99,
+            )
         ]
         return Page(
             LEADERBOARD,
@@ -593,16 +642,26 @@ class Site:
         rows = self.row_views(self.department_table)
         satisfied = sorted(
             (r for r in rows if r.figures.satisfied_total),
-            key=lambda r: (-r.figures.satisfied_total, -(r.figures.satisfaction_rate or 0), r.row.key),
+            key=lambda r: (
+                -r.figures.satisfied_total,
+                -(r.figures.satisfaction_rate or 0),
+                r.row.key,
+            ),
         )
         unsatisfied = sorted(
             (r for r in rows if r.figures.unsatisfied),
             key=lambda r: (-r.figures.unsatisfied, r.figures.satisfaction_rate or 0, r.row.key),
         )
-        rated = [v for v in reversed(self.tickets) if v.state.rating is not None and not v.ticket.hidden]
+        rated = [
+            v for v in reversed(self.tickets) if v.state.rating is not None and not v.ticket.hidden
+        ]
         rated.sort(key=lambda v: (v.state.rating.at, v.ticket.id), reverse=True)  # type: ignore[union-attr]
         monthly = [
-            (self.fmt.month(year, month), report_url(f"{year}-{month:02d}"), *self._top_ten(Period.parse(f"{year}-{month:02d}")))
+            (
+                self.fmt.month(year, month),
+                report_url(f"{year}-{month:02d}"),
+                *self._top_ten(Period.parse(f"{year}-{month:02d}")),
+            )
             for year, month in reversed(self.months())
         ]
         return Page(
@@ -611,18 +670,29 @@ class Site:
             {
                 "satisfied": satisfied,
                 "unsatisfied": unsatisfied,
-                "satisfied_replies": [v for v in rated if v.state.rating.value != "unsatisfied"][:20],  # type: ignore[union-attr]
-                "unsatisfied_replies": [v for v in rated if v.state.rating.value == "unsatisfied"][:20],  # type: ignore[union-attr]
+                "satisfied_replies": [v for v in rated if v.state.rating.value != "unsatisfied"][
+                    :20
+                ],  # type: ignore[union-attr]
+                "unsatisfied_replies": [v for v in rated if v.state.rating.value == "unsatisfied"][
+                    :20
+                ],  # type: ignore[union-attr]
                 "monthly": monthly,
                 "page_name": "rankings",
             },
         )
 
-    def _top_ten(self, period: Period, snapshot: Snapshot | None = None) -> tuple[list[RowView], list[RowView]]:
+    def _top_ten(
+        self, period: Period, snapshot: Snapshot | None = None
+    ) -> tuple[list[RowView], list[RowView]]:
         table = (snapshot or self.snapshot).table("department", period)
         rows = self.row_views(table)
-        volume = sorted((r for r in rows if r.figures.received), key=lambda r: (-r.figures.received, r.row.key))[:10]
-        unsatisfied = sorted((r for r in rows if r.figures.unsatisfied), key=lambda r: (-r.figures.unsatisfied, r.row.key))[:10]
+        volume = sorted(
+            (r for r in rows if r.figures.received), key=lambda r: (-r.figures.received, r.row.key)
+        )[:10]
+        unsatisfied = sorted(
+            (r for r in rows if r.figures.unsatisfied),
+            key=lambda r: (-r.figures.unsatisfied, r.row.key),
+        )[:10]
         return volume, unsatisfied
 
     def report_periods(self) -> list[Period]:
@@ -645,10 +715,16 @@ class Site:
             before = Counter(
                 s.ticket.category for s in snapshot.states if local(s.ticket.received) in previous
             )
-            now = Counter(s.ticket.category for s in snapshot.states if local(s.ticket.received) in period)
+            now = Counter(
+                s.ticket.category for s in snapshot.states if local(s.ticket.received) in period
+            )
             rose = sorted(
                 (
-                    (Link(self.names["category"].get(c, c), list_url("category", c)), now[c], before[c])
+                    (
+                        Link(self.names["category"].get(c, c), list_url("category", c)),
+                        now[c],
+                        before[c],
+                    )
                     for c in now
                     if now[c] > before[c]
                 ),
@@ -724,4 +800,3 @@ def _previous(period: Period) -> Period:
         return Period.parse(f"{year}-Q{quarter}")
     first = period.start - timedelta(days=1)
     return Period.parse(f"{first.year}-{first.month:02d}")
-
