@@ -21,6 +21,7 @@ def monthly_chart(
     """Bars of volume per month with a dot for the rate; sizes in SVG user units."""
     width, height, left, bottom, top = 640, 240, 40, 40, 20
     plot_h = height - bottom - top
+    base = height - bottom
     n = max(len(bars), 1)
     step = (width - left - 10) / n
     peak = max((b.value for b in bars), default=0) or 1
@@ -30,26 +31,29 @@ def monthly_chart(
         'xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
-        f'<line class="axis" x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}"/>',
+        f'<line class="axis" x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}"/>',
     ]
     for index, bar in enumerate(bars):
         x = left + index * step + step * 0.2
+        centre = x + step * 0.3
         bar_h = plot_h * bar.value / peak
-        y = height - bottom - bar_h
+        y = base - bar_h
         parts.append(
-            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{step * 0.6:.1f}" height="{bar_h:.1f}"/>'
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{step * 0.6:.1f}" '
+            f'height="{bar_h:.1f}"/>'
         )
         parts.append(
-            f'<text class="value" x="{x + step * 0.3:.1f}" y="{y - 4:.1f}" text-anchor="middle">{bar.value}</text>'
+            f'<text class="value" x="{centre:.1f}" y="{y - 4:.1f}" text-anchor="middle">'
+            f"{bar.value}</text>"
         )
         parts.append(
-            f'<text class="label" x="{x + step * 0.3:.1f}" y="{height - bottom + 16}" text-anchor="middle">'
+            f'<text class="label" x="{centre:.1f}" y="{base + 16}" text-anchor="middle">'
             f"{escape(bar.label)}</text>"
         )
         if bar.rate is not None:
-            cy = height - bottom - plot_h * bar.rate
+            cy = base - plot_h * bar.rate
             parts.append(
-                f'<circle class="rate" cx="{x + step * 0.3:.1f}" cy="{cy:.1f}" r="5">'
+                f'<circle class="rate" cx="{centre:.1f}" cy="{cy:.1f}" r="5">'
                 f"<title>{escape(rate_label)}: {bar.rate * 100:.1f}%</title></circle>"
             )
     parts.append("</svg>")

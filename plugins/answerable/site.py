@@ -276,7 +276,7 @@ class Site:
             title = other.ticket.title if other and not other.ticket.hidden else ticket_id
             return Link(f"{ticket_id} {title}" if other else ticket_id, ticket_url(ticket_id))
 
-        view = TicketView(
+        return TicketView(
             state=state,
             url=ticket_url(ticket.id),
             status_label=self._(STATUS_LABELS[state.status]),
@@ -296,7 +296,6 @@ class Site:
             else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
         )
-        return view
 
     def timeline(self, view: TicketView) -> list[Event]:
         """What happened to the ticket by the snapshot's moment, in order."""
@@ -579,7 +578,8 @@ class Site:
             f"chart-{department_id}",
             self._("Messages received and on-time rate per month"),
             self._(
-                "Bars: messages received each month. Dots: share of decided messages answered on time."
+                "Bars: messages received each month. "
+                "Dots: share of decided messages answered on time."
             ),
             [Bar(label, f.received, f.on_time_rate) for label, f in monthly],
             self._("On-time rate"),
