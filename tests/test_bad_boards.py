@@ -50,3 +50,9 @@ def test_text_format_is_path_line_column_code_message(name: str) -> None:
     assert line.isdigit()
     assert column.isdigit()
     assert rest.strip().split()[0] == name.split("-", maxsplit=1)[0]
+
+
+def test_docs_explain_every_code() -> None:
+    docs = (Path(__file__).parent.parent / "docs/validation.md").read_text("utf-8")
+    missing = [code for code in CODES if f"`{code}`" not in docs]
+    assert missing == []

@@ -202,7 +202,7 @@ def test_usage_errors_exit_2_without_traceback(args: list[str]) -> None:
 def test_stats_on_unreadable_board_is_a_clear_error(tmp_path) -> None:
     (tmp_path / "board.yaml").write_text("name: [\n", "utf-8")
     result = CliRunner().invoke(cli, ["stats", "--board", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "board.yaml could not be read" in result.output
 
 
@@ -224,3 +224,34 @@ def test_every_command_has_help() -> None:
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"{name} --{param.name} has no help text"
+
+
+def test_a_late_answer_stays_late_after_a_later_extension(board: BoardWriter) -> None:
+    extension = (
+        "extensions:\n  - {requested: 2026-11-09T10:00:00+08:00, approved: 2026-11-12T10:00:00+08:00,"
+        " approved_by: city, reason: 需协调, due: 2026-11-20}\n"
+    )
+    board.ticket(extra=extension)  # due end of 9 Nov; extension approved only on 12 Nov
+    board.reply("2026-000001", 1, "2026-11-11T10:00:00+08:00")
+    result = run("stats", "--board", str(board.root), "--as-of", AS_OF, "--format", "json")
+    total = json.loads(result.output)["total"]
+    assert (total["on_time"], total["late"]) == (0, 1)
+
+
+def test_validate_reads_the_board_from_the_environment(story: BoardWriter) -> None:
+    result = CliRunner(env={"ANSWERABLE_BOARD": str(story.root)}).invoke(cli, ["validate"])
+    assert result.exit_code == 0
+    assert result.output.strip() == "0 error(s), 0 warning(s)"
+
+
+def test_naming_needs_the_minimum_of_ratings(board: BoardWriter) -> None:
+    board.ticket(
+        extra="rating: {value: unsatisfied, at: 2026-11-16T10:00:00+08:00, source: online}\n"
+    )
+    board.reply("2026-000001", 1, "2026-11-05T10:00:00+08:00")
+    data = json.loads(
+        run("stats", "--board", str(board.root), "--as-of", AS_OF, "--format", "json").output
+    )
+    housing = next(r for r in data["rows"] if r["key"] == "housing")
+    assert (housing["rated"], housing["satisfaction_rate"]) == (1, 0.0)
+    assert housing["below_threshold"] is False  # one rating is below min_ranked (2)

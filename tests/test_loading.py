@@ -115,3 +115,32 @@ def test_far_dates_and_huge_durations_are_refused(board: BoardWriter) -> None:
         ("board.yaml", 7, "E104"),
         ("tickets/2026/2026-000001/ticket.yaml", 3, "E104"),
     ]
+
+
+def test_compact_timestamp_and_loose_duration_are_refused(board: BoardWriter) -> None:
+    board.ticket(received="20261102T091400+0800")
+    text = (board.root / "board.yaml").read_text("utf-8")
+    board.write(
+        "board.yaml", text.replace("help: {due: 5 working days}", "help: {due: ' 5 working days'}")
+    )
+    assert codes(board) == [
+        ("board.yaml", 7, "E106"),
+        ("tickets/2026/2026-000001/ticket.yaml", 3, "E106"),
+    ]
+
+
+def test_reply_with_byte_order_mark_is_read(board: BoardWriter) -> None:
+    board.ticket()
+    reply = board.reply("2026-000001", 1, "2026-11-03T10:00:00+08:00")
+    reply.write_bytes(b"\xef\xbb\xbf" + reply.read_bytes())
+    assert codes(board) == []
+
+
+def test_reserved_type_ids(board: BoardWriter) -> None:
+    text = (board.root / "board.yaml").read_text("utf-8")
+    text = text.replace(
+        "warn_before:",
+        "types:\n  - {id: complaint, name: 投诉}\n  - {id: urgent, name: 紧急}\nwarn_before:",
+    )
+    board.write("board.yaml", text)
+    assert [c for c in codes(board) if c[2] == "E150"] == [("board.yaml", 14, "E150")]

@@ -1,6 +1,7 @@
 """The ``answerable`` command: thin wrappers that parse options, call the core, print.
 
-Exit codes: 0 all well, 1 problems found (or tickets overdue), 2 usage error.
+Exit codes: 0 all well, 1 problems found (or tickets overdue), 2 usage error or a board
+whose board.yaml cannot be read.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("path", type=BOARD_DIR, default=".")
+@click.argument("path", type=BOARD_DIR, default=".", envvar="ANSWERABLE_BOARD")
 @click.option(
     "--format",
     "fmt",
@@ -118,11 +119,17 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
     sys.exit(1 if failing else 0)
 
 
+class UnreadableBoard(click.ClickException):
+    """Exit 2, so that a scheduled job can tell a broken board from overdue tickets."""
+
+    exit_code = 2
+
+
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     try:
         snapshot = open_board(root, as_of, datetime.now(UTC))
     except BoardError as error:
-        raise click.ClickException(str(error)) from None
+        raise UnreadableBoard(str(error)) from None
     errors = [p for p in snapshot.loaded.problems if p.severity is Severity.ERROR]
     if errors:
         _warn_skipped(errors)

@@ -186,7 +186,8 @@ def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
         problems.append(Problem(rel, 1, 1, "E001", f"cannot read file: {error.strerror}"))
         return None
     try:
-        return data.decode("utf-8")
+        # A byte-order mark is what some Windows editors write first; it carries no text.
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1

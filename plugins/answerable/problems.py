@@ -16,7 +16,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-# code: (slug, what it means). docs/validation.md is generated from this table.
+# code: (slug, what it means). docs/validation.md explains each; a test keeps them in step.
 CODES: dict[str, tuple[str, str]] = {
     # Reading files
     "E001": ("unreadable-file", "the file cannot be read as UTF-8 text"),

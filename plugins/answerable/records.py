@@ -26,6 +26,10 @@ from pydantic_core import PydanticCustomError
 
 TICKET_ID = r"^[0-9]{4}-[0-9]{6}$"
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
+# ISO 8601's extended form only, as the JSON Schema says: 2026-11-02T09:14:00+08:00.
+TIMESTAMP_FORM = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 
 
 def _timestamp(value: object) -> datetime:
@@ -33,6 +37,8 @@ def _timestamp(value: object) -> datetime:
         parsed = value
     elif isinstance(value, str):
         try:
+            if not TIMESTAMP_FORM.fullmatch(value):
+                raise ValueError(value)
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError(
@@ -73,9 +79,11 @@ def _date(value: object) -> date:
         return value
     if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
-            return _in_range(date.fromisoformat(value))
+            parsed = date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            return _in_range(parsed)
     raise PydanticCustomError(
         "bad_format",
         "'{value}' is not a date between 1990 and 2200; write e.g. 2026-11-20",
@@ -115,7 +123,7 @@ def _duration(value: object) -> Duration:
     if isinstance(value, Duration):
         return value
     if isinstance(value, str):
-        match = re.fullmatch(r"([0-9]+) (working day|hour|minute)s?", value.strip())
+        match = re.fullmatch(r"([0-9]+) (working day|hour|minute)s?", value)
         if match:
             unit = {"working day": "working days", "hour": "hours", "minute": "minutes"}[match[2]]
             amount = int(match[1])

@@ -202,7 +202,7 @@ class Row:
     on_time_rank: int | None
     satisfaction_rank: int | None
     below_threshold: bool
-    """Rated at least once and under the board's satisfaction threshold: named."""
+    """Rated at least min_ranked times and under the satisfaction threshold: named."""
     level: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -305,7 +305,8 @@ def table(
             on_time_rank=on_time[key],
             satisfaction_rank=satisfaction[key],
             below_threshold=(
-                f.satisfaction_rate is not None
+                f.rated >= minimum
+                and f.satisfaction_rate is not None
                 and f.satisfaction_rate < board.satisfaction_threshold
             ),
             level=departments.level(key) if by == "department" else None,

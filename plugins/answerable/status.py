@@ -92,7 +92,9 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
     first = min(replies, key=lambda r: r.meta.date, default=None)
     final = next((r for r in replies if r.meta.kind == "final"), None)
     deadline = rules.deadline(ticket)
-    due = deadline.due_at(as_of) if deadline else None
+    # A final reply is judged by the due time in force when it came: an extension
+    # approved afterwards cannot turn a late answer into an on-time one.
+    due = deadline.due_at(final.meta.date if final else as_of) if deadline else None
     received_day = rules.local_date(ticket.received)
     end = final.meta.date if final else as_of
     end_day = rules.local_date(end)

@@ -72,7 +72,16 @@ def _board_problems(board: Board, doc: YamlDocument, problems: list[Problem]) ->
                 f"department '{department.id}' is its own ancestor",
             )
     type_ids = {t.id for t in board.types}
-    for type_id in sorted(type_ids - set(board.policies.type_ids())):
+    for index, item in enumerate(board.types):
+        if item.id in ("urgent", "longest_extension"):
+            add(
+                ("types", index, "id"),
+                "E150",
+                f"'{item.id}' is reserved in policies; choose another type id",
+            )
+    for type_id in sorted(
+        type_ids - set(board.policies.type_ids()) - {"urgent", "longest_extension"}
+    ):
         add(("policies",), "E150", f"ticket type '{type_id}' has no policy (its deadline)")
     for type_id in board.policies.type_ids():
         if type_id not in type_ids:
