@@ -270,6 +270,20 @@ DEFAULT_CHANNELS = [
 ]
 
 
+class PrivacySettings(Record):
+    allowed_numbers: list[Text] = []
+    """Official numbers a reply may carry (hotlines, department contacts), as written."""
+    allowed_email_domains: list[Text] = []
+    """E-mail domains of the government a reply may name, e.g. qingchuan.gov.cn."""
+    protected_names: list[Text] = []
+    """Names that must never appear in public text (e.g. a person at risk)."""
+
+
+class AuditSettings(Record):
+    tolerance: Span = Duration(24, "hours")
+    """How much earlier than its commit a reply may be dated before it counts as backdated."""
+
+
 class Board(Record):
     name: Text
     """The board's public name."""
@@ -292,6 +306,8 @@ class Board(Record):
     shallow_reply: ShallowReply = ShallowReply()
     departments: Annotated[list[Department], Field(min_length=1)]
     categories: Annotated[list[Named], Field(min_length=1)]
+    privacy: PrivacySettings = PrivacySettings()
+    audit: AuditSettings = AuditSettings()
     as_of: Timestamp | None = None
     """A fixed moment for a frozen board (a demo); null means the moment of the build."""
 
@@ -331,6 +347,15 @@ class Withdrawal(Record):
     reason: Text
 
 
+class Source(Record):
+    """Where an imported ticket came from: the system, its id there, and the batch."""
+
+    system: Text
+    id: Text
+    batch: Text
+    """The import batch's id; imports/<batch>.yaml records the file, its hash and time."""
+
+
 class Ticket(Record):
     id: TicketId
     """Equals the folder name: year, dash, six digits."""
@@ -362,6 +387,8 @@ class Ticket(Record):
     """The citizen withdrew the message; it stays listed as withdrawn."""
     hidden: Withdrawal | None = None
     """The office hid the message's content; the site keeps a record with the reason."""
+    source: Source | None = None
+    """Set by 'answerable import': the ticket came from another system's export."""
 
 
 # ---- reply-N.md front matter ------------------------------------------------------------
