@@ -7,6 +7,8 @@ signal receivers, and a plugin's state must be fresh at every run (autoreload).
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .feeds import feeds
+from .open_data import open_data_files
 from .i18n import Formatter, translations
 from .loading import load_board
 from .problems import Severity
@@ -88,10 +91,11 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             )
         site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
         output = Path(self.output_path)
-        for path, xml in feeds(self.site, site_url).items():
+        files = {**feeds(self.site, site_url), **open_data_files(self.site)}
+        for path, text in files.items():
             target = output / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(xml, encoding="utf-8")
+            target.write_text(text, encoding="utf-8")
         writer.write_file(
             "sitemap.xml",
             self.get_template("answerable_sitemap"),
@@ -123,7 +127,22 @@ def install_translations(generators: list[Generator]) -> None:
             generator.env.install_gettext_translations(translations(locale), newstyle=True)
 
 
+def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelican
+    """Pagefind indexes the written site: static search, Chinese segmented, no server."""
+    if not pelican.settings.get("ANSWERABLE_SEARCH", True):
+        return
+    result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed module
+        [sys.executable, "-m", "pagefind", "--site", str(pelican.output_path), "--silent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BoardBuildError(f"the search index failed: {result.stderr.strip() or result.stdout.strip()}")
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.finalized.connect(build_search_index)
     signals.generator_init.connect(prepare_environment)
     signals.all_generators_finalized.connect(install_translations)

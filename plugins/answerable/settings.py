@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "ANSWERABLE_BOARD": ".",  # the board repository; a relative path starts at the current folder
     "ANSWERABLE_AS_OF": None,  # a moment (ISO 8601 with offset) overriding board.yaml's as_of
     "ANSWERABLE_PER_PAGE": 50,  # tickets per list page
+    "ANSWERABLE_SEARCH": True,  # build the Pagefind search index after the site
 }
 
 

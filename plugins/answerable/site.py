@@ -87,6 +87,8 @@ LEADERBOARD = "leaderboard.html"
 RANKINGS = "rankings.html"
 REPORTS = "reports/index.html"
 PROMISES = "promises.html"
+SEARCH = "search.html"
+OPEN_DATA = "data.html"
 
 
 def ticket_url(ticket_id: str) -> str:
@@ -431,6 +433,8 @@ class Site:
         yield self.rankings()
         yield from self.reports()
         yield self.promises()
+        yield Page(SEARCH, "answerable_search", {"page_name": "search"})
+        yield Page(OPEN_DATA, "answerable_data", {"page_name": "data"})
 
     def home(self) -> Page:
         local = self.snapshot.rules.local_date(self.snapshot.as_of)

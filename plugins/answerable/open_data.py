@@ -1,0 +1,169 @@
+"""Open data: an Open311 GeoReport v2 read API as static files, and CSV/JSON downloads.
+
+Other systems read the board through these files. They carry what the public site
+shows and nothing more: never the submitter, not even the masked name, and no content
+of a hidden ticket.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from .site import Site, TicketView
+from .status import Status
+
+OPEN311 = "open311/v2"
+CLOSED = {
+    Status.ANSWERED_ON_TIME,
+    Status.ANSWERED_LATE,
+    Status.WITHDRAWN,
+    Status.DUPLICATE,
+}
+TICKET_COLUMNS = [
+    "id", "title", "status", "type", "category", "channel", "department", "department_name",
+    "co_departments", "urgent", "received", "due", "first_reply", "final_reply",
+    "working_days_to_first_reply", "working_days_to_final_reply", "working_days_late",
+    "rating", "resolution", "location", "url",
+]  # fmt: skip
+DEPARTMENT_COLUMNS = [
+    "key", "name", "level", "received", "withdrawn", "duplicates", "expected", "answered",
+    "reply_rate", "decided", "on_time", "late", "on_time_rate", "on_time_lower_bound",
+    "overdue", "due_soon", "open", "median_days_to_first_reply", "median_days_to_final_reply",
+    "rated", "satisfied", "basically_satisfied", "unsatisfied", "satisfaction_rate",
+    "satisfaction_lower_bound", "on_time_rank", "satisfaction_rank", "below_threshold",
+]  # fmt: skip
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _dump(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _updated(view: TicketView) -> datetime:
+    """The latest public event of a ticket at the snapshot's moment."""
+    state = view.state
+    ticket = state.ticket
+    moments = [ticket.received]
+    moments += [t.at for t in ticket.transfers if t.at <= state.as_of]
+    moments += [e.approved for e in ticket.extensions if e.approved and e.approved <= state.as_of]
+    moments += [r.meta.date for r in state.replies]
+    if state.rating:
+        moments.append(state.rating.at)
+    for event in (ticket.withdrawn, ticket.hidden):
+        if event is not None and event.at <= state.as_of:
+            moments.append(event.at)
+    return max(moments)
+
+
+def open311_request(site: Site, view: TicketView) -> dict[str, Any]:
+    """One service request in GeoReport v2's fields."""
+    state = view.state
+    ticket = state.ticket
+    notes = [view.status_label]
+    if view.deadline_text:
+        notes.append(view.deadline_text)
+    if view.resolution_label:
+        notes.append(view.resolution_label)
+    hidden = ticket.hidden is not None
+    return {
+        "service_request_id": ticket.id,
+        "status": "closed" if state.status in CLOSED else "open",
+        "status_notes": "; ".join(notes),
+        "service_code": ticket.category,
+        "service_name": view.category.text,
+        "description": None if hidden else ticket.message,
+        "title": None if hidden else ticket.title,
+        "agency_responsible": view.department.text,
+        "service_notice": view.type_name,
+        "requested_datetime": ticket.received.isoformat(),
+        "updated_datetime": _updated(view).isoformat(),
+        "expected_datetime": _iso(state.due),
+        "address": None if hidden else ticket.location,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+        "url": view.url,
+    }
+
+
+def open311_services(site: Site) -> list[dict[str, Any]]:
+    return [
+        {
+            "service_code": category.id,
+            "service_name": category.name,
+            "description": category.name,
+            "metadata": False,
+            "type": "batch",
+            "keywords": "",
+            "group": "",
+        }
+        for category in site.board.categories
+    ]
+
+
+def _ticket_row(view: TicketView) -> dict[str, Any]:
+    state = view.state
+    ticket = state.ticket
+    hidden = ticket.hidden is not None
+    return {
+        "id": ticket.id,
+        "title": "" if hidden else ticket.title,
+        "status": state.status.value,
+        "type": ticket.type,
+        "category": ticket.category,
+        "channel": ticket.channel,
+        "department": state.department,
+        "department_name": view.department.text,
+        "co_departments": " ".join(ticket.co_departments),
+        "urgent": ticket.urgent,
+        "received": ticket.received.isoformat(),
+        "due": _iso(state.due),
+        "first_reply": _iso(state.first_reply.meta.date if state.first_reply else None),
+        "final_reply": _iso(state.final_reply.meta.date if state.final_reply else None),
+        "working_days_to_first_reply": state.days_to_first_reply,
+        "working_days_to_final_reply": state.days_to_final_reply,
+        "working_days_late": state.days_late,
+        "rating": state.rating.value if state.rating else None,
+        "resolution": ticket.resolution,
+        "location": None if hidden else ticket.location,
+        "url": view.url,
+    }
+
+
+def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
+    buffer.write("\ufeff")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("" if row[k] is None else row[k]) for k in columns})
+    return buffer.getvalue()
+
+
+def open_data_files(site: Site) -> dict[str, str]:
+    """Every open-data file: path → text."""
+    as_of = site.snapshot.as_of.isoformat()
+    requests = [open311_request(site, view) for view in site.tickets]
+    files = {
+        f"{OPEN311}/services.json": _dump(open311_services(site)),
+        f"{OPEN311}/requests.json": _dump(requests),
+    }
+    for request in requests:
+        files[f"{OPEN311}/requests/{request['service_request_id']}.json"] = _dump([request])
+    tickets = [_ticket_row(view) for view in site.tickets]
+    departments = [row.as_dict() for row in site.department_table.rows]
+    files["data/tickets.json"] = _dump({"as_of": as_of, "tickets": tickets})
+    files["data/tickets.csv"] = _csv(TICKET_COLUMNS, tickets)
+    files["data/departments.json"] = _dump({"as_of": as_of, "departments": departments})
+    files["data/departments.csv"] = _csv(DEPARTMENT_COLUMNS, departments)
+    return files
