@@ -1,0 +1,100 @@
+"""The demo site in a real Chromium: navigation, search, sorting, and screenshots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser import chromium, serve
+from sitebuild import ROOT, build_site
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# A word from the message of demo ticket 2026-000001, and that ticket.
+SEARCH_WORD = "墙砖"
+SEARCH_TICKET = "2026-000001"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_site(ROOT, tmp_path_factory.mktemp("browser") / "output")
+
+
+def test_home_to_department_to_ticket(site: Path) -> None:
+    with serve(site) as base, chromium() as browser:
+        tab = browser.new_page()
+        tab.goto(f"{base}/index.html")
+        tab.get_by_role("navigation", name="主导航").get_by_role("link", name="承办单位").click()
+        tab.get_by_role("link", name="青川市住房和城乡建设局").first.click()
+        assert tab.url.endswith("/departments/city-housing.html")
+        assert tab.get_by_role("heading", level=1).inner_text() == "青川市住房和城乡建设局"
+        first = tab.locator("table.tickets tbody tr td:first-child a").first
+        ticket_id = first.inner_text()
+        first.click()
+        assert tab.url.endswith(f"/tickets/{ticket_id}.html")
+        assert ticket_id in tab.get_by_role("heading", level=1).inner_text()
+        assert tab.locator(".ticket-status .status").inner_text().strip()
+
+
+def test_search_finds_a_ticket_by_a_chinese_word(site: Path) -> None:
+    message = (ROOT / f"tickets/2026/{SEARCH_TICKET}/ticket.yaml").read_text("utf-8")
+    assert SEARCH_WORD in message
+    with serve(site) as base, chromium() as browser:
+        tab = browser.new_page()
+        tab.goto(f"{base}/search.html")
+        tab.locator("#search input").fill(SEARCH_WORD)
+        results = tab.locator(".pagefind-ui__result-link")
+        results.first.wait_for(timeout=15_000)
+        hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+        assert any(f"{SEARCH_TICKET}.html" in (href or "") for href in hrefs), hrefs
+
+
+def _column(tab: object, index: int) -> list[str]:
+    cells = tab.locator(f"table.leaderboard >> nth=0 >> tbody tr td:nth-child({index})")  # type: ignore[attr-defined]
+    return [cells.nth(i).get_attribute("data-value") or "" for i in range(cells.count())]
+
+
+def test_leaderboard_sorts_with_javascript(site: Path) -> None:
+    with serve(site) as base, chromium() as browser:
+        tab = browser.new_page()
+        tab.goto(f"{base}/leaderboard.html")
+        table = tab.locator("table.leaderboard").first
+        table.locator("thead th").nth(3).get_by_role("button").click()  # received
+        received = [int(v) for v in _column(tab, 4)]
+        assert received == sorted(received)
+        table.locator("thead th").nth(3).get_by_role("button").click()
+        received = [int(v) for v in _column(tab, 4)]
+        assert received == sorted(received, reverse=True)
+        assert table.locator("thead th").nth(3).get_attribute("aria-sort") == "descending"
+
+
+def test_leaderboard_reads_without_javascript(site: Path) -> None:
+    with serve(site) as base, chromium() as browser:
+        tab = browser.new_context(java_script_enabled=False).new_page()
+        tab.goto(f"{base}/leaderboard.html")
+        table = tab.locator("table.leaderboard").first
+        assert table.locator("thead th button").count() == 0  # plain headers, nothing broken
+        rows = table.locator("tbody tr")
+        assert rows.count() >= 12
+        assert "%" in rows.first.inner_text()
+        tab.goto(f"{base}/search.html")
+        assert tab.locator("noscript").count() == 1
+
+
+def test_screenshots_of_the_main_pages(site: Path) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "home": "index.html",
+        "ticket": f"tickets/{SEARCH_TICKET}.html",
+        "department": "departments/city-housing.html",
+        "leaderboard": "leaderboard.html",
+        "rankings": "rankings.html",
+        "report": "reports/2026-11.html",
+    }
+    with serve(site) as base, chromium() as browser:
+        for width, name in ((1280, "desktop"), (390, "phone")):
+            tab = browser.new_page(viewport={"width": width, "height": 900})
+            for label, rel in pages.items():
+                tab.goto(f"{base}/{rel}")
+                path = SCREENSHOTS / f"{label}-{name}.png"
+                tab.screenshot(path=str(path), full_page=True)
+                assert path.stat().st_size > 10_000
