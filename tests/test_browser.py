@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from browser import chromium, serve
 from sitebuild import ROOT, build_site
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from conftest import BoardWriter
 from sitebuild import build_site
 
@@ -23,13 +24,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     board = BoardWriter(tmp_path_factory.mktemp("board"))
     board.ticket()  # answered on 5 Nov, then rated
     board.reply("2026-000001", 1, "2026-11-05T10:00:00+08:00")
-    board.ticket("2026-000002", received="2026-11-09T10:00:00+08:00", extra="location: 东区某小区\n")
+    board.ticket(
+        "2026-000002", received="2026-11-09T10:00:00+08:00", extra="location: 东区某小区\n"
+    )
     board.ticket(
         "2026-000003",
         received="2026-11-10T10:00:00+08:00",
         extra="hidden: {at: 2026-11-11T10:00:00+08:00, reason: 涉及个人隐私}\n",
     )
-    return build_site(board.root, tmp_path_factory.mktemp("site") / "output", ANSWERABLE_AS_OF=AS_OF)
+    return build_site(
+        board.root, tmp_path_factory.mktemp("site") / "output", ANSWERABLE_AS_OF=AS_OF
+    )
 
 
 def load(built: Path, rel: str) -> object:
@@ -38,7 +43,11 @@ def load(built: Path, rel: str) -> object:
 
 def test_requests_carry_every_ticket_with_the_fields(built: Path) -> None:
     requests = load(built, "open311/v2/requests.json")
-    assert [r["service_request_id"] for r in requests] == ["2026-000001", "2026-000002", "2026-000003"]
+    assert [r["service_request_id"] for r in requests] == [
+        "2026-000001",
+        "2026-000002",
+        "2026-000003",
+    ]
     for request in requests:
         assert set(request) >= FIELDS
     answered, overdue, hidden = requests

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 import click
 
 from . import formats
+from .authoring import Authoring, AuthoringError, Change
 from .loading import load_board
 from .problems import Problem, Severity
 from .schema import SCHEMA_MODELS, schema_text
@@ -296,6 +299,244 @@ def _stats_text(snapshot: Snapshot, result: Table) -> str:
             f"! under the satisfaction threshold of {formats.percent(result.threshold)}: {names}"
         )
     return "\n".join([head, "", table, "", *notes])
+
+
+# ---- writing the board's files ---------------------------------------------------------
+
+TicketId = click.STRING
+
+
+def _authoring(root: Path) -> Authoring:
+    try:
+        return Authoring(load_board(root))
+    except AuthoringError as error:
+        raise UnreadableBoard(error.message) from None
+
+
+def _now(authoring: Authoring) -> datetime:
+    return datetime.now(ZoneInfo(authoring.board.timezone)).replace(microsecond=0)
+
+
+def _apply(authoring: Authoring, make: Callable[[], Change]) -> None:
+    """Make the change, or explain why not; nothing is written when it is refused."""
+    try:
+        change = make()
+    except AuthoringError as error:
+        for problem in error.problems:
+            click.echo(
+                f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}",
+                err=True,
+            )
+        raise click.ClickException(error.message) from None
+    for warning in change.warnings:
+        click.echo(
+            f"{warning.path}:{warning.line}:{warning.column}: {warning.code} {warning.message}",
+            err=True,
+        )
+    path = authoring.write(change)
+    click.echo(f"wrote {path.relative_to(authoring.root).as_posix()}")
+
+
+def _choices(authoring: Authoring, kind: str) -> list[str]:
+    return [item.id for item in getattr(authoring.board, kind)]
+
+
+@cli.command()
+@board_option()
+@click.option("--title", help="A short title for the message.")
+@click.option("--message", help="The citizen's words (plain text); prompted when left out.")
+@click.option(
+    "--message-file", type=click.File("r", encoding="utf-8"), help="Read the message from a file."
+)
+@click.option("--channel", help="How it arrived: web, hotline, email, ...")
+@click.option("--type", "type_", help="consultation, help, complaint, suggestion, ...")
+@click.option("--category", help="A category id from board.yaml.")
+@click.option("--department", help="The department responsible now.")
+@click.option(
+    "--co-department",
+    "co_departments",
+    multiple=True,
+    help="A department in joint handling; repeat for more.",
+)
+@click.option("--submitter", help="The public display name, e.g. 徐先生 (personal data is masked).")
+@click.option("--enterprise", is_flag=True, help="The submitter is an enterprise.")
+@click.option("--location", help="Where the problem is.")
+@click.option("--urgent", is_flag=True, help="An urgent ticket: its deadline counts hours.")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for more.")
+@click.option("--related", multiple=True, help="A related ticket id; repeat for more.")
+@click.option("--received", type=Timestamp(), help="When it was registered. Default: now.")
+def new(root: Path, **options: Any) -> None:  # noqa: ANN401
+    """Register a new ticket with the next free id; asks for what the flags leave out."""
+    authoring = _authoring(root)
+    message = options.pop("message_file")
+    fields = {k: v for k, v in options.items() if k not in ("received", "enterprise")}
+    fields["type"] = fields.pop("type_")
+    if message is not None:
+        fields["message"] = message.read()
+    prompts = {
+        "title": ("Title", None),
+        "channel": ("Channel", _choices(authoring, "channels")),
+        "type": ("Type", _choices(authoring, "types")),
+        "category": ("Category", _choices(authoring, "categories")),
+        "department": ("Department", _choices(authoring, "departments")),
+        "submitter": ("Submitter (masked display name)", None),
+        "message": ("Message", None),
+    }
+    for key, (label, choices) in prompts.items():
+        if not fields.get(key):
+            kind = click.Choice(choices) if choices else click.STRING
+            fields[key] = click.prompt(label, type=kind)
+    fields["submitter_kind"] = "enterprise" if options["enterprise"] else "citizen"
+    fields["co_departments"] = list(fields["co_departments"])
+    fields["tags"] = list(fields["tags"])
+    fields["related"] = list(fields["related"])
+    received = options["received"] or _now(authoring)
+    _apply(authoring, lambda: authoring.new_ticket(fields, received))
+
+
+@cli.command()
+@board_option()
+@click.argument("ticket_id", metavar="ID")
+@click.option(
+    "--kind",
+    type=click.Choice(["interim", "final", "supplement"]),
+    default="final",
+    show_default=True,
+    help="Interim states a promised date; a supplement corrects or adds after the final reply.",
+)
+@click.option(
+    "--file",
+    "body_file",
+    type=click.File("r", encoding="utf-8"),
+    help="The reply's Markdown body; without it $EDITOR opens.",
+)
+@click.option(
+    "--promised",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Interim replies: when the final reply will come.",
+)
+@click.option("--department", help="The answering department. Default: the ticket's.")
+@click.option("--signed", help="The signature. Default: the department's name.")
+@click.option("--date", "at", type=Timestamp(), help="The reply's date. Default: now.")
+def reply(
+    root: Path,
+    ticket_id: str,
+    kind: str,
+    body_file: TextIO | None,
+    promised: datetime | None,
+    department: str | None,
+    signed: str | None,
+    at: datetime | None,
+) -> None:
+    """Add the next reply-N.md to a ticket."""
+    authoring = _authoring(root)
+    body = body_file.read() if body_file is not None else click.edit("\n")
+    if not body or not body.strip():
+        raise click.ClickException("the reply is empty; nothing was written")
+    _apply(
+        authoring,
+        lambda: authoring.reply(
+            ticket_id,
+            kind,
+            body,
+            at or _now(authoring),
+            department,
+            promised.date() if promised else None,
+            signed,
+        ),
+    )
+
+
+@cli.command()
+@board_option()
+@click.argument("ticket_id", metavar="ID")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The new due date.")
+@click.option("--reason", required=True, help="Why more time is needed (published).")
+@click.option("--approved-by", required=True, help="The department that approved it.")
+@click.option("--requested", type=Timestamp(), help="When it was asked for. Default: now.")
+@click.option("--approved", type=Timestamp(), help="When it was approved. Default: --requested.")
+def extend(
+    root: Path,
+    ticket_id: str,
+    until: datetime,
+    reason: str,
+    approved_by: str,
+    requested: datetime | None,
+    approved: datetime | None,
+) -> None:
+    """Record an approved extension of a ticket's deadline."""
+    authoring = _authoring(root)
+    asked = requested or _now(authoring)
+    _apply(
+        authoring,
+        lambda: authoring.extend(
+            ticket_id, until.date(), reason, approved_by, asked, approved or asked
+        ),
+    )
+
+
+@cli.command()
+@board_option()
+@click.argument("ticket_id", metavar="ID")
+@click.option("--to", "to", required=True, help="The department that takes the ticket over.")
+@click.option("--reason", required=True, help="Why (published), e.g. 属地管理.")
+@click.option("--at", type=Timestamp(), help="When. Default: now.")
+def transfer(root: Path, ticket_id: str, to: str, reason: str, at: datetime | None) -> None:
+    """Move a ticket to another department; the transfer is public."""
+    authoring = _authoring(root)
+    _apply(authoring, lambda: authoring.transfer(ticket_id, to, reason, at or _now(authoring)))
+
+
+@cli.command()
+@board_option()
+@click.argument("ticket_id", metavar="ID")
+@click.option(
+    "--value",
+    type=click.Choice(["satisfied", "basically-satisfied", "unsatisfied"]),
+    required=True,
+    help="The citizen's rating.",
+)
+@click.option(
+    "--source",
+    type=click.Choice(["return-visit", "online", "sms", "hotline"]),
+    required=True,
+    help="How it was collected.",
+)
+@click.option("--comment", help="The citizen's comment, if any.")
+@click.option(
+    "--resolution",
+    type=click.Choice(["resolved", "partially-resolved", "unresolved", "explained"]),
+    help="How far the problem was solved.",
+)
+@click.option("--at", type=Timestamp(), help="When. Default: now.")
+def rate(
+    root: Path,
+    ticket_id: str,
+    value: str,
+    source: str,
+    comment: str | None,
+    resolution: str | None,
+    at: datetime | None,
+) -> None:
+    """Record the citizen's rating of an answered ticket."""
+    authoring = _authoring(root)
+    _apply(
+        authoring,
+        lambda: authoring.rate(
+            ticket_id, value, source, at or _now(authoring), comment, resolution
+        ),
+    )
+
+
+@cli.command()
+@board_option()
+@click.argument("ticket_id", metavar="ID")
+@click.option("--reason", required=True, help="Why (published).")
+@click.option("--at", type=Timestamp(), help="When. Default: now.")
+def withdraw(root: Path, ticket_id: str, reason: str, at: datetime | None) -> None:
+    """Mark a ticket withdrawn by the citizen; it stays listed with the reason."""
+    authoring = _authoring(root)
+    _apply(authoring, lambda: authoring.withdraw(ticket_id, reason, at or _now(authoring)))
 
 
 @cli.command()

@@ -17,9 +17,9 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .feeds import feeds
-from .open_data import open_data_files
 from .i18n import Formatter, translations
 from .loading import load_board
+from .open_data import open_data_files
 from .problems import Severity
 from .settings import SettingsError, plugin_settings
 from .site import Site
@@ -138,7 +138,9 @@ def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelica
         check=False,
     )
     if result.returncode != 0:
-        raise BoardBuildError(f"the search index failed: {result.stderr.strip() or result.stdout.strip()}")
+        raise BoardBuildError(
+            f"the search index failed: {result.stderr.strip() or result.stdout.strip()}"
+        )
 
 
 def register() -> None:

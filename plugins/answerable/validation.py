@@ -40,7 +40,7 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
         rules = _board_problems(board, loaded.board_doc, problems)
         ids = Counter(t.ticket.id for t in loaded.tickets)
         for file in loaded.tickets:
-            problems.extend(_ticket_problems(file, board, rules, ids))
+            problems.extend(ticket_problems(file, board, rules, ids))
     return sorted(set(problems))
 
 
@@ -96,9 +96,18 @@ def _board_problems(board: Board, doc: YamlDocument, problems: list[Problem]) ->
         return None
 
 
-def _ticket_problems(
+def board_rules(board: Board) -> Rules | None:
+    """The board's time rules, or None when its calendar cannot be built."""
+    try:
+        return Rules(board)
+    except CalendarError:
+        return None
+
+
+def ticket_problems(
     file: TicketFile, board: Board, rules: Rules | None, ids: Counter[str]
 ) -> Iterator[Problem]:
+    """Every rule about one ticket folder, given the ids of all tickets on the board."""
     ticket = file.ticket
 
     def at(code: str, message: str, *path: str | int) -> Problem:
