@@ -11,7 +11,7 @@ from sitebuild import ROOT, build_site
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 # A word from the message of demo ticket 2026-000001, and that ticket.
-SEARCH_WORD = "墙砖"
+SEARCH_WORD = "划片"
 SEARCH_TICKET = "2026-000001"
 
 
@@ -23,7 +23,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_home_to_department_to_ticket(site: Path) -> None:
     with serve(site) as base, chromium() as browser:
         tab = browser.new_page()
+        console: list[str] = []
+        tab.on("console", lambda message: console.append(message.text))
         tab.goto(f"{base}/index.html")
+        # The Content-Security-Policy lets the site's own stylesheet apply.
+        assert "system-ui" in tab.evaluate("getComputedStyle(document.body).fontFamily")
         tab.get_by_role("navigation", name="主导航").get_by_role("link", name="承办单位").click()
         tab.get_by_role("link", name="青川市住房和城乡建设局").first.click()
         assert tab.url.endswith("/departments/city-housing.html")
@@ -34,6 +38,7 @@ def test_home_to_department_to_ticket(site: Path) -> None:
         assert tab.url.endswith(f"/tickets/{ticket_id}.html")
         assert ticket_id in tab.get_by_role("heading", level=1).inner_text()
         assert tab.locator(".ticket-status .status").inner_text().strip()
+        assert [m for m in console if "Content Security Policy" in m] == []
 
 
 def test_search_finds_a_ticket_by_a_chinese_word(site: Path) -> None:
@@ -42,11 +47,44 @@ def test_search_finds_a_ticket_by_a_chinese_word(site: Path) -> None:
     with serve(site) as base, chromium() as browser:
         tab = browser.new_page()
         tab.goto(f"{base}/search.html")
-        tab.locator("#search input").fill(SEARCH_WORD)
+        tab.locator(".pagefind-ui__search-input").fill(SEARCH_WORD)
         results = tab.locator(".pagefind-ui__result-link")
         results.first.wait_for(timeout=15_000)
         hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
         assert any(f"{SEARCH_TICKET}.html" in (href or "") for href in hrefs), hrefs
+
+
+SEARCH_JS = """async ([word, filters]) => {
+    const pagefind = await import(new URL("pagefind/pagefind.js", document.baseURI).href);
+    const search = await pagefind.search(word, {filters});
+    const pages = await Promise.all(search.results.map((r) => r.data()));
+    return pages.map((page) => page.url);
+}"""
+
+
+def test_search_filters_by_department_category_status_and_month(site: Path) -> None:
+    word = "物业"
+    with serve(site) as base, chromium() as browser:
+        tab = browser.new_page()
+        tab.goto(f"{base}/search.html")
+        everything = set(tab.evaluate(SEARCH_JS, [word, {}]))
+        assert len(everything) >= 5
+        for key, value in [
+            ("承办单位", "青溪区住房和城乡建设局"),
+            ("分类", "城乡建设"),
+            ("状态", "按期办结"),
+            ("月份", "2026年10月"),
+        ]:
+            narrowed = set(tab.evaluate(SEARCH_JS, [word, {key: value}]))
+            assert narrowed, key
+            assert narrowed <= everything
+            for url in narrowed:
+                tab.goto(f"{base}{url}")
+                facts = tab.locator("article.ticket").inner_text()
+                assert value in facts, (key, value, url)
+            tab.goto(f"{base}/search.html")
+        qingxi = set(tab.evaluate(SEARCH_JS, [word, {"承办单位": "青溪区住房和城乡建设局"}]))
+        assert qingxi < everything  # the filter really narrows
 
 
 def _column(tab: object, index: int) -> list[str]:

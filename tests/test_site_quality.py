@@ -30,21 +30,41 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(ROOT, tmp_path_factory.mktemp("quality") / "output")
 
 
-def test_every_page_is_valid_html(demo_site: Path) -> None:
+# Checked as files, the checker sees file: URLs, which no 'self' source matches; that
+# the policy lets the site's own script and style load is checked in Chromium instead.
+FILE_URL_CSP = "Resource violates Content Security Policy"
+
+
+def test_every_page_is_valid_html(demo_site: Path, tmp_path: Path) -> None:
     assert VNU.is_file(), "run 'npm ci' (the checkers are in package.json)"
+    # A page known to be invalid proves that the checker really reads the folders.
+    (tmp_path / "broken.html").write_text("<!DOCTYPE html><title>x</title><p><div></p>", "utf-8")
     result = subprocess.run(
-        ["java", "-jar", str(VNU), "--format", "json", "--skip-non-html", str(demo_site)],
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--format",
+            "json",
+            "--skip-non-html",
+            str(demo_site),
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         check=False,
     )
     messages = json.loads(result.stderr or '{"messages": []}')["messages"]
     problems = [
-        f"{m.get('url', '').rsplit('/output/', 1)[-1]}:{m.get('lastLine')}: {m['message']}"
+        f"{m.get('url', '').rsplit('/output/', 1)[-1].removeprefix('file:')}:{m.get('lastLine')}: {m['message']}"
         for m in messages
-        if m["type"] == "error" or m.get("subType") == "warning"
+        if (m["type"] in ("error", "non-document-error") or m.get("subType") == "warning")
+        and not m["message"].startswith(FILE_URL_CSP)
     ]
-    assert problems == []
+    assert problems
+    assert all(
+        p.startswith(str(tmp_path / "broken.html")) or "broken.html" in p for p in problems
+    ), problems
 
 
 def test_axe_finds_no_violations(demo_site: Path) -> None:

@@ -74,7 +74,10 @@ def test_no_page_carries_inline_script(built: Path) -> None:
     for html in built.rglob("*.html"):
         soup = page(built, str(html.relative_to(built)))
         for script in soup.find_all("script"):
-            assert script.get("src", "").endswith("theme/js/sort.js"), html
+            source = script.get("src", "")
+            assert source.endswith(
+                ("theme/js/sort.js", "theme/js/search.js", "pagefind/pagefind-ui.js")
+            ), html
             assert not script.string
         for tag in soup.find_all(True):
             assert not [a for a in tag.attrs if a.startswith("on")], (html, tag.name)

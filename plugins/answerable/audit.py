@@ -97,6 +97,8 @@ def read_history(root: Path) -> History:
     except git.GitCommandError as error:
         detail = error.stderr.strip() or str(error)
         raise AuditError(f"git cannot read the history: {detail}") from None
+    finally:
+        repo.close()
     return _parse_log(bytes(raw).decode("utf-8", "surrogateescape"), prefix, head)
 
 

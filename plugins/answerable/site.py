@@ -156,6 +156,7 @@ class TicketView:
     co_departments: list[Link] = field(default_factory=list)
     resolution_label: str = ""
     rating_label: str = ""
+    month_label: str = ""
 
     @property
     def ticket(self) -> Any:  # noqa: ANN401 - the record, for templates
@@ -272,6 +273,7 @@ class Site:
 
     def _ticket_view(self, state: TicketState, by_id: dict[str, TicketState]) -> TicketView:
         ticket = state.ticket
+        received = self.snapshot.rules.local_date(ticket.received)
 
         def ticket_link(ticket_id: str) -> Link:
             other = by_id.get(ticket_id)
@@ -297,6 +299,7 @@ class Site:
             if ticket.resolution
             else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
+            month_label=self.fmt.month(received.year, received.month),
         )
 
     def timeline(self, view: TicketView) -> list[Event]:

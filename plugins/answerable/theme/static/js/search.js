@@ -5,7 +5,8 @@
   if (!element || typeof PagefindUI === "undefined") return;
   new PagefindUI({
     element: "#search",
-    bundlePath: element.getAttribute("data-bundle"),
+    // Resolved against the page: the bundle's own script would resolve it against itself.
+    bundlePath: new URL(element.getAttribute("data-bundle"), document.baseURI).href,
     showSubResults: false,
     showImages: false,
     resetStyles: false

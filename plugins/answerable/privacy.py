@@ -1,0 +1,328 @@
+"""Personal data in public text: find it, mask it, describe it without repeating it.
+
+The public site must never show a citizen's phone number, ID number, e-mail address,
+bank card or a protected name (docs: the domain's "Privacy" rule). These functions are
+pure: they read a string and the board's ``PrivacySettings`` and return findings or a
+masked string; validation reports the findings, import masks them.
+
+Detection follows mainland China's formats. Numbers are matched on boundaries (no digit
+or ``*`` right before or after) so that ticket ids (2026-000042), dates, times, amounts and
+postcodes never match, and so that the digits left visible in a masked form
+(``138****5678``) are never read again as a new number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from .records import PrivacySettings
+
+KINDS = ("mobile", "landline", "id-number", "email", "bank-card", "protected-name")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of personal data: its kind and where it is in the text (``text[start:end]``)."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+# ---- normalising -----------------------------------------------------------------------
+
+# Citizens type on Chinese keyboards: full-width digits, ＠, （）, － and the ideographic
+# space are common. Each maps to one ASCII character, so offsets stay the same.
+_NORMALISE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_NORMALISE.update({0x3000: ord(" "), 0x00A0: ord(" "), 0x2010: ord("-"), 0x2011: ord("-")})
+_NORMALISE.update({0x2012: ord("-"), 0x2013: ord("-")})
+
+
+def _ascii(text: str) -> str:
+    return text.translate(_NORMALISE)
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in _ascii(text) if char in "0123456789")
+
+
+# ---- patterns --------------------------------------------------------------------------
+
+# No digit, and no star of an earlier mask, right before or after a number.
+_L = r"(?<![0-9*])"
+_R = r"(?![0-9*])"
+_SEP = r"[- ]"  # a space or a dash between groups; never a line break
+
+# The country code is matched so that "+8613812345678" is read, but it stays outside the
+# finding: it is not personal, and the mask then has one form, 138****5678.
+_MOBILE = re.compile(
+    _L + rf"(?:(?:\+|00)?86{_SEP}?)?(?P<number>1[3-9][0-9](?:{_SEP}?[0-9]{{4}}){{2}})" + _R
+)
+# With a separator or parentheses any area code 0xx/0xxx is read; written in one piece
+# the real rule decides the split (010 and 02x have three digits, the others four), so
+# the mask keeps the right area code.
+_LANDLINE = re.compile(
+    _L
+    + rf"(?:(?:\(0[1-9][0-9]{{1,2}}\) ?|0[1-9][0-9]{{1,2}}{_SEP})[0-9]{{3,4}}{_SEP}?[0-9]{{4}}"
+    + r"|0(?:[12][0-9]{9}|[3-9][0-9]{9,10}))"
+    + _R
+)
+# Years 18xx-20xx: the standard (GB 11643) allows them; its own example is born in 1880.
+_ID_NUMBER = re.compile(
+    _L + rf"[1-9][0-9]{{5}}{_SEP}?(?:18|19|20)[0-9]{{6}}{_SEP}?[0-9]{{3}}[0-9Xx]" + _R
+)
+_BANK_CARD = re.compile(
+    _L + rf"(?:[0-9]{{4}}(?:{_SEP}[0-9]{{4}}){{3}}(?:{_SEP}[0-9]{{1,3}})?|[0-9]{{16,19}})" + _R
+)
+# Pragmatic, not RFC 5322: the addresses citizens write (zhang.san@163.com, 12345678@qq.com).
+# The local part must start right after a non-address character, so the "z***@" of a
+# mask is never an address again.
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+*-])[A-Za-z0-9_%+-][A-Za-z0-9._%+-]*"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})"
+)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+# When two candidates overlap, the longer one wins, because it hides more: an e-mail
+# address contains whatever digits its local part has, and a grouped card number can hold
+# a landline-shaped run (6222 0212 3456 7890 128). On the same span the more specific kind
+# wins: an ID number with a valid checksum is not read as a bank card even when it also
+# passes Luhn.
+_PRIORITY = {
+    "email": 0,
+    "id-number": 1,
+    "mobile": 2,
+    "landline": 3,
+    "bank-card": 4,
+    "protected-name": 5,
+}
+
+
+def id_number_valid(number: str) -> bool:
+    """True for an 18-character resident ID with a real birth date and the MOD 11-2 check."""
+    number = _ascii(number).replace(" ", "").replace("-", "").upper()
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
+        return False
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return False
+    # No clock: a plausible year range instead of "not in the future".
+    if not 1800 <= born.year <= 2099:
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(number, _ID_WEIGHTS, strict=False))
+    return _ID_CHECK[total % 11] == number[17]
+
+
+def luhn_valid(number: str) -> bool:
+    """True when the digits of ``number`` pass the Luhn check used by bank cards."""
+    digits = _digits(number)
+    if not digits:
+        return False
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+# ---- finding ---------------------------------------------------------------------------
+
+
+def _scan(pattern: re.Pattern[str], text: str, group: str | int = 0) -> Iterator[re.Match[str]]:
+    """Every match, retrying one character later after each one, so none hides another."""
+    position = 0
+    while match := pattern.search(text, position):
+        yield match
+        position = match.start(group) + 1
+
+
+def _candidates(text: str, settings: PrivacySettings) -> Iterator[Finding]:
+    scan = _ascii(text)
+    for match in _scan(_MOBILE, scan, "number"):
+        yield _finding("mobile", text, match.start("number"), match.end("number"))
+    for match in _scan(_LANDLINE, scan):
+        yield _finding("landline", text, match.start(), match.end())
+    for match in _scan(_ID_NUMBER, scan):
+        if id_number_valid(match[0]):
+            yield _finding("id-number", text, match.start(), match.end())
+    for match in _scan(_BANK_CARD, scan):
+        if luhn_valid(match[0]):
+            yield _finding("bank-card", text, match.start(), match.end())
+    for match in _scan(_EMAIL, scan):
+        yield _finding("email", text, match.start(), match.end())
+    for name in settings.protected_names:
+        # A name of stars alone would match its own mask for ever.
+        if not name.strip(" *"):
+            continue
+        start = text.find(name)
+        while start >= 0:
+            yield _finding("protected-name", text, start, start + len(name))
+            start = text.find(name, start + 1)
+
+
+def _finding(kind: str, text: str, start: int, end: int) -> Finding:
+    return Finding(kind, start, end, text[start:end])
+
+
+def _national(digits: str) -> str:
+    # +86 13812345678 and 13812345678 are the same number.
+    if digits.startswith("0086"):
+        return digits[4:]
+    if digits.startswith("86") and len(digits) == 13:
+        return digits[2:]
+    return digits
+
+
+def _allowed(finding: Finding, settings: PrivacySettings) -> bool:
+    """Whether a staff reply may show this finding: official contacts, not a citizen's."""
+    if finding.kind == "landline":
+        return True  # a department's contact number
+    if finding.kind == "email":
+        domain = _ascii(finding.text).rsplit("@", 1)[1].lower()
+        allowed = [entry.strip().lower().lstrip("@") for entry in settings.allowed_email_domains]
+        return domain.endswith(".gov.cn") or any(
+            domain == entry or domain.endswith("." + entry) for entry in allowed
+        )
+    if finding.kind in ("mobile", "id-number", "bank-card"):
+        # An office may list a number (even a duty mobile) as its own; digits decide.
+        numbers = {_national(_digits(entry)) for entry in settings.allowed_numbers}
+        return _national(_digits(finding.text)) in numbers - {""}
+    return False
+
+
+def find_personal_data(
+    text: str, settings: PrivacySettings, *, official_allowed: bool
+) -> list[Finding]:
+    """Personal data in ``text``, sorted by position and never overlapping.
+
+    ``official_allowed`` is for staff replies: landlines, the board's ``allowed_numbers``
+    and e-mail addresses at ``allowed_email_domains`` or ``.gov.cn`` are then allowed.
+    Short hotlines (12345, 110) and 400/800 numbers are never findings.
+    """
+    chosen: list[Finding] = []
+    ranked = sorted(
+        _candidates(text, settings),
+        key=lambda found: (found.start - found.end, _PRIORITY[found.kind], found.start),
+    )
+    for candidate in ranked:
+        if all(candidate.end <= kept.start or kept.end <= candidate.start for kept in chosen):
+            chosen.append(candidate)
+    if official_allowed:
+        chosen = [found for found in chosen if not _allowed(found, settings)]
+    return sorted(chosen, key=lambda found: found.start)
+
+
+def line_and_column(text: str, finding: Finding) -> tuple[int, int]:
+    """The 1-based line and column (in characters) where ``finding`` starts in ``text``."""
+    before = text[: finding.start]
+    line = before.count("\n") + 1
+    column = finding.start - (before.rfind("\n") + 1) + 1
+    return line, column
+
+
+# ---- masking ---------------------------------------------------------------------------
+
+
+def _area_code(written: str) -> str:
+    match = re.match(r"\(?(0[0-9]{2,3})(?:\)|[- ])", written)
+    if match:
+        return match[1]
+    digits = _digits(written)
+    return digits[:3] if digits[1] in "12" else digits[:4]
+
+
+def masked(finding: Finding) -> str:
+    """The public form of ``finding``: enough to recognise it, not enough to use it."""
+    written = _ascii(finding.text)
+    digits = _digits(written)
+    if finding.kind == "mobile":
+        return f"{digits[:3]}****{digits[-4:]}"
+    if finding.kind == "landline":
+        return f"{_area_code(written)}-****{digits[-4:]}"
+    if finding.kind == "id-number":
+        return f"{digits[:6]}********{written[-4:]}"
+    if finding.kind == "bank-card":
+        return f"**** **** **** {digits[-4:]}"
+    if finding.kind == "email":
+        local, domain = written.rsplit("@", 1)
+        return f"{local[0]}***@{domain}"
+    if finding.kind == "protected-name":
+        name = finding.text
+        hidden = name[0] + "*" * (len(name) - 1) if len(name) > 1 else "*"
+        # A name that already ends in stars (张*) would otherwise mask to itself.
+        return hidden if hidden != name else "*" * len(name)
+    raise ValueError(f"unknown kind of personal data: {finding.kind}")
+
+
+def mask(text: str, findings: list[Finding]) -> str:
+    """``text`` with each finding replaced by its masked form.
+
+    The findings must come from this text (as ``find_personal_data`` gives them).
+    """
+    return _replace(text, findings, masked)
+
+
+_Form = Callable[[Finding], str]
+
+
+def _replace(text: str, findings: list[Finding], form: _Form) -> str:
+    pieces: list[str] = []
+    position = 0
+    for finding in sorted(findings, key=lambda found: found.start):
+        if finding.start < position or text[finding.start : finding.end] != finding.text:
+            raise ValueError("findings overlap or do not belong to this text")
+        pieces += [text[position : finding.start], form(finding)]
+        position = finding.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def _stars(finding: Finding) -> str:
+    return "*" * len(finding.text)
+
+
+# Masking leaves digits visible (the last four), and in odd text those can join what
+# follows into a new number: "**** **** **** 0128 5678 9012 3456". Masking again until
+# nothing is found makes the result a fixed point; after a few rounds everything left is
+# starred out whole, which removes visible characters every round, so it always ends.
+_ROUNDS = 4
+
+
+def mask_personal_data(
+    text: str, settings: PrivacySettings, *, official_allowed: bool = False
+) -> tuple[str, list[Finding]]:
+    """The masked text, and the findings of the original ``text`` that were masked.
+
+    The result has no findings, so masking it again changes nothing.
+    """
+    findings = find_personal_data(text, settings, official_allowed=official_allowed)
+    result, remaining, rounds = text, findings, 0
+    while remaining:
+        result = _replace(result, remaining, masked if rounds < _ROUNDS else _stars)
+        remaining = find_personal_data(result, settings, official_allowed=official_allowed)
+        rounds += 1
+    return result, findings
+
+
+_DESCRIPTIONS = {
+    "mobile": "a mobile phone number",
+    "landline": "a landline phone number",
+    "id-number": "a resident ID number",
+    "email": "an e-mail address",
+    "bank-card": "a bank card number",
+    "protected-name": "a protected name",
+}
+
+
+def describe(finding: Finding) -> str:
+    """A message for logs and CI: the kind and the masked form, never the value itself."""
+    return f"{_DESCRIPTIONS[finding.kind]} ({masked(finding)})"
