@@ -38,7 +38,8 @@ def test_bad_board_reports_file_line_and_code(name: str) -> None:
 
 def test_every_code_has_a_bad_board() -> None:
     covered = {name.split("-")[0] for name in CASES}
-    assert covered == set(CODES)
+    # A codes come from git history; tests/test_audit.py plants each in a real repository.
+    assert covered == {code for code in CODES if not code.startswith("A")}
 
 
 @pytest.mark.parametrize("name", ["E003-duplicate-key", "E105-no-utc-offset"])

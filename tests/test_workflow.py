@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -89,6 +90,16 @@ def test_a_ticket_from_registration_to_rating(
     assert "signed: 测试市住房和城乡建设局" in (folder / "reply-2.md").read_text("utf-8")
     assert len(git(repo, "log", "--oneline").splitlines()) == 7
 
+    # Every step was committed within minutes of its stated date: the audit is silent.
+    audit = CliRunner().invoke(cli, ["audit", str(repo), "--format", "json"])
+    assert audit.exit_code == 0, audit.output
+    report = json.loads(audit.output)
+    assert report["problems"] == []
+    assert [(r["path"].rsplit("/", 1)[-1], r["entered"]) for r in report["replies"]] == [
+        ("reply-1.md", "2026-11-03T15:30:00+08:00"),
+        ("reply-2.md", "2026-11-18T10:10:00+08:00"),
+    ]
+
     site = build_site(repo, tmp_path / "site", ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00")
     soup = page(site, "tickets/2026-000001.html")
     kinds = [li["class"][1] for li in soup.select("ol.timeline li")]
@@ -164,3 +175,29 @@ def test_withdraw_then_site_keeps_the_record(
     soup = page(site, "tickets/2026-000001.html")
     assert soup.select_one(".status-withdrawn") is not None
     assert "问题已自行解决" in soup.select_one("li.event-withdrawn").get_text()
+
+
+def test_audit_finds_a_planted_backdated_reply(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    body = tmp_path_factory.mktemp("drafts") / "body.md"
+    body.write_text("徐先生：您好！经现场核查，脱落墙砖已清理，外墙维修已完成。此复。", "utf-8")
+    board = BoardWriter.__new__(BoardWriter)
+    board.root = repo
+    board.ticket()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "ticket", when="2026-11-02T09:30:00+08:00")
+    # A reply written on 13 November but dated 4 November, as if it had been on time.
+    run(repo, "reply", "2026-000001", "--file", str(body), "--date", "2026-11-04T10:00:00+08:00")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "reply", when="2026-11-13T16:00:00+08:00")
+    result = CliRunner().invoke(cli, ["audit", str(repo)])
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith("tickets/2026/2026-000001/reply-1.md:2:1: A001 ")
+    github = CliRunner().invoke(cli, ["audit", str(repo), "--format", "github"])
+    assert github.output.startswith("::error file=tickets/2026/2026-000001/reply-1.md,line=2,col=1,title=A001::")
+
+
+def test_audit_outside_git_is_a_clear_error(board: BoardWriter) -> None:
+    result = CliRunner().invoke(cli, ["audit", str(board.root)])
+    assert result.exit_code == 2
+    assert "not inside a git work tree" in result.output

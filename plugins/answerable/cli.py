@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from . import formats
+from .audit import AuditError, read_history
+from .audit import audit as run_audit
 from .authoring import Authoring, AuthoringError, Change
 from .loading import load_board
 from .problems import Problem, Severity
@@ -299,6 +301,59 @@ def _stats_text(snapshot: Snapshot, result: Table) -> str:
             f"! under the satisfaction threshold of {formats.percent(result.threshold)}: {names}"
         )
     return "\n".join([head, "", table, "", *notes])
+
+
+@cli.command()
+@click.argument("path", type=BOARD_DIR, default=".", envvar="ANSWERABLE_BOARD")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: path:line:col: CODE message; json (with every reply's commit); github annotations.",
+)
+@click.option(
+    "--replies", is_flag=True, help="Also list every reply with the commit that added it."
+)
+def audit(path: Path, fmt: str, replies: bool) -> None:
+    """Check the board's files against its git history.
+
+    Flags replies dated earlier than the commit that published them (beyond the board's
+    tolerance; imported tickets excepted), published replies edited afterwards, and
+    ticket folders deleted from the record. Exit 0 clean, 1 findings, 2 no history.
+    """
+    loaded = load_board(path)
+    try:
+        history = read_history(path)
+    except AuditError as error:
+        raise UnreadableBoard(str(error)) from None
+    findings = run_audit(loaded, history)
+    stated = {r.path: r.meta.date for t in loaded.tickets for r in t.replies}
+    records = [
+        {
+            "path": record.path,
+            "commit": record.commit,
+            "entered": record.entered.isoformat(),
+            "stated": stated[record.path].isoformat() if record.path in stated else None,
+            "edits": [{"commit": sha, "at": at.isoformat()} for sha, at in record.edits],
+        }
+        for record in sorted(history.replies.values(), key=lambda r: r.path)
+    ]
+    if fmt == "json":
+        data = json.loads(formats.problems_json(findings))
+        data["replies"] = records
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "github":
+        if findings:
+            click.echo(formats.problems_github(findings))
+    else:
+        if replies:
+            for r in records:
+                when = f"entered {r['entered']} in {r['commit'][:7]}"
+                click.echo(f"{r['path']}: stated {r['stated'] or '-'}, {when}")
+        click.echo(formats.problems_text(findings))
+    sys.exit(1 if findings else 0)
 
 
 # ---- writing the board's files ---------------------------------------------------------

@@ -13,9 +13,10 @@ postcodes never match, and so that the digits left visible in a masked form
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from .records import PrivacySettings
@@ -30,7 +31,8 @@ class Finding:
     kind: str
     start: int
     end: int
-    text: str
+    # Kept out of repr(): a finding printed in a CI log must not publish the value.
+    text: str = field(repr=False)
 
 
 # ---- normalising -----------------------------------------------------------------------
@@ -208,14 +210,21 @@ def find_personal_data(
     and e-mail addresses at ``allowed_email_domains`` or ``.gov.cn`` are then allowed.
     Short hotlines (12345, 110) and 400/800 numbers are never findings.
     """
-    chosen: list[Finding] = []
     ranked = sorted(
         _candidates(text, settings),
         key=lambda found: (found.start - found.end, _PRIORITY[found.kind], found.start),
     )
+    # The chosen spans never overlap, so sorted by start they are sorted by end too: the
+    # one chosen span that could overlap a candidate is the last that starts before its end.
+    starts: list[int] = []
+    by_start: dict[int, Finding] = {}
     for candidate in ranked:
-        if all(candidate.end <= kept.start or kept.end <= candidate.start for kept in chosen):
-            chosen.append(candidate)
+        index = bisect.bisect_left(starts, candidate.end)
+        if index and by_start[starts[index - 1]].end > candidate.start:
+            continue
+        bisect.insort(starts, candidate.start)
+        by_start[candidate.start] = candidate
+    chosen = [by_start[start] for start in starts]
     if official_allowed:
         chosen = [found for found in chosen if not _allowed(found, settings)]
     return sorted(chosen, key=lambda found: found.start)

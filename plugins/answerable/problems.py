@@ -68,6 +68,10 @@ CODES: dict[str, tuple[str, str]] = {
     # Quality of replies
     "W401": ("shallow-reply", "a reply shorter than the board's minimum length"),
     "W402": ("referral-only", "a reply that only refers the citizen elsewhere"),
+    # What git witnesses (answerable audit)
+    "A001": ("backdated-reply", "a reply dated earlier than it entered the public record"),
+    "A002": ("reply-edited", "a published reply whose content changed afterwards"),
+    "A003": ("ticket-deleted", "a ticket folder removed from the record"),
 }
 
 

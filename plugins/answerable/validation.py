@@ -86,6 +86,9 @@ def _board_problems(board: Board, doc: YamlDocument, problems: list[Problem]) ->
     for type_id in board.policies.type_ids():
         if type_id not in type_ids:
             add(("policies", type_id), "E205", f"policy for unknown ticket type '{type_id}'")
+    if board.audit.tolerance.in_working_days:
+        message = "audit.tolerance is measured on the clock: write hours or minutes"
+        add(("audit", "tolerance"), "E150", message)
     both = set(board.calendar.add_holidays) & set(board.calendar.add_workdays)
     for day in sorted(both):
         add(("calendar",), "E150", f"{day} is both an added holiday and an added working day")
