@@ -16,6 +16,9 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["answerable"]
 THEME = "plugins/answerable/theme"
 ANSWERABLE_BOARD = str(HERE)
+# The demo's tickets were all committed at once when the demo was written, so this
+# repository's history says nothing about when its replies were published.
+ANSWERABLE_HISTORY = False
 
 # The board writes its own home page, lists and feeds; Pelican only adds content/ pages.
 DIRECT_TEMPLATES: list[str] = []

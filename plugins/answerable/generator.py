@@ -16,6 +16,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
+from .audit import AuditError, read_history
 from .feeds import feeds
 from .i18n import Formatter, translations
 from .loading import load_board
@@ -66,7 +67,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         except BoardError as error:
             raise BoardBuildError(str(error)) from None
         formatter = Formatter(loaded.board.locale, snapshot.rules.zone)
-        site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"])
+        history = None
+        if options["ANSWERABLE_HISTORY"]:
+            try:
+                history = read_history(options["ANSWERABLE_BOARD"])
+            except AuditError as error:
+                log.warning("publication times are not shown: %s", error)
+        site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history)
         self.site = site
         self.context.update(
             {

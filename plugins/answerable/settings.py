@@ -14,6 +14,7 @@ DEFAULTS: dict[str, Any] = {
     "ANSWERABLE_AS_OF": None,  # a moment (ISO 8601 with offset) overriding board.yaml's as_of
     "ANSWERABLE_PER_PAGE": 50,  # tickets per list page
     "ANSWERABLE_SEARCH": True,  # build the Pagefind search index after the site
+    "ANSWERABLE_HISTORY": True,  # show when each reply entered the record (git history)
 }
 
 

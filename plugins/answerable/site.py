@@ -15,6 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .audit import History
 from .charts import Bar, monthly_chart
 from .i18n import Formatter
 from .loading import ReplyFile
@@ -89,6 +90,7 @@ REPORTS = "reports/index.html"
 PROMISES = "promises.html"
 SEARCH = "search.html"
 OPEN_DATA = "data.html"
+CHANGES = "changes.html"
 
 
 def ticket_url(ticket_id: str) -> str:
@@ -137,6 +139,9 @@ class Event:
     anchor: str = ""
     signed: str = ""
     note: str = ""
+    entered: datetime | None = None
+    """Replies: when the reply entered the public record (its commit on the main line)."""
+    commit: str = ""
 
 
 @dataclass
@@ -213,8 +218,15 @@ class Page:
 
 
 class Site:
-    def __init__(self, snapshot: Snapshot, formatter: Formatter, per_page: int = 50) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        formatter: Formatter,
+        per_page: int = 50,
+        history: History | None = None,
+    ) -> None:
         self.snapshot = snapshot
+        self.history = history
         self.board = snapshot.board
         self.fmt = formatter
         self._ = formatter._
@@ -353,6 +365,7 @@ class Site:
                     note = _("Final reply promised by %(day)s") % {
                         "day": self.fmt.date(meta.promised)
                     }
+                record = self.history.replies.get(reply.path) if self.history else None
                 events.append(
                     Event(
                         meta.date,
@@ -362,6 +375,8 @@ class Site:
                         anchor=f"reply-{reply.number}",
                         signed=meta.signed or "",
                         note=note,
+                        entered=record.entered if record else None,
+                        commit=record.commit[:7] if record else "",
                     )
                 )
         if state.rating is not None:
@@ -436,6 +451,7 @@ class Site:
         yield self.rankings()
         yield from self.reports()
         yield self.promises()
+        yield self.changes()
         yield Page(SEARCH, "answerable_search", {"page_name": "search"})
         yield Page(OPEN_DATA, "answerable_data", {"page_name": "data"})
 
@@ -787,6 +803,54 @@ class Site:
                 "page_name": "promises",
             },
         )
+
+    def changes(self) -> Page:
+        """The public change log: corrections, withdrawals, hidden content, and edits or
+        deletions that git witnessed. Nothing disappears without a line here."""
+        _ = self._
+        entries: list[tuple[datetime, str, Link | None, str]] = []
+        for view in self.tickets:
+            ticket = view.ticket
+            link = Link(f"{ticket.id} {'' if ticket.hidden else ticket.title}".strip(), view.url)
+            for reply in view.state.replies:
+                if reply.meta.kind == "supplement":
+                    text = _("Supplement to the final reply by %(who)s") % {
+                        "who": self.snapshot.departments.name(reply.meta.department)
+                    }
+                    entries.append(
+                        (
+                            reply.meta.date,
+                            "supplement",
+                            Link(link.text, f"{view.url}#reply-{reply.number}"),
+                            text,
+                        )
+                    )
+            for kind, event, label in (
+                ("withdrawn", ticket.withdrawn, _("Withdrawn by the citizen: %(reason)s")),
+                ("hidden", ticket.hidden, _("Content hidden by the office: %(reason)s")),
+            ):
+                if event is not None and event.at <= self.snapshot.as_of:
+                    entries.append((event.at, kind, link, label % {"reason": event.reason}))
+        if self.history is not None:
+            views = {v.ticket.id: v for v in self.tickets}
+            for record in self.history.replies.values():
+                for sha, at in record.edits:
+                    ticket_id = record.path.split("/")[-2]
+                    view = views.get(ticket_id)
+                    target = Link(ticket_id, view.url) if view else None
+                    text = _("A published reply (%(file)s) was edited in commit %(commit)s") % {
+                        "file": record.path.rsplit("/", 1)[-1],
+                        "commit": sha[:7],
+                    }
+                    entries.append((at, "edited", target, text))
+            for folder, (sha, at) in self.history.deleted_tickets.items():
+                text = _("Ticket %(id)s was removed from the record in commit %(commit)s") % {
+                    "id": folder.rsplit("/", 1)[-1],
+                    "commit": sha[:7],
+                }
+                entries.append((at, "deleted", None, text))
+        entries.sort(key=lambda e: (e[0], e[1], e[2].url if e[2] else ""), reverse=True)
+        return Page(CHANGES, "answerable_changes", {"entries": entries, "page_name": "changes"})
 
     def duration(self, value: Any) -> str:  # noqa: ANN401 - a records.Duration
         """'5 working days' / '5个工作日', '24 hours' / '24小时'."""
