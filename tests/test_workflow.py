@@ -100,7 +100,12 @@ def test_a_ticket_from_registration_to_rating(
         ("reply-2.md", "2026-11-18T10:10:00+08:00"),
     ]
 
-    site = build_site(repo, tmp_path / "site", ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00", ANSWERABLE_HISTORY=True)
+    site = build_site(
+        repo,
+        tmp_path / "site",
+        ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00",
+        ANSWERABLE_HISTORY=True,
+    )
     soup = page(site, "tickets/2026-000001.html")
     kinds = [li["class"][1] for li in soup.select("ol.timeline li")]
     assert kinds == [
@@ -112,7 +117,10 @@ def test_a_ticket_from_registration_to_rating(
         "event-rating",
     ]
     assert soup.select_one(".ticket-status .status-answered-on-time") is not None
-    entered = [p.get_text(" ", strip=True) for p in soup.select("li.event-interim .entered, li.event-final .entered")]
+    entered = [
+        p.get_text(" ", strip=True)
+        for p in soup.select("li.event-interim .entered, li.event-final .entered")
+    ]
     assert len(entered) == 2
     assert "2026年11月3日 15:30" in entered[0]
     assert "2026年11月18日 10:10" in entered[1]
@@ -175,7 +183,12 @@ def test_withdraw_then_site_keeps_the_record(
         "--at",
         "2026-11-03T10:00:00+08:00",
     )
-    site = build_site(board.root, tmp_path / "site", ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00", ANSWERABLE_HISTORY=True)
+    site = build_site(
+        board.root,
+        tmp_path / "site",
+        ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00",
+        ANSWERABLE_HISTORY=True,
+    )
     soup = page(site, "tickets/2026-000001.html")
     assert soup.select_one(".status-withdrawn") is not None
     assert "问题已自行解决" in soup.select_one("li.event-withdrawn").get_text()
@@ -211,7 +224,9 @@ def test_audit_outside_git_is_a_clear_error(board: BoardWriter) -> None:
     assert "not inside a git work tree" in result.output
 
 
-def test_change_log_lists_corrections_edits_and_withdrawals(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_change_log_lists_corrections_edits_and_withdrawals(
+    repo: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     drafts = tmp_path_factory.mktemp("drafts")
     final, supplement = drafts / "final.md", drafts / "supplement.md"
     final.write_text("徐先生：您好！经核查，补偿金额为1500元，将于本月底前发放。此复。", "utf-8")
@@ -225,15 +240,38 @@ def test_change_log_lists_corrections_edits_and_withdrawals(repo: Path, tmp_path
     run(repo, "reply", "2026-000001", "--file", str(final), "--date", "2026-11-05T10:00:00+08:00")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "final", when="2026-11-05T10:05:00+08:00")
-    run(repo, "reply", "2026-000001", "--kind", "supplement", "--file", str(supplement), "--date", "2026-11-06T10:00:00+08:00")
-    run(repo, "withdraw", "2026-000002", "--reason", "问题已解决", "--at", "2026-11-06T11:00:00+08:00")
+    run(
+        repo,
+        "reply",
+        "2026-000001",
+        "--kind",
+        "supplement",
+        "--file",
+        str(supplement),
+        "--date",
+        "2026-11-06T10:00:00+08:00",
+    )
+    run(
+        repo,
+        "withdraw",
+        "2026-000002",
+        "--reason",
+        "问题已解决",
+        "--at",
+        "2026-11-06T11:00:00+08:00",
+    )
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "supplement, withdrawal", when="2026-11-06T11:05:00+08:00")
     reply = repo / "tickets/2026/2026-000001/reply-1.md"
     reply.write_text(reply.read_text("utf-8").replace("1500元", "1800元"), "utf-8")  # a silent edit
     git(repo, "commit", "-q", "-am", "fix amount", when="2026-11-07T09:00:00+08:00")
 
-    site = build_site(repo, tmp_path_factory.mktemp("site"), ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00", ANSWERABLE_HISTORY=True)
+    site = build_site(
+        repo,
+        tmp_path_factory.mktemp("site"),
+        ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00",
+        ANSWERABLE_HISTORY=True,
+    )
     rows = page(site, "changes.html").select("table.changes tbody tr")
     kinds = [row["class"][0] for row in rows]
     assert kinds == ["change-edited", "change-withdrawn", "change-supplement"]
