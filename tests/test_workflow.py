@@ -280,3 +280,20 @@ def test_change_log_lists_corrections_edits_and_withdrawals(
     audit = CliRunner().invoke(cli, ["audit", str(repo)])
     assert audit.exit_code == 1
     assert " A002 " in audit.output
+
+
+def test_new_masks_personal_data_on_the_way_in(board: BoardWriter) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["new", "--board", str(board.root), "--title", "路灯不亮", "--channel", "web", "--type", "help",
+         "--category", "urban-construction", "--department", "housing", "--submitter", "王女士",
+         "--message", "小区门口路灯坏了一周，请联系我13812345678，邮箱wang.li@163.com。",
+         "--received", "2026-11-03T10:00:00+08:00"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "masked a mobile phone number (138****5678) in message" in result.stderr
+    text = (board.root / "tickets/2026/2026-000001/ticket.yaml").read_text("utf-8")
+    assert "13812345678" not in text
+    assert "138****5678" in text
+    assert "w***@163.com" in text
+    assert CliRunner().invoke(cli, ["validate", str(board.root)]).exit_code == 0

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
 from .problems import Problem, Severity
-from .validation import board_rules, ticket_problems
+from .privacy import describe, mask_personal_data
+from .validation import CITIZEN_FIELDS, board_rules, ticket_problems
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
 
@@ -47,6 +48,8 @@ class Change:
     path: str
     text: str
     warnings: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What was changed on the way in, e.g. personal data that was masked."""
 
 
 def _yaml() -> YAML:
@@ -158,8 +161,22 @@ class Authoring:
             ]
         return f"{year}-{max(numbers, default=0) + 1:06d}"
 
+    def mask(self, fields: dict[str, Any]) -> list[str]:
+        """Mask personal data in the citizen-facing fields, in place; say what was masked."""
+        notes = []
+        for name in CITIZEN_FIELDS:
+            if fields.get(name):
+                fields[name], findings = mask_personal_data(fields[name], self.board.privacy)
+                notes += [f"masked {describe(finding)} in {name}" for finding in findings]
+        return notes
+
     def new_ticket(self, fields: dict[str, Any], received: datetime) -> Change:
-        """A new ticket with the next free id of the year it was received in."""
+        """A new ticket with the next free id of the year it was received in.
+
+        Personal data in the citizen's fields is masked on the way in.
+        """
+        fields = dict(fields)
+        notes = self.mask(fields)
         local_year = received.astimezone(self._zone()).year
         ticket_id = self.next_id(local_year)
         data = _mapping(id=ticket_id, title=fields["title"], received=_stamp(received))
@@ -180,7 +197,8 @@ class Authoring:
         folder = f"tickets/{ticket_id[:4]}/{ticket_id}"
         if (self.root / folder).exists():
             raise AuthoringError(f"{folder} exists already")
-        return self._checked(folder, f"{folder}/ticket.yaml", SCHEMA_LINE + _dump(data))
+        change = self._checked(folder, f"{folder}/ticket.yaml", SCHEMA_LINE + _dump(data))
+        return replace(change, notes=tuple(notes))
 
     def reply(
         self,

@@ -383,6 +383,8 @@ def _apply(authoring: Authoring, make: Callable[[], Change]) -> None:
                 err=True,
             )
         raise click.ClickException(error.message) from None
+    for note in change.notes:
+        click.echo(note, err=True)
     for warning in change.warnings:
         click.echo(
             f"{warning.path}:{warning.line}:{warning.column}: {warning.code} {warning.message}",

@@ -168,8 +168,10 @@ def load_reply(root: Path, path: Path, number: int, problems: list[Problem]) -> 
     meta = _validate(ReplyMeta, doc, rel, problems)
     if meta is None:
         return None
-    body = "".join(lines[closing + 1 :]).strip()
-    return ReplyFile(number, rel, meta, body, closing + 2, doc)
+    rest = lines[closing + 1 :]
+    blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
+    body = "".join(rest[blank:]).strip()
+    return ReplyFile(number, rel, meta, body, closing + 2 + blank, doc)
 
 
 def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:

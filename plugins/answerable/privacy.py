@@ -8,7 +8,8 @@ masked string; validation reports the findings, import masks them.
 Detection follows mainland China's formats. Numbers are matched on boundaries (no digit
 or ``*`` right before or after) so that ticket ids (2026-000042), dates, times, amounts and
 postcodes never match, and so that the digits left visible in a masked form
-(``138****5678``) are never read again as a new number.
+(``138****5678``) are not read again as a new number. ``mask`` is one pass;
+``mask_personal_data`` repeats it until nothing is found, so its result is a fixed point.
 """
 
 from __future__ import annotations

@@ -65,6 +65,12 @@ CODES: dict[str, tuple[str, str]] = {
     "E309": ("event-order", "an event dated before the receipt or out of order"),
     "E310": ("reply-numbering", "reply files not numbered 1, 2, 3 ... in date order"),
     "E311": ("withdrawn-after-final", "a ticket withdrawn after its final reply"),
+    # Privacy
+    "E501": (
+        "personal-data",
+        "a phone, ID, card number, e-mail or protected name in a citizen's words",
+    ),
+    "E502": ("personal-data-in-reply", "personal data in a reply that board.yaml does not allow"),
     # Quality of replies
     "W401": ("shallow-reply", "a reply shorter than the board's minimum length"),
     "W402": ("referral-only", "a reply that only refers the citizen elsewhere"),

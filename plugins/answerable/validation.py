@@ -14,6 +14,7 @@ from .calendar import CalendarError
 from .deadlines import Rules
 from .departments import Departments
 from .loading import LoadedBoard, ReplyFile, TicketFile
+from .privacy import describe, find_personal_data, line_and_column
 from .problems import Problem
 from .records import Board
 from .yaml_source import YamlDocument
@@ -177,6 +178,7 @@ def ticket_problems(
             if check.code and check.message:
                 yield at(check.code, check.message, "extensions", check.index)
     yield from _reply_problems(file, board, departments, deadline.due if deadline else None, rules)
+    yield from _privacy_problems(file, board)
 
 
 def _transfer_problems(
@@ -292,6 +294,29 @@ def _reply_problems(
         yield ticket_at(
             "E311", "withdrawn after the final reply; add a supplement instead", "withdrawn"
         )
+
+
+CITIZEN_FIELDS = ("submitter", "title", "message", "location")
+
+
+def _privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
+    """Citizens' words may hold nothing personal; replies only the board's official numbers."""
+    ticket = file.ticket
+    for name in CITIZEN_FIELDS:
+        text = getattr(ticket, name)
+        if not text:
+            continue
+        for finding in find_personal_data(text, board.privacy, official_allowed=False):
+            where = file.position(name)
+            line, _ = line_and_column(text, finding)
+            inside = f" (line {line} of it)" if "\n" in text.strip() else ""
+            message = f"'{name}'{inside} holds {describe(finding)}; mask it"
+            yield Problem(file.path, where.line, where.column, "E501", message)
+    for reply in file.replies:
+        for finding in find_personal_data(reply.body, board.privacy, official_allowed=True):
+            line, column = line_and_column(reply.body, finding)
+            message = f"reply holds {describe(finding)}; only board.yaml's privacy.allowed_numbers may appear"
+            yield Problem(reply.path, reply.body_line + line - 1, column, "E502", message)
 
 
 def _quality_problems(reply: ReplyFile, board: Board) -> Iterator[Problem]:
