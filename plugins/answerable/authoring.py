@@ -25,8 +25,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
-from .problems import Problem, Severity
 from .privacy import describe, mask_personal_data
+from .problems import Problem, Severity
 from .validation import CITIZEN_FIELDS, board_rules, ticket_problems
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"

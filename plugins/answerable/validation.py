@@ -315,7 +315,8 @@ def _privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
     for reply in file.replies:
         for finding in find_personal_data(reply.body, board.privacy, official_allowed=True):
             line, column = line_and_column(reply.body, finding)
-            message = f"reply holds {describe(finding)}; only board.yaml's privacy.allowed_numbers may appear"
+            allowed = "only board.yaml's privacy.allowed_numbers may appear"
+            message = f"reply holds {describe(finding)}; {allowed}"
             yield Problem(reply.path, reply.body_line + line - 1, column, "E502", message)
 
 
