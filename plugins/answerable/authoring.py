@@ -115,6 +115,10 @@ class Authoring:
 
     def _checked(self, folder: str, path: str, text: str) -> Change:
         """Check ``text`` as the new content of ``path`` with the rest of its folder."""
+        return self._checked_files(folder, {path: text})[0]
+
+    def _checked_files(self, folder: str, files: dict[str, str]) -> list[Change]:
+        """Check new contents for files of one ticket folder, together with the rest of it."""
         with tempfile.TemporaryDirectory(prefix="answerable-") as scratch:
             copy = Path(scratch) / folder
             source = self.root / folder
@@ -122,7 +126,8 @@ class Authoring:
                 shutil.copytree(source, copy)
             else:
                 copy.mkdir(parents=True)
-            (Path(scratch) / path).write_text(text, "utf-8")
+            for path, text in files.items():
+                (Path(scratch) / path).write_text(text, "utf-8")
             problems: list[Problem] = []
             file = load_ticket_folder(Path(scratch), copy, problems)
             if file is not None:
@@ -132,7 +137,11 @@ class Authoring:
         errors = [p for p in problems if p.severity is Severity.ERROR]
         if errors:
             raise AuthoringError("the change would not validate; nothing was written", errors)
-        return Change(path, text, tuple(p for p in problems if p.severity is Severity.WARNING))
+        warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
+        return [
+            Change(path, text, tuple(w for w in warnings if w.path == path))
+            for path, text in files.items()
+        ]
 
     def write(self, change: Change) -> Path:
         """Write atomically: a temporary file beside the target, then a rename."""
@@ -177,8 +186,54 @@ class Authoring:
         """
         fields = dict(fields)
         notes = self.mask(fields)
-        local_year = received.astimezone(self._zone()).year
-        ticket_id = self.next_id(local_year)
+        ticket_id = self.next_id(received.astimezone(self._zone()).year)
+        folder, text = self._ticket_text(ticket_id, fields, received)
+        if (self.root / folder).exists():
+            raise AuthoringError(f"{folder} exists already")
+        change = self._checked(folder, f"{folder}/ticket.yaml", text)
+        return replace(change, notes=tuple(notes))
+
+    def imported_ticket(
+        self,
+        ticket_id: str,
+        fields: dict[str, Any],
+        received: datetime,
+        source: dict[str, str],
+        reply: tuple[str, datetime, str] | None,
+    ) -> list[Change]:
+        """A ticket from another system's export, with its reply (body, date, department)."""
+        folder, text = self._ticket_text(ticket_id, fields, received, source)
+        if (self.root / folder).exists():
+            raise AuthoringError(f"{folder} exists already")
+        files = {f"{folder}/ticket.yaml": text}
+        if reply is not None:
+            body, at, department = reply
+            front = _mapping(date=_stamp(at), department=department, kind="final")
+            front["signed"] = self._department_name(department)
+            files[f"{folder}/reply-1.md"] = f"---\n{_dump(front)}---\n{body.strip()}\n"
+        return self._checked_files(folder, files)
+
+    def write_folder(self, changes: list[Change]) -> Path:
+        """Write a new ticket folder whole: built beside, then renamed into place."""
+        folder = (self.root / changes[0].path).parent
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-"))
+        try:
+            for change in changes:
+                (staging / Path(change.path).name).write_text(change.text, "utf-8", newline="\n")
+            staging.rename(folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return folder
+
+    def _ticket_text(
+        self,
+        ticket_id: str,
+        fields: dict[str, Any],
+        received: datetime,
+        source: dict[str, str] | None = None,
+    ) -> tuple[str, str]:
         data = _mapping(id=ticket_id, title=fields["title"], received=_stamp(received))
         for key in ("channel", "type", "category", "department"):
             data[key] = fields[key]
@@ -194,11 +249,11 @@ class Authoring:
         if fields.get("urgent"):
             data["urgent"] = True
         data["message"] = _literal(fields["message"])
-        folder = f"tickets/{ticket_id[:4]}/{ticket_id}"
-        if (self.root / folder).exists():
-            raise AuthoringError(f"{folder} exists already")
-        change = self._checked(folder, f"{folder}/ticket.yaml", SCHEMA_LINE + _dump(data))
-        return replace(change, notes=tuple(notes))
+        if fields.get("resolution"):
+            data["resolution"] = fields["resolution"]
+        if source is not None:
+            data["source"] = _mapping(**source)
+        return f"tickets/{ticket_id[:4]}/{ticket_id}", SCHEMA_LINE + _dump(data)
 
     def reply(
         self,

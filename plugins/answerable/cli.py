@@ -20,6 +20,7 @@ from . import formats
 from .audit import AuditError, read_history
 from .audit import audit as run_audit
 from .authoring import Authoring, AuthoringError, Change
+from .importing import Importer, ImportError_, Mapping, read_rows
 from .loading import load_board
 from .problems import Problem, Severity
 from .schema import SCHEMA_MODELS, schema_text
@@ -594,6 +595,70 @@ def withdraw(root: Path, ticket_id: str, reason: str, at: datetime | None) -> No
     """Mark a ticket withdrawn by the citizen; it stays listed with the reason."""
     authoring = _authoring(root)
     _apply(authoring, lambda: authoring.withdraw(ticket_id, reason, at or _now(authoring)))
+
+
+@cli.command("import")
+@board_option()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A YAML file naming the export's columns, defaults and value translations.",
+)
+@click.option(
+    "--system",
+    default="import",
+    show_default=True,
+    help="The system the export comes from, e.g. 12345热线; source ids are unique within it.",
+)
+@click.option("--department", help="Department for rows that name none.")
+@click.option("--category", help="Category for rows that name none.")
+@click.option("--type", "type_", help="Type for rows that name none.")
+@click.option("--channel", help="Channel for rows that name none.")
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
+def import_(
+    root: Path,
+    file: Path,
+    mapping: Path | None,
+    system: str,
+    department: str | None,
+    category: str | None,
+    type_: str | None,
+    channel: str | None,
+    dry_run: bool,
+) -> None:
+    """Import a CSV, XLSX or JSON export of a hotline or message-board system.
+
+    Rows already imported (same system and source id) are skipped; bad rows are
+    reported by row number and the good ones still come in. Personal data is masked.
+    Exit 0 when every row was imported or already there, 1 when some were rejected.
+    """
+    authoring = _authoring(root)
+    defaults = {"department": department, "category": category, "type": type_, "channel": channel}
+    try:
+        rules = Mapping.load(mapping, {k: v for k, v in defaults.items() if v})
+        rows = read_rows(file)
+        importer = Importer(authoring, rules, system)
+        with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
+
+            def progress(items: Any) -> Any:  # noqa: ANN401
+                for item in items:
+                    yield item
+                    bar.update(1)
+
+            outcome = importer.run(file, rows, dry_run=dry_run, progress=progress)
+    except ImportError_ as error:
+        raise click.ClickException(str(error)) from None
+    verb = "would create" if dry_run else "created"
+    counts = f"{len(outcome.created)} ticket(s), {len(outcome.already)} already imported"
+    click.echo(f"{verb} {counts}, {len(outcome.bad)} rejected")
+    for number, why in outcome.bad:
+        click.echo(f"{file.name}:{number}: rejected: {why}")
+    for number, what in outcome.masked:
+        click.echo(f"{file.name}:{number}: {what}")
+    if outcome.provenance:
+        click.echo(f"provenance: {outcome.provenance}")
+    sys.exit(1 if outcome.bad else 0)
 
 
 @cli.command()
