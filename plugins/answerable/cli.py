@@ -20,6 +20,8 @@ from . import formats
 from .audit import AuditError, read_history
 from .audit import audit as run_audit
 from .authoring import Authoring, AuthoringError, Change
+from .building import BuildError
+from .building import build as build_site_safely
 from .importing import Importer, ImportError_, Mapping, read_rows
 from .loading import load_board
 from .problems import Problem, Severity
@@ -27,6 +29,7 @@ from .schema import SCHEMA_MODELS, schema_text
 from .snapshot import BoardError, Snapshot, open_board
 from .stats import GROUPINGS, Period, PeriodError, Table
 from .status import Status
+from .validation import left_out_folders
 from .validation import validate as validate_board
 
 
@@ -659,6 +662,64 @@ def import_(
     if outcome.provenance:
         click.echo(f"provenance: {outcome.provenance}")
     sys.exit(1 if outcome.bad else 0)
+
+
+@cli.command()
+@board_option()
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Pelican settings. Default: pelicanconf.py in the board.",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the site goes. Default: output/ in the board.",
+)
+@as_of_option()
+@click.option(
+    "--publish-valid",
+    is_flag=True,
+    help="With errors: publish every valid ticket and list what was left out.",
+)
+def build(
+    root: Path,
+    settings_file: Path | None,
+    output: Path | None,
+    as_of: datetime | None,
+    publish_valid: bool,
+) -> None:
+    """Check the board, then build its site safely.
+
+    The site is built into a staging folder and swapped in only when the build
+    succeeds, so readers never see a half-written site. With errors the build stops
+    and lists them; --publish-valid publishes the valid tickets and lists the others.
+    """
+    settings_file = settings_file or root / "pelicanconf.py"
+    if not settings_file.is_file():
+        raise click.UsageError(f"no Pelican settings at {settings_file}; give --settings")
+    problems = validate_board(load_board(root))
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    for p in errors:
+        click.echo(f"{p.path}:{p.line}:{p.column}: {p.code} {p.message}", err=True)
+    left_out = sorted(f for f in left_out_folders(errors) if f is not None)
+    if errors and (not publish_valid or len(left_out) < len(left_out_folders(errors))):
+        raise click.ClickException(f"{len(errors)} error(s); the site was not built")
+    override: dict[str, Any] = {
+        "ANSWERABLE_BOARD": str(root.resolve()),
+        "ANSWERABLE_PUBLISH_VALID": publish_valid,
+    }
+    if as_of is not None:
+        override["ANSWERABLE_AS_OF"] = as_of
+    target = output or root / "output"
+    try:
+        site = build_site_safely(settings_file, target, override)
+    except BuildError as error:
+        raise click.ClickException(f"{error}; the published site was left as it was") from None
+    for folder in left_out:
+        click.echo(f"left out: {folder}", err=True)
+    click.echo(f"built {site}" + (f"; {len(left_out)} ticket(s) left out" if left_out else ""))
 
 
 @cli.command()

@@ -25,7 +25,7 @@ from .problems import Severity
 from .settings import SettingsError, plugin_settings
 from .site import Site
 from .snapshot import BoardError, resolve_as_of, take_snapshot
-from .validation import validate
+from .validation import left_out_folders, validate
 
 log = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
@@ -56,6 +56,18 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         loaded = load_board(options["ANSWERABLE_BOARD"])
         problems = validate(loaded)
         errors = [p for p in problems if p.severity is Severity.ERROR]
+        publish_valid = options["ANSWERABLE_PUBLISH_VALID"]
+        if errors and publish_valid and loaded.board is not None:
+            left_out = left_out_folders(errors)
+            if any(folder is None for folder in left_out):
+                publish_valid = False  # board.yaml itself is wrong: nothing can be published
+            else:
+                for p in errors:
+                    log.warning(
+                        "left out: %s:%s:%s: %s %s", p.path, p.line, p.column, p.code, p.message
+                    )
+                loaded.tickets = [t for t in loaded.tickets if t.folder not in left_out]
+                errors = []
         if errors:
             for p in errors:
                 log.error("%s:%s:%s: %s %s", p.path, p.line, p.column, p.code, p.message)

@@ -22,6 +22,8 @@ MAX_FILE_BYTES = 1024 * 1024  # a ticket is a few KiB; anything this large is a 
 REPLY_FILE = re.compile(r"^reply-([1-9][0-9]{0,3})\.md$")
 YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
 IGNORED_NAMES = {".gitkeep"}
+# Characters no one types: NUL and the like hide text from reviewers and break tools.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 R = TypeVar("R", bound=Record)
 
@@ -189,12 +191,20 @@ def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
         return None
     try:
         # A byte-order mark is what some Windows editors write first; it carries no text.
-        return data.decode("utf-8").removeprefix("\ufeff")
+        text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         problems.append(Problem(rel, line, column, "E001", f"byte {error.start} is not UTF-8 text"))
         return None
+    control = CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        code = f"U+{ord(control.group()):04X}"
+        problems.append(Problem(rel, line, column, "E001", f"control character {code} in the text"))
+        return None
+    return text
 
 
 def _parse(root: Path, path: Path, text: str, problems: list[Problem]) -> YamlDocument | None:
@@ -269,6 +279,10 @@ def _explain(detail: Any) -> tuple[str, str]:  # noqa: ANN401 - pydantic's Error
     if kind == "literal_error":
         expected = detail.get("ctx", {}).get("expected", "")
         return "E104", f"'{name}' is {describe_value(value)}; expected {expected}"
+    if kind in ("string_too_long", "too_long"):
+        limit = detail.get("ctx", {}).get("max_length")
+        size = len(value) if isinstance(value, str | list) else "?"
+        return "E104", f"'{name}' is too long ({size}; at most {limit})"
     if kind in ("not_allowed", "greater_than_equal", "less_than_equal"):
         return "E104", f"'{name}': {detail['msg']}"
     if kind == "no_utc_offset":

@@ -171,7 +171,12 @@ Span = Annotated[
     PlainValidator(_duration),
     WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["5 working days"]}),
 ]
-Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+# Lengths far above any real message, so that a runaway paste is an error, not a page.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2_000, pattern=r"\S")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"\S")]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"\S")]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=20_000, pattern=r"\S")]
+Short = Annotated[str, StringConstraints(max_length=200)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 TicketId = Annotated[str, StringConstraints(pattern=TICKET_ID)]
 
@@ -194,7 +199,7 @@ Level = Literal["province", "city", "district", "county", "township", "street"]
 class Department(Record):
     id: Slug
     """Stable identifier used in tickets and replies."""
-    name: Text
+    name: Name
     """Full official name, shown on the site."""
     parent: Slug | None = None
     """The department this one belongs to; departments form a tree."""
@@ -205,7 +210,7 @@ class Department(Record):
 class Named(Record):
     id: Slug
     """Stable identifier used in tickets."""
-    name: Text
+    name: Name
     """Name shown on the site."""
 
 
@@ -285,7 +290,7 @@ class AuditSettings(Record):
 
 
 class Board(Record):
-    name: Text
+    name: Title
     """The board's public name."""
     locale: Literal["zh_CN", "en"]
     """Language of the public site."""
@@ -339,7 +344,7 @@ class Rating(Record):
     value: Literal["satisfied", "basically-satisfied", "unsatisfied"]
     at: Timestamp
     source: Literal["return-visit", "online", "sms", "hotline"]
-    comment: str | None = None
+    comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
 
 
 class Withdrawal(Record):
@@ -359,7 +364,7 @@ class Source(Record):
 class Ticket(Record):
     id: TicketId
     """Equals the folder name: year, dash, six digits."""
-    title: Text
+    title: Title
     received: Timestamp
     """When the message was registered; the deadline counts from here."""
     channel: Slug
@@ -369,15 +374,15 @@ class Ticket(Record):
     """The department responsible now."""
     co_departments: list[Slug] = []
     """Other departments in joint handling."""
-    submitter: Text
+    submitter: Name
     """Public display name, already masked (徐先生)."""
     submitter_kind: Literal["citizen", "enterprise"] = "citizen"
-    location: str | None = None
+    location: Short | None = None
     urgent: bool = False
-    tags: list[Text] = []
+    tags: list[Name] = []
     related: list[TicketId] = []
     duplicate_of: TicketId | None = None
-    message: Text
+    message: LongText
     """The citizen's words: plain text, shown escaped with its line breaks."""
     transfers: list[Transfer] = []
     extensions: list[Extension] = []
@@ -400,7 +405,7 @@ class ReplyMeta(Record):
     kind: Literal["interim", "final", "supplement"]
     promised: Day | None = None
     """Interim replies only: the date by which the final reply will come."""
-    signed: str | None = None
+    signed: Short | None = None
     """The signature shown under the reply."""
 
 

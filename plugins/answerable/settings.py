@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "ANSWERABLE_PER_PAGE": 50,  # tickets per list page
     "ANSWERABLE_SEARCH": True,  # build the Pagefind search index after the site
     "ANSWERABLE_HISTORY": True,  # show when each reply entered the record (git history)
+    "ANSWERABLE_PUBLISH_VALID": False,  # with errors: publish the valid tickets, list the rest
 }
 
 

@@ -45,6 +45,15 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
     return sorted(set(problems))
 
 
+def left_out_folders(errors: list[Problem]) -> set[str | None]:
+    """The ticket folders that errors are about; None for an error outside any ticket."""
+    folders: set[str | None] = set()
+    for problem in errors:
+        parts = problem.path.split("/")
+        folders.add("/".join(parts[:3]) if parts[0] == "tickets" and len(parts) >= 3 else None)
+    return folders
+
+
 def _board_problems(board: Board, doc: YamlDocument, problems: list[Problem]) -> Rules | None:
     def add(path: tuple[str | int, ...], code: str, message: str) -> None:
         where = doc.position(path)
