@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TICKET_YAML, BoardWriter
 
 from answerable.cli import cli
+from conftest import TICKET_YAML, BoardWriter
 
-GOOD = TICKET_YAML.format(id="{id}", received="2026-11-02T09:14:00+08:00", type="complaint", department="housing")
+GOOD = TICKET_YAML.format(
+    id="{id}", received="2026-11-02T09:14:00+08:00", type="complaint", department="housing"
+)
 
 
 def ticket(ticket_id: str, extra: str = "") -> str:
@@ -26,7 +28,9 @@ def seed(board: BoardWriter, outside: Path) -> dict[str, tuple[int, str]]:
         board.write(f"tickets/2026/{good}/ticket.yaml", ticket(good))
     cases: dict[str, tuple[int, str]] = {}
 
-    def put(ticket_id: str, data: bytes | str, line: int, code: str, name: str = "ticket.yaml") -> None:
+    def put(
+        ticket_id: str, data: bytes | str, line: int, code: str, name: str = "ticket.yaml"
+    ) -> None:
         path = board.root / f"tickets/2026/{ticket_id}/{name}"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
@@ -35,21 +39,44 @@ def seed(board: BoardWriter, outside: Path) -> dict[str, tuple[int, str]]:
     put("2026-000010", ticket("2026-000010") + "# " + "x" * (1024 * 1024) + "\n", 1, "E001")
     put("2026-000011", ticket("2026-000011", "tags: " + "[" * 100 + "]" * 100 + "\n"), 11, "E004")
     bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
-        f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 10)}]" for i in range(1, 9)
+        f"{chr(97 + i)}: &{chr(97 + i)} [{', '.join(['*' + chr(96 + i)] * 10)}]"
+        for i in range(1, 9)
     ]
     put("2026-000012", "\n".join(bomb) + "\n", 1, "E004")
-    put("2026-000013", ticket("2026-000013").encode("utf-8").replace("徐先生".encode(), b"\xff\xfe"), 8, "E001")
+    put(
+        "2026-000013",
+        ticket("2026-000013").encode("utf-8").replace("徐先生".encode(), b"\xff\xfe"),
+        8,
+        "E001",
+    )
     put("2026-000014", ticket("2026-000014").replace("安全隐患", "安全\x00隐患"), 10, "E001")
-    put("2026-000015", ticket("2026-000015", "transfers:\n\t- at: 2026-11-02T10:00:00+08:00\n"), 12, "E002")
+    put(
+        "2026-000015",
+        ticket("2026-000015", "transfers:\n\t- at: 2026-11-02T10:00:00+08:00\n"),
+        12,
+        "E002",
+    )
     put("2026-000016", ticket("2026-000016").replace("小区外墙墙砖脱落", "墙" * 5000), 2, "E104")
     put("2026-000017", ticket("2026-000017", "message: again\n"), 11, "E003")
-    put("2026-000018", ticket("2026-000018").replace("id: 2026-000018", "id: ../../etc/passwd"), 1, "E106")
+    put(
+        "2026-000018",
+        ticket("2026-000018").replace("id: 2026-000018", "id: ../../etc/passwd"),
+        1,
+        "E106",
+    )
     put("2026-000019", ticket("2026-000019", "related: ['../../../secret']\n"), 11, "E106")
-    put("2026-000022", ticket("2026-000022", "location: !!python/object/apply:os.system ['id']\n"), 11, "E004")
+    put(
+        "2026-000022",
+        ticket("2026-000022", "location: !!python/object/apply:os.system ['id']\n"),
+        11,
+        "E004",
+    )
     (outside / "ticket.yaml").write_text(ticket("2026-000020"), "utf-8")
     os.symlink(outside, board.root / "tickets/2026/2026-000020", target_is_directory=True)
     cases["tickets/2026/2026-000020"] = (1, "E006")
-    stray = board.write("tickets/2026/reply-1.md", "---\ndate: 2026-11-05T10:00:00+08:00\n---\n答复\n")
+    stray = board.write(
+        "tickets/2026/reply-1.md", "---\ndate: 2026-11-05T10:00:00+08:00\n---\n答复\n"
+    )
     cases[stray.relative_to(board.root).as_posix()] = (1, "E006")
     # A byte-order mark and Windows line ends are harmless and accepted.
     board.write("tickets/2026/2026-000021/ticket.yaml", "")
@@ -60,11 +87,15 @@ def seed(board: BoardWriter, outside: Path) -> dict[str, tuple[int, str]]:
 
 
 @pytest.fixture
-def hostile(board: BoardWriter, tmp_path_factory: pytest.TempPathFactory) -> tuple[BoardWriter, dict[str, tuple[int, str]]]:
+def hostile(
+    board: BoardWriter, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[BoardWriter, dict[str, tuple[int, str]]]:
     return board, seed(board, tmp_path_factory.mktemp("outside"))
 
 
-def test_each_case_is_reported_with_file_and_line(hostile: tuple[BoardWriter, dict[str, tuple[int, str]]]) -> None:
+def test_each_case_is_reported_with_file_and_line(
+    hostile: tuple[BoardWriter, dict[str, tuple[int, str]]],
+) -> None:
     board, cases = hostile
     result = CliRunner().invoke(cli, ["validate", str(board.root), "--format", "json"])
     assert result.exit_code == 1
@@ -77,17 +108,29 @@ def test_each_case_is_reported_with_file_and_line(hostile: tuple[BoardWriter, di
     assert "too long (5000; at most 200)" in messages["tickets/2026/2026-000016/ticket.yaml"]
 
 
-def test_valid_tickets_still_load_and_count(hostile: tuple[BoardWriter, dict[str, tuple[int, str]]]) -> None:
+def test_valid_tickets_still_load_and_count(
+    hostile: tuple[BoardWriter, dict[str, tuple[int, str]]],
+) -> None:
     board, _ = hostile
     result = CliRunner().invoke(
-        cli, ["stats", "--board", str(board.root), "--as-of", "2026-11-20T12:00:00+08:00", "--format", "json"]
+        cli,
+        [
+            "stats",
+            "--board",
+            str(board.root),
+            "--as-of",
+            "2026-11-20T12:00:00+08:00",
+            "--format",
+            "json",
+        ],
     )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["total"]["received"] == 4  # 000001-000003 and 000021
 
 
 def test_build_refuses_then_publishes_the_valid_part(
-    hostile: tuple[BoardWriter, dict[str, tuple[int, str]]], tmp_path_factory: pytest.TempPathFactory
+    hostile: tuple[BoardWriter, dict[str, tuple[int, str]]],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     board, _ = hostile
     output = tmp_path_factory.mktemp("site") / "output"
@@ -102,10 +145,16 @@ def test_build_refuses_then_publishes_the_valid_part(
 
     published = CliRunner().invoke(cli, [*args, "--publish-valid"])
     assert published.exit_code == 0, published.output
-    left_out = sorted(line.removeprefix("left out: ") for line in published.stderr.splitlines() if line.startswith("left out: "))
+    left_out = sorted(
+        line.removeprefix("left out: ")
+        for line in published.stderr.splitlines()
+        if line.startswith("left out: ")
+    )
     assert "tickets/2026/2026-000016" in left_out
     assert "tickets/2026/2026-000001" not in left_out
     pages = sorted(p.stem for p in (output / "tickets").glob("*.html"))
     assert pages == ["2026-000001", "2026-000002", "2026-000003", "2026-000021"]
     assert "the last good site" not in (output / "index.html").read_text("utf-8")
-    assert not [p for p in output.parent.iterdir() if p.name.startswith(".output-")]  # no staging left
+    assert not [
+        p for p in output.parent.iterdir() if p.name.startswith(".output-")
+    ]  # no staging left

@@ -43,7 +43,16 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _dump(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    # Escaped so that no file can be read as HTML, even by a server that mislabels it.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+
+
+def _cell(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _updated(view: TicketView) -> datetime:
@@ -146,7 +155,7 @@ def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ("" if row[k] is None else row[k]) for k in columns})
+        writer.writerow({k: ("" if row[k] is None else _cell(row[k])) for k in columns})
     return buffer.getvalue()
 
 
