@@ -25,6 +25,7 @@ from .building import build as build_site_safely
 from .importing import Importer, ImportError_, Mapping, read_rows
 from .loading import load_board
 from .problems import Problem, Severity
+from .scaffold import LOCALES, ScaffoldError, default_name, init_board
 from .schema import SCHEMA_MODELS, schema_text
 from .snapshot import BoardError, Snapshot, open_board
 from .stats import GROUPINGS, Period, PeriodError, Table
@@ -720,6 +721,54 @@ def build(
     for folder in left_out:
         click.echo(f"left out: {folder}", err=True)
     click.echo(f"built {site}" + (f"; {len(left_out)} ticket(s) left out" if left_out else ""))
+
+
+@cli.command()
+@click.argument("target", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="The board's public name. Default: made from --city.")
+@click.option(
+    "--locale",
+    type=click.Choice(LOCALES),
+    default="zh_CN",
+    show_default=True,
+    help="The language of the site and of the new files.",
+)
+@click.option(
+    "--timezone",
+    default="Asia/Shanghai",
+    show_default=True,
+    help="IANA time zone in which days begin and end.",
+)
+@click.option(
+    "--country",
+    default="CN",
+    show_default=True,
+    help="ISO 3166 country whose official calendar decides working days.",
+)
+@click.option("--city", required=True, help="The city whose government office runs the board.")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+def init(
+    target: Path, name: str | None, locale: str, timezone: str, country: str, city: str, force: bool
+) -> None:
+    """Create a new board repository in DIR: settings, pages, schemas, CI workflows.
+
+    Refuses a folder that is not empty unless --force (which overwrites only the files
+    it writes). Exit 0 written, 2 refused: nothing was written.
+    """
+    try:
+        written = init_board(
+            target,
+            name=name or default_name(city, locale),
+            locale=locale,
+            timezone=timezone,
+            country=country,
+            city=city,
+            force=force,
+        )
+    except ScaffoldError as error:
+        raise click.UsageError(error.message) from None
+    for path in written:
+        click.echo(f"wrote {path.relative_to(target).as_posix()}")
 
 
 @cli.command()

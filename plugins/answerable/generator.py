@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,9 @@ from .i18n import Formatter, translations
 from .loading import load_board
 from .open_data import open_data_files
 from .problems import Severity
+from .publishing import default_workers, page_context, publish, write_if_changed
 from .settings import SettingsError, plugin_settings
-from .site import Site
+from .site import Page, Site
 from .snapshot import BoardError, resolve_as_of, take_snapshot
 from .validation import left_out_folders, validate
 
@@ -53,8 +55,10 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             options = plugin_settings(self.settings)
         except SettingsError as error:
             raise BoardBuildError(str(error)) from None
+        started = time.perf_counter()
         loaded = load_board(options["ANSWERABLE_BOARD"])
         problems = validate(loaded)
+        log.info("answerable: read and checked the board in %.2f s", time.perf_counter() - started)
         errors = [p for p in problems if p.severity is Severity.ERROR]
         publish_valid = options["ANSWERABLE_PUBLISH_VALID"]
         if errors and publish_valid and loaded.board is not None:
@@ -87,6 +91,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 log.warning("publication times are not shown: %s", error)
         site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history)
         self.site = site
+        self.workers = options["ANSWERABLE_WORKERS"] or default_workers()
         self.context.update(
             {
                 "board": loaded.board,
@@ -99,29 +104,30 @@ class BoardGenerator(Generator):  # type: ignore[misc]
 
     def generate_output(self, writer: Any) -> None:  # noqa: ANN401 - Pelican's Writer
         relative = self.settings.get("RELATIVE_URLS", False)
-        pages = list(self.site.pages())
-        for page in pages:
-            writer.write_file(
-                page.save_as,
-                self.get_template(page.template),
-                self.context,
-                relative_urls=relative,
-                **page.context,
-            )
-        site_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        site_url = None if relative else self.settings.get("SITEURL", "")
+        base = dict(self.context)
+
+        def render(page: Page) -> str:
+            template = self.get_template(page.template)
+            return template.render(page_context(base, page, site_url))
+
         output = Path(self.output_path)
-        files = {**feeds(self.site, site_url), **open_data_files(self.site)}
+        started = time.perf_counter()
+        written = publish(self.site.jobs(), render, output, self.workers)
+        log.info("answerable: rendered pages in %.2f s", time.perf_counter() - started)
+        feed_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        files = {**feeds(self.site, feed_url), **open_data_files(self.site)}
         for path, text in files.items():
-            target = output / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        writer.write_file(
-            "sitemap.xml",
-            self.get_template("answerable_sitemap"),
-            self.context,
-            relative_urls=False,
-            urls=sorted(page.save_as for page in pages),
+            write_if_changed(output, path, text)
+        sitemap = Page("sitemap.xml", "answerable_sitemap", {"urls": list(written.paths)})
+        write_if_changed(
+            output,
+            sitemap.save_as,
+            self.get_template(sitemap.template).render(
+                page_context(base, sitemap, self.settings.get("SITEURL", ""))
+            ),
         )
+        log.info("answerable: %d pages, %d written", len(written.paths), written.changed)
 
 
 def get_generators(_pelican: Any) -> type[Generator]:  # noqa: ANN401
@@ -150,12 +156,14 @@ def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelica
     """Pagefind indexes the written site: static search, Chinese segmented, no server."""
     if not pelican.settings.get("ANSWERABLE_SEARCH", True):
         return
+    started = time.perf_counter()
     result = subprocess.run(  # noqa: S603 - our own interpreter, a fixed module
         [sys.executable, "-m", "pagefind", "--site", str(pelican.output_path), "--silent"],
         capture_output=True,
         text=True,
         check=False,
     )
+    log.info("answerable: search index in %.2f s", time.perf_counter() - started)
     if result.returncode != 0:
         raise BoardBuildError(
             f"the search index failed: {result.stderr.strip() or result.stdout.strip()}"

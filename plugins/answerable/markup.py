@@ -27,8 +27,15 @@ class ReplyRenderer:
         self._markdown = markdown.Markdown(
             extensions=["tables", "sane_lists"], output_format="html"
         )
+        self._done: dict[str, Markup] = {}  # a reply shows on its page and in several feeds
 
     def render(self, text: str) -> Markup:
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = self._render(text)
+        return done
+
+    def _render(self, text: str) -> Markup:
         self._markdown.reset()
         html = self._markdown.convert(text)
         clean = nh3.clean(

@@ -8,9 +8,10 @@ which template draws it, and the values the template reads.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -162,6 +163,7 @@ class TicketView:
     resolution_label: str = ""
     rating_label: str = ""
     month_label: str = ""
+    month_key: str = ""
 
     @property
     def ticket(self) -> Any:  # noqa: ANN401 - the record, for templates
@@ -312,6 +314,7 @@ class Site:
             else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
             month_label=self.fmt.month(received.year, received.month),
+            month_key=f"{received.year}-{received.month:02d}",
         )
 
     def timeline(self, view: TicketView) -> list[Event]:
@@ -439,21 +442,26 @@ class Site:
 
     # -- the pages --
 
+    def jobs(self) -> list[Callable[[], list[Page]]]:
+        """The site's pages as independent pieces of work, for one or several processes."""
+        jobs: list[Callable[[], list[Page]]] = [lambda: [self.home()]]
+        jobs += [partial(lambda v: [self.ticket_page(v)], view) for view in self.tickets]
+        jobs += self.list_jobs()
+        jobs.append(lambda: [self.departments_index()])
+        jobs += [partial(lambda d: [self.department_page(d)], d.id) for d in self.board.departments]
+        jobs.append(lambda: [self.leaderboard(), self.rankings(), self.promises(), self.changes()])
+        jobs.append(lambda: list(self.reports()))
+        jobs.append(
+            lambda: [
+                Page(SEARCH, "answerable_search", {"page_name": "search"}),
+                Page(OPEN_DATA, "answerable_data", {"page_name": "data"}),
+            ]
+        )
+        return jobs
+
     def pages(self) -> Iterator[Page]:
-        yield self.home()
-        for view in self.tickets:
-            yield self.ticket_page(view)
-        yield from self.lists()
-        yield self.departments_index()
-        for department in self.board.departments:
-            yield self.department_page(department.id)
-        yield self.leaderboard()
-        yield self.rankings()
-        yield from self.reports()
-        yield self.promises()
-        yield self.changes()
-        yield Page(SEARCH, "answerable_search", {"page_name": "search"})
-        yield Page(OPEN_DATA, "answerable_data", {"page_name": "data"})
+        for job in self.jobs():
+            yield from job()
 
     def home(self) -> Page:
         local = self.snapshot.rules.local_date(self.snapshot.as_of)
@@ -498,7 +506,8 @@ class Site:
             {"t": view, "timeline": self.timeline(view), "page_name": "ticket"},
         )
 
-    def lists(self) -> Iterator[Page]:
+    def list_groups(self) -> list[tuple[str, str, str, list[TicketView]]]:
+        """Every list: its kind, key, title and tickets (newest first; due soonest first)."""
         newest = sorted(self.tickets, key=lambda v: (v.ticket.received, v.ticket.id), reverse=True)
         groups: list[tuple[str, str, str, list[TicketView]]] = []  # kind, key, title, tickets
         for key, label, statuses in STATUS_LISTS:
@@ -506,15 +515,12 @@ class Site:
             if key in ("overdue", "due-soon"):
                 chosen.sort(key=lambda v: (v.state.due or v.state.as_of, v.ticket.id))
             groups.append(("status", key, self._(label), chosen))
-        local = self.snapshot.rules.local_date
+        by_month: dict[str, list[TicketView]] = {}
+        for view in newest:
+            by_month.setdefault(view.month_key, []).append(view)
         for year, month in reversed(self.months()):
             key = f"{year}-{month:02d}"
-            chosen = [
-                v
-                for v in newest
-                if (local(v.ticket.received).year, local(v.ticket.received).month) == (year, month)
-            ]
-            groups.append(("month", key, self.fmt.month(year, month), chosen))
+            groups.append(("month", key, self.fmt.month(year, month), by_month.get(key, [])))
         for kind in ("category", "type", "channel"):
             for item_id, name in self.names[kind].items():
                 chosen = [v for v in newest if getattr(v.ticket, kind) == item_id]
@@ -522,22 +528,34 @@ class Site:
         for department in self.board.departments:
             chosen = [v for v in newest if v.state.department == department.id]
             groups.append(("department", department.id, department.name, chosen))
+        return groups
+
+    def list_jobs(self) -> list[Callable[[], list[Page]]]:
+        """One job per list page, and one for the index of lists."""
+        groups = self.list_groups()
+        jobs: list[Callable[[], list[Page]]] = []
+        for kind, key, title, chosen in groups:
+            for chunk, pagination, url in self._paginate(kind, key, chosen):
+                context = {
+                    "title": title,
+                    "kind": kind,
+                    "tickets": chunk,
+                    "total": len(chosen),
+                    "pagination": pagination,
+                    "page_name": "list",
+                }
+                jobs.append(partial(lambda u, c: [Page(u, "answerable_list", c)], url, context))
+        jobs.append(partial(lambda g: [self.lists_index(g)], groups))
+        return jobs
+
+    def lists(self) -> Iterator[Page]:
+        for job in self.list_jobs():
+            yield from job()
+
+    def lists_index(self, groups: list[tuple[str, str, str, list[TicketView]]]) -> Page:
         index: dict[str, list[tuple[Link, int]]] = {}
         for kind, key, title, chosen in groups:
             index.setdefault(kind, []).append((Link(title, list_url(kind, key)), len(chosen)))
-            for chunk, pagination, url in self._paginate(kind, key, chosen):
-                yield Page(
-                    url,
-                    "answerable_list",
-                    {
-                        "title": title,
-                        "kind": kind,
-                        "tickets": chunk,
-                        "total": len(chosen),
-                        "pagination": pagination,
-                        "page_name": "list",
-                    },
-                )
         kinds = [
             ("status", self._("By status")),
             ("month", self._("By month")),
@@ -546,7 +564,7 @@ class Site:
             ("channel", self._("By channel")),
             ("department", self._("By department")),
         ]
-        yield Page(
+        return Page(
             LISTS,
             "answerable_lists",
             {

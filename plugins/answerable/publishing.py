@@ -1,0 +1,103 @@
+"""Writing the board's pages: rendered in parallel, written only when their text changed.
+
+Pelican's writer copies the whole context and sends a signal for every file; at tens of
+thousands of pages that is most of a build. Here each process renders its share of the
+pages with the generator's own Jinja environment, and a page whose text is already on
+disk is left alone, so a rebuild rewrites only what changed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .site import Page
+
+# Below this many jobs a second process costs more than it saves.
+PARALLEL_FROM = 400
+
+
+@dataclass(frozen=True)
+class Written:
+    paths: tuple[str, ...]
+    changed: int
+
+
+def relative_root(save_as: str) -> str:
+    """The way back to the site's root from a page, as Pelican's RELATIVE_URLS writes it."""
+    depth = save_as.count("/")
+    return "/".join([".."] * depth) if depth else "."
+
+
+def write_if_changed(output: Path, rel: str, text: str) -> bool:
+    """Write ``text`` at ``rel`` unless the file holds exactly that; True when written."""
+    target = output / rel
+    data = text.encode("utf-8")
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(target)  # a reader never sees half a page; a hard link is not written through
+    return True
+
+
+@dataclass
+class _Share:
+    jobs: list[Callable[[], list[Page]]]
+    render: Callable[[Page], str]
+    output: Path
+
+
+_SHARE: _Share | None = None  # set before forking; the children inherit it
+
+
+def _run(index_count: tuple[int, int]) -> Written:
+    index, count = index_count
+    assert _SHARE is not None  # noqa: S101 - set by publish() before the pool starts
+    paths: list[str] = []
+    changed = 0
+    for job in _SHARE.jobs[index::count]:
+        for page in job():
+            changed += write_if_changed(_SHARE.output, page.save_as, _SHARE.render(page))
+            paths.append(page.save_as)
+    return Written(tuple(paths), changed)
+
+
+def publish(
+    jobs: list[Callable[[], list[Page]]],
+    render: Callable[[Page], str],
+    output: Path,
+    workers: int,
+) -> Written:
+    """Run every job, render its pages and write them; in ``workers`` processes when it pays."""
+    global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
+    _SHARE = _Share(jobs, render, output)
+    try:
+        count = max(1, min(workers, len(jobs) // (PARALLEL_FROM // 2) or 1))
+        if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            results = [_run((0, 1))]
+        else:
+            with multiprocessing.get_context("fork").Pool(count) as pool:
+                results = pool.map(_run, [(i, count) for i in range(count)])
+    finally:
+        _SHARE = None
+    paths = tuple(sorted(p for r in results for p in r.paths))
+    return Written(paths, sum(r.changed for r in results))
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def page_context(base: dict[str, Any], page: Page, site_url: str | None) -> dict[str, Any]:
+    context = {**base, **page.context}
+    context["SITEURL"] = relative_root(page.save_as) if site_url is None else site_url
+    context["output_file"] = page.save_as
+    return context
