@@ -5,10 +5,17 @@ A failed build never leaves a half-written site: readers keep seeing the last go
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
+
+# Folders that only the board's generator writes, always as a new file renamed into place
+# (publishing.write_if_changed): the last site's files there can be linked into the
+# staging folder, and a page whose text did not change is then not written at all.
+# Pelican and Pagefind write the rest in place, so those start empty.
+OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311", "data")
 
 
 class BuildError(Exception):
@@ -24,6 +31,9 @@ def build(settings_file: Path, output: Path, override: dict[str, Any]) -> Path:
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=f".{output.name}-building-"))
+    for folder in OWN_FOLDERS:
+        if (output / folder).is_dir():
+            shutil.copytree(output / folder, staging / folder, copy_function=os.link)
     try:
         settings = read_settings(
             str(settings_file),
