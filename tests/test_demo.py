@@ -11,9 +11,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from sitebuild import ROOT
 
 from answerable.cli import cli
+from sitebuild import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -158,3 +158,28 @@ def test_build_refuses_then_publishes_the_valid_part(
     assert not [
         p for p in output.parent.iterdir() if p.name.startswith(".output-")
     ]  # no staging left
+
+
+def test_rebuild_writes_only_what_changed_and_drops_what_went(
+    board: BoardWriter, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    for number in (1, 2, 3):
+        board.ticket(f"2026-00000{number}")
+    output = tmp_path_factory.mktemp("site") / "output"
+    args = ["build", "--board", str(board.root), "--settings", str(Path(__file__).parent.parent / "pelicanconf.py"),
+            "--output", str(output), "--as-of", "2026-11-20T12:00:00+08:00"]  # fmt: skip
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    before = {
+        p.relative_to(output).as_posix(): p.stat().st_ino for p in (output / "tickets").iterdir()
+    }
+    board.reply("2026-000002", 1, "2026-11-05T10:00:00+08:00")
+    import shutil
+
+    shutil.rmtree(board.root / "tickets/2026/2026-000003")
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    after = {
+        p.relative_to(output).as_posix(): p.stat().st_ino for p in (output / "tickets").iterdir()
+    }
+    assert sorted(after) == ["tickets/2026-000001.html", "tickets/2026-000002.html"]
+    assert after["tickets/2026-000001.html"] == before["tickets/2026-000001.html"]  # not rewritten
+    assert after["tickets/2026-000002.html"] != before["tickets/2026-000002.html"]  # the new reply

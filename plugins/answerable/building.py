@@ -11,11 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-# Folders that only the board's generator writes, always as a new file renamed into place
-# (publishing.write_if_changed): the last site's files there can be linked into the
-# staging folder, and a page whose text did not change is then not written at all.
-# Pelican and Pagefind write the rest in place, so those start empty.
-OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311", "data")
+from .publishing import OWN_FOLDERS
 
 
 class BuildError(Exception):

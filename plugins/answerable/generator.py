@@ -23,7 +23,13 @@ from .i18n import Formatter, translations
 from .loading import load_board
 from .open_data import open_data_files
 from .problems import Severity
-from .publishing import default_workers, page_context, publish, write_if_changed
+from .publishing import (
+    default_workers,
+    page_context,
+    publish,
+    remove_stale,
+    write_if_changed,
+)
 from .settings import SettingsError, plugin_settings
 from .site import Page, Site
 from .snapshot import BoardError, resolve_as_of, take_snapshot
@@ -127,7 +133,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 page_context(base, sitemap, self.settings.get("SITEURL", ""))
             ),
         )
-        log.info("answerable: %d pages, %d written", len(written.paths), written.changed)
+        stale = remove_stale(output, {*written.paths, *files})
+        log.info(
+            "answerable: %d pages, %d written, %d stale removed",
+            len(written.paths),
+            written.changed,
+            stale,
+        )
 
 
 def get_generators(_pelican: Any) -> type[Generator]:  # noqa: ANN401

@@ -17,6 +17,12 @@ from typing import Any
 
 from .site import Page
 
+# Folders that only the board's generator writes, always as a new file renamed into place
+# (write_if_changed): a rebuild may start from the last site's files there, linked rather
+# than copied, and a page whose text did not change is then not written at all. Pelican
+# and Pagefind write the rest in place, so those always start empty.
+OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311", "data")
+
 # Below this many jobs a second process costs more than it saves.
 PARALLEL_FROM = 400
 
@@ -90,6 +96,17 @@ def publish(
         _SHARE = None
     paths = tuple(sorted(p for r in results for p in r.paths))
     return Written(paths, sum(r.changed for r in results))
+
+
+def remove_stale(output: Path, produced: set[str]) -> int:
+    """Delete files in the generator's own folders that this build did not produce."""
+    removed = 0
+    for folder in OWN_FOLDERS:
+        for path in sorted((output / folder).rglob("*")) if (output / folder).is_dir() else []:
+            if path.is_file() and path.relative_to(output).as_posix() not in produced:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def default_workers() -> int:
