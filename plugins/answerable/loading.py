@@ -7,6 +7,7 @@ of the board still loads. Only files that pass their schema become records.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,72 +87,83 @@ def _load_board_file(
     if not path.is_file():
         problems.append(Problem("board.yaml", 1, 1, "E007", "board.yaml is missing"))
         return None, None
-    text = _read_text(root, path, problems)
+    text = _read_text(path, "board.yaml", problems)
     if text is None:
         return None, None
-    doc = _parse(root, path, text, problems)
+    doc = _parse_text("board.yaml", text, problems)
     if doc is None:
         return None, None
     return _validate(Board, doc, _rel(root, path), problems), doc
 
 
+def _entries(folder: Path) -> list[os.DirEntry[str]]:
+    # os.scandir: one system call per folder, and file types without a stat per entry.
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda entry: entry.name)
+
+
 def _ticket_folders(root: Path, tickets_dir: Path, problems: list[Problem]) -> list[Path]:
     folders: list[Path] = []
-    for year in sorted(tickets_dir.iterdir()):
+    for year in _entries(tickets_dir):
         if year.name in IGNORED_NAMES:
             continue
         if year.is_symlink() or not year.is_dir() or not YEAR_FOLDER.match(year.name):
-            problems.append(_stray(root, year, "expected a year folder such as tickets/2026/"))
+            why = "expected a year folder such as tickets/2026/"
+            problems.append(_stray(root, Path(year.path), why))
             continue
-        for folder in sorted(year.iterdir()):
+        for folder in _entries(Path(year.path)):
             if folder.name in IGNORED_NAMES:
                 continue
             if folder.is_symlink() or not folder.is_dir() or not re.match(TICKET_ID, folder.name):
-                problems.append(
-                    _stray(root, folder, "expected a ticket folder named like 2026-000042")
-                )
+                why = "expected a ticket folder named like 2026-000042"
+                problems.append(_stray(root, Path(folder.path), why))
                 continue
-            folders.append(folder)
+            folders.append(Path(folder.path))
     return folders
 
 
 def load_ticket_folder(root: Path, folder: Path, problems: list[Problem]) -> TicketFile | None:
     """Read one ticket folder; its problems go to ``problems``."""
-    ticket_path = folder / "ticket.yaml"
-    reply_paths: list[tuple[int, Path]] = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name in IGNORED_NAMES or entry.name == "ticket.yaml":
+    rel_folder = _rel(root, folder)
+    ticket_rel = f"{rel_folder}/ticket.yaml"
+    ticket_entry = None
+    reply_paths: list[tuple[int, Path, str]] = []
+    for entry in _entries(folder):
+        if entry.name in IGNORED_NAMES:
+            continue
+        if entry.name == "ticket.yaml":
+            ticket_entry = entry
             continue
         match = REPLY_FILE.match(entry.name)
-        if match and entry.is_file() and not entry.is_symlink():
-            reply_paths.append((int(match[1]), entry))
+        if match and entry.is_file(follow_symlinks=False):
+            reply_paths.append((int(match[1]), Path(entry.path), f"{rel_folder}/{entry.name}"))
         else:
-            problems.append(
-                _stray(root, entry, "a ticket folder holds ticket.yaml and reply-N.md files only")
-            )
-    if ticket_path.is_symlink() or not ticket_path.is_file():
-        problems.append(
-            Problem(_rel(root, ticket_path), 1, 1, "E007", "ticket folder has no ticket.yaml")
-        )
-        ticket = None
-        doc = None
+            why = "a ticket folder holds ticket.yaml and reply-N.md files only"
+            problems.append(_stray(root, Path(entry.path), why))
+    ticket = None
+    doc = None
+    if ticket_entry is None or not ticket_entry.is_file(follow_symlinks=False):
+        problems.append(Problem(ticket_rel, 1, 1, "E007", "ticket folder has no ticket.yaml"))
     else:
-        text = _read_text(root, ticket_path, problems)
-        doc = _parse(root, ticket_path, text, problems) if text is not None else None
-        ticket = _validate(Ticket, doc, _rel(root, ticket_path), problems) if doc else None
+        text = _read_text(Path(ticket_entry.path), ticket_rel, problems)
+        doc = _parse_text(ticket_rel, text, problems) if text is not None else None
+        ticket = _validate(Ticket, doc, ticket_rel, problems) if doc else None
     replies = [
         reply
-        for number, path in sorted(reply_paths)
-        if (reply := load_reply(root, path, number, problems)) is not None
+        for number, path, rel in sorted(reply_paths)
+        if (reply := _load_reply(path, rel, number, problems)) is not None
     ]
     if ticket is None or doc is None:
         return None
-    return TicketFile(_rel(root, folder), _rel(root, ticket_path), ticket, doc, replies)
+    return TicketFile(rel_folder, ticket_rel, ticket, doc, replies)
 
 
 def load_reply(root: Path, path: Path, number: int, problems: list[Problem]) -> ReplyFile | None:
-    rel = _rel(root, path)
-    text = _read_text(root, path, problems)
+    return _load_reply(path, _rel(root, path), number, problems)
+
+
+def _load_reply(path: Path, rel: str, number: int, problems: list[Problem]) -> ReplyFile | None:
+    text = _read_text(path, rel, problems)
     if text is None:
         return None
     lines = text.splitlines(keepends=True)
@@ -176,8 +188,7 @@ def load_reply(root: Path, path: Path, number: int, problems: list[Problem]) -> 
     return ReplyFile(number, rel, meta, body, closing + 2 + blank, doc)
 
 
-def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
-    rel = _rel(root, path)
+def _read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -205,10 +216,6 @@ def _read_text(root: Path, path: Path, problems: list[Problem]) -> str | None:
         problems.append(Problem(rel, line, column, "E001", f"control character {code} in the text"))
         return None
     return text
-
-
-def _parse(root: Path, path: Path, text: str, problems: list[Problem]) -> YamlDocument | None:
-    return _parse_text(_rel(root, path), text, problems)
 
 
 def _parse_text(

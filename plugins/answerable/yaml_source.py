@@ -53,15 +53,18 @@ class YamlProblem(Exception):  # noqa: N818 - a problem report, not a crash
 @dataclass
 class YamlDocument:
     data: Any
-    positions: dict[PathKey, Position] = field(default_factory=dict)
+    # libyaml's marks, kept as they come: turning every one into a Position costs more
+    # than parsing, and only the few that a problem points at are ever looked at.
+    positions: dict[PathKey, Any] = field(default_factory=dict)
+    line_offset: int = 0
 
     def position(self, path: PathKey) -> Position:
         """Where ``path`` stands, or its nearest enclosing value that does."""
         for end in range(len(path), -1, -1):
             found = self.positions.get(path[:end])
             if found is not None:
-                return found
-        return Position(1, 1)
+                return _at(found, self.line_offset)
+        return Position(1, 1)  # the file itself
 
 
 class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -93,7 +96,7 @@ def parse_yaml(text: str, *, line_offset: int = 0) -> YamlDocument:
             ) from None
     finally:
         loader.dispose()
-    doc = YamlDocument(data=None)
+    doc = YamlDocument(data=None, line_offset=line_offset)
     if node is not None:
         builder = _Builder(doc.positions, line_offset)
         doc.data = builder.build(node, (), 0)
@@ -101,59 +104,64 @@ def parse_yaml(text: str, *, line_offset: int = 0) -> YamlDocument:
 
 
 class _Builder:
-    def __init__(self, positions: dict[PathKey, Position], line_offset: int) -> None:
+    def __init__(self, positions: dict[PathKey, Any], line_offset: int) -> None:
         self.positions = positions
         self.line_offset = line_offset
         self.nodes = 0
 
     def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:  # noqa: ANN401
         self.nodes += 1
-        where = _at(node.start_mark, self.line_offset)
         if self.nodes > MAX_NODES:
             raise YamlProblem(
-                "E004", f"document expands to more than {MAX_NODES} values (alias bomb?)", where
+                "E004",
+                f"document expands to more than {MAX_NODES} values (alias bomb?)",
+                self._where(node),
             )
         if depth > MAX_DEPTH:
-            raise YamlProblem("E004", f"values nested more than {MAX_DEPTH} levels deep", where)
+            message = f"values nested more than {MAX_DEPTH} levels deep"
+            raise YamlProblem("E004", message, self._where(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _CORE + "seq":
-                raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", where)
+                raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", self._where(node))
             items = []
             for index, item in enumerate(node.value):
-                self.positions.setdefault((*path, index), _at(item.start_mark, self.line_offset))
+                self.positions.setdefault((*path, index), item.start_mark)
                 items.append(self.build(item, (*path, index), depth + 1))
             return items
-        return self._scalar(node, where)
+        return self._scalar(node)
+
+    def _where(self, node: yaml.Node) -> Position:
+        return _at(node.start_mark, self.line_offset)
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
-        where = _at(node.start_mark, self.line_offset)
         if node.tag != _CORE + "map":
-            raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", where)
+            raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", self._where(node))
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_at = _at(key_node.start_mark, self.line_offset)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem("E004", "a mapping key must be a plain name", key_at)
+                raise YamlProblem(
+                    "E004", "a mapping key must be a plain name", self._where(key_node)
+                )
             key = key_node.value
             if key == "<<" and key_node.tag == _PLAIN:
-                raise YamlProblem("E004", "YAML merge keys (<<) are not supported", key_at)
+                message = "YAML merge keys (<<) are not supported"
+                raise YamlProblem("E004", message, self._where(key_node))
             if key in result:
-                first = self.positions.get((*path, key), key_at)
-                raise YamlProblem(
-                    "E003", f"duplicate key '{key}' (first at line {first.line})", key_at
-                )
-            self.positions[(*path, key)] = key_at
+                first = _at(self.positions[(*path, key)], self.line_offset)
+                message = f"duplicate key '{key}' (first at line {first.line})"
+                raise YamlProblem("E003", message, self._where(key_node))
+            self.positions[(*path, key)] = key_node.start_mark
             result[key] = self.build(value_node, (*path, key), depth + 1)
         return result
 
-    def _scalar(self, node: yaml.ScalarNode, where: Position) -> Any:  # noqa: ANN401
+    def _scalar(self, node: yaml.ScalarNode) -> Any:  # noqa: ANN401
         value: str = node.value
         if node.tag == _CORE + "str":
             return value
         if node.tag != _PLAIN:
-            raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", where)
+            raise YamlProblem("E004", f"unsupported YAML tag {node.tag}", self._where(node))
         if _NULL.match(value):
             return None
         if value in _BOOL:
