@@ -700,7 +700,8 @@ def build(
     settings_file = settings_file or root / "pelicanconf.py"
     if not settings_file.is_file():
         raise click.UsageError(f"no Pelican settings at {settings_file}; give --settings")
-    problems = validate_board(load_board(root))
+    loaded = load_board(root)
+    problems = validate_board(loaded)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     for p in errors:
         click.echo(f"{p.path}:{p.line}:{p.column}: {p.code} {p.message}", err=True)
@@ -714,6 +715,9 @@ def build(
     if as_of is not None:
         override["ANSWERABLE_AS_OF"] = as_of
     target = output or root / "output"
+    from .generator import hand_over  # noqa: PLC0415 - only this command loads Pelican
+
+    hand_over(root, loaded, problems)  # Pelican runs in this process: no second reading
     try:
         site = build_site_safely(settings_file, target, override)
     except BuildError as error:

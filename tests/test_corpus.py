@@ -1,0 +1,132 @@
+"""scripts/make_corpus.py: a synthetic board that validates, is reproducible and shows every status."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+from answerable.cli import cli
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_corpus.py"
+TICKETS = 300
+
+
+def _load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_corpus", SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+make_corpus = _load_script()
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("corpus") / "board"
+    assert make_corpus.main([str(out), "--tickets", str(TICKETS), "--seed", "1"]) == 0
+    return out
+
+
+def test_layout(board: Path) -> None:
+    assert (board / "board.yaml").is_file()
+    assert (board / "content" / "pages" / "about.md").is_file()
+    folders = sorted(p for p in (board / "tickets").glob("*/*") if p.is_dir())
+    assert len(folders) == TICKETS
+    for folder in folders:
+        assert folder.name.startswith(folder.parent.name + "-")
+        assert (folder / "ticket.yaml").is_file()
+    # Ids count up in receipt order within each year, from 000001 with no gap.
+    for year in (board / "tickets").iterdir():
+        numbers = sorted(int(p.name[5:]) for p in year.iterdir())
+        assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_validates_strictly(board: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", str(board), "--strict"])
+    assert result.exit_code == 0, result.output
+
+
+def test_every_status_at_as_of(board: Path) -> None:
+    result = CliRunner().invoke(cli, ["stats", "--board", str(board), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["as_of"] == "2026-11-20T21:30:00+08:00"
+    total = data["total"]
+    assert total["received"] == TICKETS
+    for status in ("on_time", "late", "open", "overdue", "withdrawn", "duplicates"):
+        assert total[status] > 0, (status, total)
+    # Roughly the intended shape: most answered, most of those on time, most rated happy.
+    assert 0.75 < total["reply_rate"] < 0.95
+    assert total["on_time"] > 4 * total["late"]
+    assert 0.45 < total["rated"] / total["answered"] < 0.75
+    assert total["satisfied"] > total["basically_satisfied"] > 0
+
+
+def test_same_seed_same_bytes(board: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert make_corpus.main([str(again), "--tickets", str(TICKETS), "--seed", "1"]) == 0
+    first, second = _files(board), _files(again)
+    assert first.keys() == second.keys()
+    different = [name for name in first if first[name] != second[name]]
+    assert not different, different[:5]
+
+
+def test_other_seed_other_board(board: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    assert make_corpus.main([str(other), "--tickets", str(TICKETS), "--seed", "2"]) == 0
+    first, second = _files(board), _files(other)
+    assert first["board.yaml"] != second["board.yaml"]  # its comment names the seed
+    tickets = [name for name in first if name.endswith("ticket.yaml") and name in second]
+    same = [name for name in tickets if first[name] == second[name]]
+    assert not same, same[:5]
+
+
+def test_refuses_a_folder_that_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "busy"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert make_corpus.main([str(out), "--tickets", "5"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+    assert make_corpus.main([str(out), "--tickets", "5", "--force"]) == 0
+    assert not (out / "notes.txt").exists()
+    assert len(list((out / "tickets").glob("*/*"))) == 5
+
+
+def test_an_empty_folder_is_used(tmp_path: Path) -> None:
+    assert make_corpus.main([str(tmp_path), "--tickets", "3"]) == 0
+    assert (tmp_path / "board.yaml").is_file()
+
+
+def test_force_never_removes_a_git_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    assert make_corpus.main([str(repo), "--tickets", "3", "--force"]) == 2
+    assert "git repository" in capsys.readouterr().err
+    assert (repo / ".git").is_dir()
+
+
+def test_as_of_needs_an_offset(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        make_corpus.main([str(tmp_path / "x"), "--tickets", "3", "--as-of", "2026-11-20T21:30"])
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "x").exists()
