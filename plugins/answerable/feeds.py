@@ -28,10 +28,8 @@ def _absolute(site_url: str, path: str) -> str:
     return f"{site_url.rstrip('/')}/{path}" if site_url else path
 
 
-def _reply_feed(
-    site: Site, site_url: str, path: str, title: str, replies: Iterable[ReplyView]
-) -> str:
-    feed = _Feed(
+def _new_feed(site: Site, site_url: str, path: str, title: str) -> _Feed:
+    return _Feed(
         site.snapshot.as_of,
         title=title,
         link=_absolute(site_url, "index.html"),
@@ -40,6 +38,12 @@ def _reply_feed(
         feed_url=_absolute(site_url, path),
         feed_guid=_absolute(site_url, path),
     )
+
+
+def _reply_feed(
+    site: Site, site_url: str, path: str, title: str, replies: Iterable[ReplyView]
+) -> str:
+    feed = _new_feed(site, site_url, path, title)
     for reply in list(replies)[:FEED_LIMIT]:
         ticket = reply.ticket.ticket
         feed.add_item(
@@ -57,15 +61,7 @@ def _reply_feed(
 def _overdue_feed(site: Site, site_url: str, overdue: list[TicketView]) -> str:
     _ = site._
     title = _("Overdue now: %(board)s") % {"board": site.board.name}
-    feed = _Feed(
-        site.snapshot.as_of,
-        title=title,
-        link=_absolute(site_url, "index.html"),
-        description=title,
-        language=site.board.locale.replace("_", "-"),
-        feed_url=_absolute(site_url, OVERDUE_FEED),
-        feed_guid=_absolute(site_url, OVERDUE_FEED),
-    )
+    feed = _new_feed(site, site_url, OVERDUE_FEED, title)
     for view in overdue[:FEED_LIMIT]:
         ticket = view.ticket
         feed.add_item(
