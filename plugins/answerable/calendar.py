@@ -54,12 +54,6 @@ class WorkCalendar:
             self._known[day] = known
         return known
 
-    def holiday_name(self, day: date) -> str | None:
-        """The official name of a holiday, for display."""
-        if day in self._add_holidays:
-            return "holiday"
-        return self._official.get(day)
-
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
         current = day

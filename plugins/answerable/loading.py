@@ -158,10 +158,6 @@ def load_ticket_folder(root: Path, folder: Path, problems: list[Problem]) -> Tic
     return TicketFile(rel_folder, ticket_rel, ticket, doc, replies)
 
 
-def load_reply(root: Path, path: Path, number: int, problems: list[Problem]) -> ReplyFile | None:
-    return _load_reply(path, _rel(root, path), number, problems)
-
-
 def _load_reply(path: Path, rel: str, number: int, problems: list[Problem]) -> ReplyFile | None:
     text = _read_text(path, rel, problems)
     if text is None:
