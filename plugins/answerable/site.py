@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from markupsafe import Markup
@@ -413,13 +413,18 @@ class Site:
             for row in table.rows
         ]
 
-    def months(self) -> list[tuple[int, int]]:
+    @cached_property
+    def _months(self) -> list[tuple[int, int]]:
         local = self.snapshot.rules.local_date
         found = {
             (local(s.ticket.received).year, local(s.ticket.received).month)
             for s in self.snapshot.states
         }
         return sorted(found)
+
+    def months(self) -> list[tuple[int, int]]:
+        """The months in which tickets were received, oldest first (worked out once)."""
+        return list(self._months)
 
     def _paginate(
         self, kind: str, key: str, items: list[TicketView]
@@ -750,9 +755,9 @@ class Site:
         for period in periods:
             end = self.snapshot.rules.end_of_day(period.end)
             moment = min(end, self.snapshot.as_of)
-            snapshot = self.snapshot.at(moment)
-            table = snapshot.table("department", period)
             previous = _previous(period)
+            snapshot = self.snapshot.at(moment, received_from=previous.start)
+            table = snapshot.table("department", period)
             before = Counter(
                 s.ticket.category for s in snapshot.states if local(s.ticket.received) in previous
             )

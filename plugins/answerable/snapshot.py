@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 from .calendar import CalendarError
@@ -37,11 +37,19 @@ class Snapshot:
     ) -> Table:
         return table(self.board, self.states, self.as_of, self.rules.local_date, by, period, only)
 
-    def at(self, moment: datetime) -> Snapshot:
-        """The same board at another moment (a report at the end of its period)."""
-        if moment == self.as_of:
+    def at(self, moment: datetime, received_from: date | None = None) -> Snapshot:
+        """The same board at another moment (a report at the end of its period).
+
+        ``received_from`` leaves out tickets received before that day: a report needs
+        only its own period and the one before it.
+        """
+        if moment == self.as_of and received_from is None:
             return self
-        states = states_at(self.loaded.tickets, self.rules, moment)
+        files = self.loaded.tickets
+        if received_from is not None:
+            start = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
+            files = [f for f in files if f.ticket.received >= start]
+        states = states_at(files, self.rules, moment)
         return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, states)
 
 
