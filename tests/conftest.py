@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The caches of parsed files and built pages go to a folder of the test session's
+    own, shared by its tests (and their subprocesses): results must not depend on it."""
+    folder = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("ANSWERABLE_CACHE_DIR")
+    os.environ["ANSWERABLE_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("ANSWERABLE_CACHE_DIR", None)
+    else:
+        os.environ["ANSWERABLE_CACHE_DIR"] = before
 
 
 @pytest.fixture

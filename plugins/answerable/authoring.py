@@ -27,7 +27,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from .loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
 from .privacy import describe, mask_personal_data
 from .problems import Problem, Severity
-from .validation import CITIZEN_FIELDS, board_rules, ticket_problems
+from .validation import CITIZEN_FIELDS, board_rules, privacy_problems, ticket_problems
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
 
@@ -134,6 +134,7 @@ class Authoring:
                 ids = Counter({*self.tickets, file.ticket.id})
                 rules = board_rules(self.board)
                 problems += ticket_problems(file, self.board, rules, ids)
+                problems += privacy_problems(file, self.board)
         errors = [p for p in problems if p.severity is Severity.ERROR]
         if errors:
             raise AuthoringError("the change would not validate; nothing was written", errors)

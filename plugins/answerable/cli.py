@@ -22,8 +22,9 @@ from .audit import audit as run_audit
 from .authoring import Authoring, AuthoringError, Change
 from .building import BuildError
 from .building import build as build_site_safely
+from .file_cache import FileCache
 from .importing import Importer, ImportError_, Mapping, read_rows
-from .loading import load_board
+from .loading import LoadedBoard, load_board
 from .problems import Problem, Severity
 from .scaffold import LOCALES, ScaffoldError, default_name, init_board
 from .schema import SCHEMA_MODELS, schema_text
@@ -96,8 +97,23 @@ def as_of_option() -> Any:  # noqa: ANN401 - a click decorator
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="answerable")
-def cli() -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    envvar="ANSWERABLE_NO_CACHE",
+    help="Parse every file afresh; do not read or write the cache of parsed files.",
+)
+def cli(no_cache: bool) -> None:
     """Answerable: a public board of citizens' messages and government replies."""
+    _CACHE["on"] = not no_cache
+
+
+_CACHE = {"on": True}
+
+
+def _load(root: Path) -> LoadedBoard:
+    """The board, with unchanged files taken from the cache (see docs/performance.md)."""
+    return load_board(root, FileCache(root) if _CACHE["on"] else None)
 
 
 @cli.command()
@@ -116,7 +132,7 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
 
     Exits 0 when clean, 1 when problems are found.
     """
-    problems = validate_board(load_board(path))
+    problems = validate_board(_load(path))
     render = {
         "text": formats.problems_text,
         "json": formats.problems_json,
@@ -137,7 +153,7 @@ class UnreadableBoard(click.ClickException):
 
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     try:
-        snapshot = open_board(root, as_of, datetime.now(UTC))
+        snapshot = open_board(_load(root), as_of, datetime.now(UTC))
     except BoardError as error:
         raise UnreadableBoard(str(error)) from None
     errors = [p for p in snapshot.loaded.problems if p.severity is Severity.ERROR]
@@ -328,7 +344,7 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
     tolerance; imported tickets excepted), published replies edited afterwards, and
     ticket folders deleted from the record. Exit 0 clean, 1 findings, 2 no history.
     """
-    loaded = load_board(path)
+    loaded = _load(path)
     try:
         history = read_history(path)
     except AuditError as error:
@@ -368,7 +384,7 @@ TicketId = click.STRING
 
 def _authoring(root: Path) -> Authoring:
     try:
-        return Authoring(load_board(root))
+        return Authoring(_load(root))
     except AuthoringError as error:
         raise UnreadableBoard(error.message) from None
 
@@ -700,7 +716,7 @@ def build(
     settings_file = settings_file or root / "pelicanconf.py"
     if not settings_file.is_file():
         raise click.UsageError(f"no Pelican settings at {settings_file}; give --settings")
-    loaded = load_board(root)
+    loaded = _load(root)
     problems = validate_board(loaded)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     for p in errors:

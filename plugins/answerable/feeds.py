@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
+from itertools import islice
 
 from feedgenerator import Atom1Feed
 
-from .site import OVERDUE_FEED, REPLIES_FEED, ReplyView, Site, TicketView, department_feed_url
+from .site import (
+    OVERDUE_FEED,
+    REPLIES_FEED,
+    Job,
+    Page,
+    ReplyView,
+    Site,
+    TicketView,
+    department_feed_url,
+    job_key,
+)
 
 FEED_LIMIT = 100  # the newest entries; the site keeps everything
 
@@ -76,27 +88,36 @@ def _overdue_feed(site: Site, site_url: str, overdue: list[TicketView]) -> str:
     return feed.writeString("utf-8")
 
 
-def feeds(site: Site, site_url: str) -> dict[str, str]:
-    """Every feed of the site: path → Atom XML."""
+def feed_jobs(site: Site, site_url: str) -> list[Job]:
+    """Every feed of the site, one job each, keyed by the entries it holds."""
     _ = site._
-    result = {
-        REPLIES_FEED: _reply_feed(
-            site,
-            site_url,
-            REPLIES_FEED,
-            _("Replies: %(board)s") % {"board": site.board.name},
-            site.replies,
-        ),
-    }
+    wanted = [(REPLIES_FEED, site.board.name, site.replies[:FEED_LIMIT])]
     for department in site.board.departments:
-        path = department_feed_url(department.id)
         mine = (r for r in site.replies if r.reply.meta.department == department.id)
-        result[path] = _reply_feed(
-            site, site_url, path, _("Replies: %(board)s") % {"board": department.name}, mine
+        wanted.append(
+            (department_feed_url(department.id), department.name, list(islice(mine, FEED_LIMIT)))
+        )
+    jobs = []
+    for path, name, replies in wanted:
+        title = _("Replies: %(board)s") % {"board": name}
+        make = partial(
+            lambda p, t, r: [Page(p, "", {}, _reply_feed(site, site_url, p, t, r))],
+            path,
+            title,
+            replies,
+        )
+        jobs.append(
+            Job(
+                make,
+                job_key("feed", path, title, [(r.ticket.digest, r.reply.number) for r in replies]),
+            )
         )
     overdue = sorted(
         (v for v in site.tickets if v.status == "overdue"),
         key=lambda v: (v.state.due or v.state.as_of, v.ticket.id),
+    )[:FEED_LIMIT]
+    make = partial(
+        lambda o: [Page(OVERDUE_FEED, "", {}, _overdue_feed(site, site_url, o))], overdue
     )
-    result[OVERDUE_FEED] = _overdue_feed(site, site_url, overdue)
-    return result
+    jobs.append(Job(make, job_key("overdue", [v.digest for v in overdue])))
+    return jobs

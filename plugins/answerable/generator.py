@@ -6,6 +6,7 @@ signal receivers, and a plugin's state must be fresh at every run (autoreload).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import subprocess
 import sys
@@ -18,10 +19,12 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .audit import AuditError, read_history
-from .feeds import feeds
+from .feeds import feed_jobs
+from .file_cache import FileCache, cache_root
 from .i18n import Formatter, translations
 from .loading import LoadedBoard, load_board
-from .open_data import open_data_files
+from .open_data import open_data_jobs
+from .page_cache import PageCache, base_digest
 from .problems import Problem, Severity
 from .publishing import (
     default_workers,
@@ -64,7 +67,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         started = time.perf_counter()
         checked = take_checked(options["ANSWERABLE_BOARD"])
         if checked is None:
-            loaded = load_board(options["ANSWERABLE_BOARD"])
+            root = options["ANSWERABLE_BOARD"]
+            loaded = load_board(root, FileCache(root) if options["ANSWERABLE_CACHE"] else None)
             problems = validate(loaded)
         else:
             loaded, problems = checked
@@ -101,6 +105,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 log.warning("publication times are not shown: %s", error)
         site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history)
         self.site = site
+        self.options = options
         self.workers = options["ANSWERABLE_WORKERS"] or default_workers()
         self.context.update(
             {
@@ -123,13 +128,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
 
         output = Path(self.output_path)
         started = time.perf_counter()
-        written = publish(self.site.jobs(), render, output, self.workers)
-        log.info("answerable: rendered pages in %.2f s", time.perf_counter() - started)
         feed_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
-        files = {**feeds(self.site, feed_url), **open_data_files(self.site)}
-        for path, text in files.items():
-            write_if_changed(output, path, text)
-        sitemap = Page("sitemap.xml", "answerable_sitemap", {"urls": list(written.paths)})
+        jobs = [*self.site.jobs(), *feed_jobs(self.site, feed_url), *open_data_jobs(self.site)]
+        cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
+        written = publish(jobs, render, output, self.workers, cache)
+        log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
+        pages = [path for path in written.paths if path.endswith(".html")]
+        sitemap = Page("sitemap.xml", "answerable_sitemap", {"urls": pages})
         write_if_changed(
             output,
             sitemap.save_as,
@@ -137,13 +142,38 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 page_context(base, sitemap, self.settings.get("SITEURL", ""))
             ),
         )
-        stale = remove_stale(output, {*written.paths, *files})
+        stale = remove_stale(output, set(written.paths))
+        if cache is not None:
+            cache.save(written.files)
         log.info(
-            "answerable: %d pages, %d written, %d stale removed",
+            "answerable: %d files, %d rendered, %d written, %d stale removed",
             len(written.paths),
+            written.rendered,
             written.changed,
             stale,
         )
+
+    def _page_cache(self, base: dict[str, Any]) -> PageCache:
+        env = self.env
+        templates = [(name, env.loader.get_source(env, name)[0]) for name in env.list_templates()]
+        shared = {
+            key: value
+            for key, value in base.items()
+            if key not in ("site", "board", "fmt", "as_of", "OUTPUT_PATH")
+        }
+        snapshot = self.site.snapshot
+        digest = base_digest(
+            templates,
+            shared,
+            snapshot.loaded.board_digest,
+            snapshot.as_of.isoformat(),
+            self.site.history is not None,
+        )
+        # One cache per board and content folder, in the user's cache folder (not the
+        # site's): its entries hold only while the files they name are untouched.
+        where = f"{self.options['ANSWERABLE_BOARD']}\0{self.settings.get('PATH', '')}"
+        name = hashlib.blake2b(where.encode(), digest_size=8).hexdigest()
+        return PageCache(cache_root() / "pages" / name, digest)
 
 
 # `answerable build` checks the board before it starts Pelican in the same process; it

@@ -7,14 +7,17 @@ of the board still loads. Only files that pass their schema become records.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from .file_cache import FileCache
 from .problems import Problem
 from .records import SCHEMA_MODELS, TICKET_ID, Board, Record, ReplyMeta, Ticket, describe_value
 from .yaml_source import Position, YamlDocument, YamlProblem, parse_yaml
@@ -36,7 +39,8 @@ class ReplyFile:
     meta: ReplyMeta
     body: str
     body_line: int
-    doc: YamlDocument
+    doc: YamlDocument | LazyDocument
+    digest: bytes = b""  # of the file's bytes: what page caches are keyed by
 
     def position(self, *path: str | int) -> Position:
         return self.doc.position(path)
@@ -47,8 +51,9 @@ class TicketFile:
     folder: str  # e.g. tickets/2026/2026-000042
     path: str  # the ticket.yaml
     ticket: Ticket
-    doc: YamlDocument
+    doc: YamlDocument | LazyDocument
     replies: list[ReplyFile] = field(default_factory=list)
+    digest: bytes = b""  # of ticket.yaml and every reply file: the folder's whole content
 
     def position(self, *path: str | int) -> Position:
         return self.doc.position(path)
@@ -61,49 +66,57 @@ class LoadedBoard:
     board_doc: YamlDocument | None
     tickets: list[TicketFile]
     problems: list[Problem]
+    board_digest: bytes = b""  # of board.yaml's bytes
+    cache: FileCache | None = None  # where checks of unchanged files may be kept too
 
 
-def load_board(root: Path) -> LoadedBoard:
-    """Read board.yaml and every ticket folder under ``root``."""
+def load_board(root: Path, cache: FileCache | None = None) -> LoadedBoard:
+    """Read board.yaml and every ticket folder under ``root``; ``cache`` keeps what each
+    ticket file was read as, so that unchanged files are not parsed again."""
     problems: list[Problem] = []
-    board, board_doc = _load_board_file(root, problems)
+    board, board_doc, board_digest = _load_board_file(root, problems)
     tickets: list[TicketFile] = []
     tickets_dir = root / "tickets"
     if tickets_dir.is_symlink():
         problems.append(_stray(root, tickets_dir, "tickets/ must be a folder, not a link"))
     elif tickets_dir.is_dir():
         for folder in _ticket_folders(root, tickets_dir, problems):
-            loaded = load_ticket_folder(root, folder, problems)
+            loaded = load_ticket_folder(root, folder, problems, cache)
             if loaded is not None:
                 tickets.append(loaded)
     tickets.sort(key=lambda t: t.ticket.id)
-    return LoadedBoard(root, board, board_doc, tickets, problems)
+    if cache is not None:
+        cache.save()
+    return LoadedBoard(root, board, board_doc, tickets, problems, board_digest, cache)
 
 
 def _load_board_file(
     root: Path, problems: list[Problem]
-) -> tuple[Board | None, YamlDocument | None]:
+) -> tuple[Board | None, YamlDocument | None, bytes]:
     path = root / "board.yaml"
     if not path.is_file():
         problems.append(Problem("board.yaml", 1, 1, "E007", "board.yaml is missing"))
-        return None, None
-    text = _read_text(path, "board.yaml", problems)
-    if text is None:
-        return None, None
-    doc = _parse_text("board.yaml", text, problems)
+        return None, None, b""
+    data = _read_bytes(path, "board.yaml", problems)
+    if data is None:
+        return None, None, b""
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    text = _decode(data, "board.yaml", problems)
+    doc = _parse_text("board.yaml", text, problems) if text is not None else None
     if doc is None:
-        return None, None
-    return _validate(Board, doc, _rel(root, path), problems), doc
+        return None, None, digest
+    return _validate(Board, doc, _rel(root, path), problems), doc, digest
 
 
-def _entries(folder: Path) -> list[os.DirEntry[str]]:
+def _entries(folder: Path | str) -> list[os.DirEntry[str]]:
     # os.scandir: one system call per folder, and file types without a stat per entry.
     with os.scandir(folder) as listing:
         return sorted(listing, key=lambda entry: entry.name)
 
 
-def _ticket_folders(root: Path, tickets_dir: Path, problems: list[Problem]) -> list[Path]:
-    folders: list[Path] = []
+def _ticket_folders(root: Path, tickets_dir: Path, problems: list[Problem]) -> list[str]:
+    # Plain strings: at 100,000 folders, pathlib's parsing is a second of its own.
+    folders: list[str] = []
     for year in _entries(tickets_dir):
         if year.name in IGNORED_NAMES:
             continue
@@ -118,16 +131,18 @@ def _ticket_folders(root: Path, tickets_dir: Path, problems: list[Problem]) -> l
                 why = "expected a ticket folder named like 2026-000042"
                 problems.append(_stray(root, Path(folder.path), why))
                 continue
-            folders.append(Path(folder.path))
+            folders.append(folder.path)
     return folders
 
 
-def load_ticket_folder(root: Path, folder: Path, problems: list[Problem]) -> TicketFile | None:
+def load_ticket_folder(
+    root: Path, folder: Path | str, problems: list[Problem], cache: FileCache | None = None
+) -> TicketFile | None:
     """Read one ticket folder; its problems go to ``problems``."""
-    rel_folder = _rel(root, folder)
+    rel_folder = _rel(root, Path(folder)) if isinstance(folder, Path) else _rel_text(root, folder)
     ticket_rel = f"{rel_folder}/ticket.yaml"
     ticket_entry = None
-    reply_paths: list[tuple[int, Path, str]] = []
+    reply_paths: list[tuple[int, str, str]] = []
     for entry in _entries(folder):
         if entry.name in IGNORED_NAMES:
             continue
@@ -136,32 +151,106 @@ def load_ticket_folder(root: Path, folder: Path, problems: list[Problem]) -> Tic
             continue
         match = REPLY_FILE.match(entry.name)
         if match and entry.is_file(follow_symlinks=False):
-            reply_paths.append((int(match[1]), Path(entry.path), f"{rel_folder}/{entry.name}"))
+            reply_paths.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
         else:
             why = "a ticket folder holds ticket.yaml and reply-N.md files only"
             problems.append(_stray(root, Path(entry.path), why))
     ticket = None
-    doc = None
+    digest = hashlib.blake2b(digest_size=16)
     if ticket_entry is None or not ticket_entry.is_file(follow_symlinks=False):
         problems.append(Problem(ticket_rel, 1, 1, "E007", "ticket folder has no ticket.yaml"))
     else:
-        text = _read_text(Path(ticket_entry.path), ticket_rel, problems)
-        doc = _parse_text(ticket_rel, text, problems) if text is not None else None
-        ticket = _validate(Ticket, doc, ticket_rel, problems) if doc else None
-    replies = [
-        reply
-        for number, path, rel in sorted(reply_paths)
-        if (reply := _load_reply(path, rel, number, problems)) is not None
-    ]
-    if ticket is None or doc is None:
+        read = _read_through(ticket_entry.path, ticket_rel, problems, cache, _read_ticket)
+        if read is not None:
+            digest.update(read[0])
+            ticket = read[1]
+    replies = []
+    for number, path, rel in sorted(reply_paths):
+        read = _read_through(path, rel, problems, cache, _read_reply)
+        if read is not None and read[1] is not None:
+            meta, body, body_line = read[1]
+            doc = LazyDocument(path, front_matter=True)
+            replies.append(ReplyFile(number, rel, meta, body, body_line, doc, read[0]))
+    if ticket is None or ticket_entry is None:
         return None
-    return TicketFile(rel_folder, ticket_rel, ticket, doc, replies)
+    for reply in replies:
+        digest.update(b"%d" % reply.number + reply.digest)
+    doc = LazyDocument(ticket_entry.path, front_matter=False)
+    return TicketFile(rel_folder, ticket_rel, ticket, doc, replies, digest.digest())
 
 
-def _load_reply(path: Path, rel: str, number: int, problems: list[Problem]) -> ReplyFile | None:
-    text = _read_text(path, rel, problems)
-    if text is None:
+class LazyDocument:
+    """Where a file's values stand, parsed again only when a problem needs a position:
+    most files have none, and keeping every file's positions costs memory."""
+
+    def __init__(self, path: str, *, front_matter: bool) -> None:
+        self.path = path
+        self.front_matter = front_matter
+        self._doc: YamlDocument | None = None
+
+    def position(self, path: tuple[str | int, ...]) -> Position:
+        if self._doc is None:
+            found: YamlDocument | None = None
+            try:
+                text = Path(self.path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+                if self.front_matter:
+                    split = _front_matter(text, "", [])
+                    found = parse_yaml(split[0], line_offset=1) if split else None
+                else:
+                    found = parse_yaml(text)
+            except (OSError, UnicodeDecodeError, YamlProblem):
+                found = None
+            self._doc = found or YamlDocument(None)
+        return self._doc.position(path)
+
+
+T = TypeVar("T")
+
+
+def _read_through(
+    path: str,
+    rel: str,
+    problems: list[Problem],
+    cache: FileCache | None,
+    read: Callable[[bytes, str, list[Problem]], T],
+) -> tuple[bytes, T] | None:
+    """The digest of a file's bytes and what ``read`` made of them, from the cache when
+    the bytes are the same; None when the file cannot be read at all."""
+    data = _read_bytes(path, rel, problems)
+    if data is None:
         return None
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    found = cache.get(rel, digest) if cache is not None else None
+    if found is None:
+        own: list[Problem] = []
+        found = (read(data, rel, own), own)
+        if cache is not None:
+            cache.put(rel, digest, found)
+    problems.extend(found[1])
+    return digest, found[0]
+
+
+def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> Ticket | None:
+    text = _decode(data, rel, problems)
+    doc = _parse_text(rel, text, problems) if text is not None else None
+    return _validate(Ticket, doc, rel, problems) if doc is not None else None
+
+
+def _read_reply(
+    data: bytes, rel: str, problems: list[Problem]
+) -> tuple[ReplyMeta, str, int] | None:
+    """A reply's front matter, its body and the line the body starts on."""
+    text = _decode(data, rel, problems)
+    split = _front_matter(text, rel, problems) if text is not None else None
+    if split is None:
+        return None
+    front, body, body_line = split
+    doc = _parse_text(rel, front, problems, line_offset=1)
+    meta = _validate(ReplyMeta, doc, rel, problems) if doc is not None else None
+    return (meta, body, body_line) if meta is not None else None
+
+
+def _front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str, str, int] | None:
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip("\r\n") != "---":
         problems.append(
@@ -172,30 +261,27 @@ def _load_reply(path: Path, rel: str, number: int, problems: list[Problem]) -> R
     if closing is None:
         problems.append(Problem(rel, 1, 1, "E005", "front matter has no closing '---' line"))
         return None
-    doc = _parse_text(rel, "".join(lines[1:closing]), problems, line_offset=1)
-    if doc is None:
-        return None
-    meta = _validate(ReplyMeta, doc, rel, problems)
-    if meta is None:
-        return None
     rest = lines[closing + 1 :]
     blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
     body = "".join(rest[blank:]).strip()
-    return ReplyFile(number, rel, meta, body, closing + 2 + blank, doc)
+    return "".join(lines[1:closing]), body, closing + 2 + blank
 
 
-def _read_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+def _read_bytes(path: Path | str, rel: str, problems: list[Problem]) -> bytes | None:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(
-                Problem(rel, 1, 1, "E001", f"file is {size} bytes; the limit is {MAX_FILE_BYTES}")
-            )
-            return None
-        data = path.read_bytes()
+        with open(path, "rb") as file:  # a str path: no Path object per file
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                message = f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"
+                problems.append(Problem(rel, 1, 1, "E001", message))
+                return None
+            return file.read()
     except OSError as error:
         problems.append(Problem(rel, 1, 1, "E001", f"cannot read file: {error.strerror}"))
         return None
+
+
+def _decode(data: bytes, rel: str, problems: list[Problem]) -> str | None:
     try:
         # A byte-order mark is what some Windows editors write first; it carries no text.
         text = data.decode("utf-8").removeprefix("\ufeff")
@@ -329,6 +415,15 @@ def _rel(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _rel_text(root: Path, path: str) -> str:
+    if str(root) == ".":  # os.scandir under Path(".") gives paths without a "./"
+        return path.replace(os.sep, "/")
+    prefix = f"{root}{os.sep}"
+    if path.startswith(prefix):
+        return path[len(prefix) :].replace(os.sep, "/")
+    return _rel(root, Path(path))
 
 
 def _stray(root: Path, path: Path, why: str) -> Problem:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .site import Page
+from .page_cache import PageCache, Stamp, stamp
+from .site import Job, Page
 
 # Folders that only the board's generator writes, always as a new file renamed into place
 # (write_if_changed): a rebuild may start from the last site's files there, linked rather
@@ -31,6 +32,9 @@ PARALLEL_FROM = 400
 class Written:
     paths: tuple[str, ...]
     changed: int
+    rendered: int
+    files: dict[bytes, tuple[Stamp, ...]]
+    """What each keyed job produced, for the next build's cache."""
 
 
 def relative_root(save_as: str) -> str:
@@ -56,7 +60,7 @@ def write_if_changed(output: Path, rel: str, text: str) -> bool:
 
 @dataclass
 class _Share:
-    jobs: list[Callable[[], list[Page]]]
+    jobs: list[tuple[bytes | None, Job]]
     render: Callable[[Page], str]
     output: Path
 
@@ -69,24 +73,41 @@ def _run(index_count: tuple[int, int]) -> Written:
     assert _SHARE is not None  # noqa: S101 - set by publish() before the pool starts
     paths: list[str] = []
     changed = 0
-    for job in _SHARE.jobs[index::count]:
-        for page in job():
-            changed += write_if_changed(_SHARE.output, page.save_as, _SHARE.render(page))
+    files: dict[bytes, tuple[Stamp, ...]] = {}
+    for key, job in _SHARE.jobs[index::count]:
+        made = []
+        for page in job.make():
+            text = page.text if page.text is not None else _SHARE.render(page)
+            changed += write_if_changed(_SHARE.output, page.save_as, text)
             paths.append(page.save_as)
-    return Written(tuple(paths), changed)
+            made.append(page.save_as)
+        if key is not None:
+            files[key] = tuple(stamp(_SHARE.output, path) for path in made)
+    return Written(tuple(paths), changed, len(paths), files)
 
 
 def publish(
-    jobs: list[Callable[[], list[Page]]],
+    jobs: list[Job],
     render: Callable[[Page], str],
     output: Path,
     workers: int,
+    cache: PageCache | None = None,
 ) -> Written:
-    """Run every job, render its pages and write them; in ``workers`` processes when it pays."""
+    """Make every job whose pages are not already on disk as the cache knows them, render
+    and write its pages; in ``workers`` processes when it pays."""
     global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
-    _SHARE = _Share(jobs, render, output)
+    kept: dict[bytes, tuple[Stamp, ...]] = {}
+    todo: list[tuple[bytes | None, Job]] = []
+    for job in jobs:
+        key = cache.full_key(job.key) if cache is not None and job.key is not None else None
+        found = cache.unchanged(key, output) if cache is not None and key is not None else None
+        if found is not None and key is not None:
+            kept[key] = found
+        else:
+            todo.append((key, job))
+    _SHARE = _Share(todo, render, output)
     try:
-        count = max(1, min(workers, len(jobs) // (PARALLEL_FROM // 2) or 1))
+        count = max(1, min(workers, len(todo) // (PARALLEL_FROM // 2) or 1))
         if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
             results = [_run((0, 1))]
         else:
@@ -94,8 +115,16 @@ def publish(
                 results = pool.map(_run, [(i, count) for i in range(count)])
     finally:
         _SHARE = None
-    paths = tuple(sorted(p for r in results for p in r.paths))
-    return Written(paths, sum(r.changed for r in results))
+    files = dict(kept)
+    for result in results:
+        files.update(result.files)
+    paths = sorted({p for r in results for p in r.paths} | {s[0] for f in kept.values() for s in f})
+    return Written(
+        tuple(paths),
+        sum(r.changed for r in results),
+        sum(r.rendered for r in results),
+        files,
+    )
 
 
 def remove_stale(output: Path, produced: set[str]) -> int:

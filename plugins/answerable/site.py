@@ -7,6 +7,7 @@ which template draws it, and the values the template reads.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -164,6 +165,9 @@ class TicketView:
     rating_label: str = ""
     month_label: str = ""
     month_key: str = ""
+    digest: bytes = b""
+    """Of everything the view shows beyond what all pages share: the ticket's files,
+    the titles of the tickets it links to and when its replies entered the record."""
 
     @property
     def ticket(self) -> Any:  # noqa: ANN401 - the record, for templates
@@ -214,6 +218,26 @@ class Page:
     save_as: str
     template: str
     context: dict[str, Any]
+    text: str | None = None
+    """A file written as it is (a feed, open data): no template."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """Pages made together. ``key`` digests everything they show beyond what all pages
+    share (code, templates, settings, board.yaml, the moment); None: made every time."""
+
+    make: Callable[[], list[Page]]
+    key: bytes | None = None
+
+
+def job_key(*parts: object) -> bytes:
+    """A digest of plain values and digests, for ``Job.key``."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else repr(part).encode())
+        digest.update(b"\x00")
+    return digest.digest()
 
 
 # ---- the site -----------------------------------------------------------------------------
@@ -294,6 +318,11 @@ class Site:
             title = other.ticket.title if other and not other.ticket.hidden else ticket_id
             return Link(f"{ticket_id} {title}" if other else ticket_id, ticket_url(ticket_id))
 
+        related = [ticket_link(t) for t in ticket.related]
+        duplicate_of = ticket_link(ticket.duplicate_of) if ticket.duplicate_of else None
+        records = [self.history.replies.get(r.path) for r in state.replies] if self.history else []
+        digest = hashlib.blake2b(state.file.digest, digest_size=16)
+        digest.update(repr((related, duplicate_of, records)).encode())
         return TicketView(
             state=state,
             url=ticket_url(ticket.id),
@@ -306,8 +335,8 @@ class Site:
                 list_url("category", ticket.category),
             ),
             channel_name=self.names["channel"].get(ticket.channel, ticket.channel),
-            related=[ticket_link(t) for t in ticket.related],
-            duplicate_of=ticket_link(ticket.duplicate_of) if ticket.duplicate_of else None,
+            related=related,
+            duplicate_of=duplicate_of,
             co_departments=[self.department_link(d) for d in ticket.co_departments],
             resolution_label=self._(RESOLUTION_LABELS[ticket.resolution])
             if ticket.resolution
@@ -315,6 +344,7 @@ class Site:
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
             month_label=self.fmt.month(received.year, received.month),
             month_key=f"{received.year}-{received.month:02d}",
+            digest=digest.digest(),
         )
 
     def timeline(self, view: TicketView) -> list[Event]:
@@ -447,26 +477,35 @@ class Site:
 
     # -- the pages --
 
-    def jobs(self) -> list[Callable[[], list[Page]]]:
+    def jobs(self) -> list[Job]:
         """The site's pages as independent pieces of work, for one or several processes."""
-        jobs: list[Callable[[], list[Page]]] = [lambda: [self.home()]]
-        jobs += [partial(lambda v: [self.ticket_page(v)], view) for view in self.tickets]
+        jobs = [Job(lambda: [self.home()])]
+        jobs += [
+            Job(partial(lambda v: [self.ticket_page(v)], view), job_key("ticket", view.digest))
+            for view in self.tickets
+        ]
         jobs += self.list_jobs()
-        jobs.append(lambda: [self.departments_index()])
-        jobs += [partial(lambda d: [self.department_page(d)], d.id) for d in self.board.departments]
-        jobs.append(lambda: [self.leaderboard(), self.rankings(), self.promises(), self.changes()])
-        jobs.append(lambda: list(self.reports()))
+        jobs.append(Job(lambda: [self.departments_index()]))
+        jobs += [
+            Job(partial(lambda d: [self.department_page(d)], d.id)) for d in self.board.departments
+        ]
         jobs.append(
-            lambda: [
-                Page(SEARCH, "answerable_search", {"page_name": "search"}),
-                Page(OPEN_DATA, "answerable_data", {"page_name": "data"}),
-            ]
+            Job(lambda: [self.leaderboard(), self.rankings(), self.promises(), self.changes()])
+        )
+        jobs.append(Job(lambda: list(self.reports())))
+        jobs.append(
+            Job(
+                lambda: [
+                    Page(SEARCH, "answerable_search", {"page_name": "search"}),
+                    Page(OPEN_DATA, "answerable_data", {"page_name": "data"}),
+                ]
+            )
         )
         return jobs
 
     def pages(self) -> Iterator[Page]:
         for job in self.jobs():
-            yield from job()
+            yield from job.make()
 
     def home(self) -> Page:
         local = self.snapshot.rules.local_date(self.snapshot.as_of)
@@ -535,10 +574,10 @@ class Site:
             groups.append(("department", department.id, department.name, chosen))
         return groups
 
-    def list_jobs(self) -> list[Callable[[], list[Page]]]:
+    def list_jobs(self) -> list[Job]:
         """One job per list page, and one for the index of lists."""
         groups = self.list_groups()
-        jobs: list[Callable[[], list[Page]]] = []
+        jobs: list[Job] = []
         for kind, key, title, chosen in groups:
             for chunk, pagination, url in self._paginate(kind, key, chosen):
                 context = {
@@ -549,13 +588,18 @@ class Site:
                     "pagination": pagination,
                     "page_name": "list",
                 }
-                jobs.append(partial(lambda u, c: [Page(u, "answerable_list", c)], url, context))
-        jobs.append(partial(lambda g: [self.lists_index(g)], groups))
+                digest = job_key(
+                    "list", url, title, kind, len(chosen), pagination, [v.digest for v in chunk]
+                )
+                jobs.append(
+                    Job(partial(lambda u, c: [Page(u, "answerable_list", c)], url, context), digest)
+                )
+        jobs.append(Job(partial(lambda g: [self.lists_index(g)], groups)))
         return jobs
 
     def lists(self) -> Iterator[Page]:
         for job in self.list_jobs():
-            yield from job()
+            yield from job.make()
 
     def lists_index(self, groups: list[tuple[str, str, str, list[TicketView]]]) -> Page:
         index: dict[str, list[tuple[Link, int]]] = {}

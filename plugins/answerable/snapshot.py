@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
 
 from .calendar import CalendarError
 from .deadlines import Rules
 from .departments import Departments
-from .loading import LoadedBoard, load_board
+from .loading import LoadedBoard
 from .records import Board
 from .stats import Grouping, Period, Table, table
 from .status import TicketState, states_at
@@ -70,8 +69,7 @@ def take_snapshot(loaded: LoadedBoard, as_of: datetime) -> Snapshot:
     return Snapshot(loaded, board, rules, Departments(board), as_of, states)
 
 
-def open_board(root: Path, as_of: datetime | None, now: datetime) -> Snapshot:
-    loaded = load_board(root)
+def open_board(loaded: LoadedBoard, as_of: datetime | None, now: datetime) -> Snapshot:
     if loaded.board is None:
         raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
     return take_snapshot(loaded, resolve_as_of(loaded.board, as_of, now))

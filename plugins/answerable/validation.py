@@ -6,6 +6,7 @@ included, sorted by file and line. Each rule's code is listed in ``problems.CODE
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -42,7 +43,25 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
         ids = Counter(t.ticket.id for t in loaded.tickets)
         for file in loaded.tickets:
             problems.extend(ticket_problems(file, board, rules, ids))
+            problems.extend(_personal_data(file, board, loaded))
+        if loaded.cache is not None:
+            loaded.cache.save()
     return sorted(set(problems))
+
+
+def _personal_data(file: TicketFile, board: Board, loaded: LoadedBoard) -> list[Problem]:
+    """The privacy problems of one ticket folder, kept with the cache: the search costs
+    more than any other check, and depends only on the folder's files and board.yaml."""
+    cache = loaded.cache
+    if cache is None:
+        return list(privacy_problems(file, board))
+    key = f"{file.folder}#privacy"
+    digest = hashlib.blake2b(file.digest + loaded.board_digest, digest_size=16).digest()
+    found: list[Problem] | None = cache.get(key, digest)
+    if found is None:
+        found = list(privacy_problems(file, board))
+        cache.put(key, digest, found)
+    return found
 
 
 def left_out_folders(errors: list[Problem]) -> set[str | None]:
@@ -187,7 +206,6 @@ def ticket_problems(
             if check.code and check.message:
                 yield at(check.code, check.message, "extensions", check.index)
     yield from _reply_problems(file, board, departments, deadline.due if deadline else None, rules)
-    yield from _privacy_problems(file, board)
 
 
 def _transfer_problems(
@@ -308,7 +326,7 @@ def _reply_problems(
 CITIZEN_FIELDS = ("submitter", "title", "message", "location")
 
 
-def _privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
+def privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
     """Citizens' words may hold nothing personal; replies only the board's official numbers."""
     ticket = file.ticket
     for name in CITIZEN_FIELDS:

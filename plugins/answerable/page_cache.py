@@ -1,0 +1,108 @@
+"""Pages already on disk, by the digest of what they show: a rebuild renders only the rest.
+
+A job's key digests its own inputs (a ticket's files, the rows of a list page); the base
+digest covers what every page shares (the plugin's code, the templates, the settings,
+board.yaml, the moment). Keys are content digests, never file times: a checkout that
+touches every file changes nothing. A cached page counts only while its file is still
+the very one this cache saw written (same inode, size and modification time), so a site
+edited or rebuilt by other means is rendered afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+Stamp = tuple[str, int, int, int]  # path in the site, size, inode, modification time (ns)
+FORMAT = 1
+CODE_DIR = Path(__file__).parent
+
+
+def stamp(output: Path, rel: str) -> Stamp:
+    status = (output / rel).stat()
+    return (rel, status.st_size, status.st_ino, status.st_mtime_ns)
+
+
+class PageCache:
+    def __init__(self, path: Path, base: bytes) -> None:
+        self.path = path
+        self.base = base
+        self.entries = _read(path)
+
+    def full_key(self, key: bytes) -> bytes:
+        return hashlib.blake2b(self.base + key, digest_size=16).digest()
+
+    def unchanged(self, key: bytes, output: Path) -> tuple[Stamp, ...] | None:
+        """The files a job with ``key`` wrote, if they are all still there untouched."""
+        stamps = self.entries.get(key)
+        if stamps is None:
+            return None
+        for recorded in stamps:
+            try:
+                if stamp(output, recorded[0]) != recorded:
+                    return None
+            except OSError:
+                return None
+        return stamps
+
+    def save(self, files: Mapping[bytes, tuple[Stamp, ...]]) -> None:
+        """Keep exactly this build's pages: a page of an older build is never trusted.
+        A cache that cannot be written only makes the next build slower."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            temporary.write_bytes(marshal.dumps((FORMAT, dict(files))))
+            temporary.replace(self.path)
+        except OSError:
+            return
+
+
+def _read(path: Path) -> dict[bytes, tuple[Stamp, ...]]:
+    try:
+        data = marshal.loads(path.read_bytes())  # noqa: S302 - ours, in a private folder
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == FORMAT):
+        return {}
+    return data[1] if isinstance(data[1], dict) else {}
+
+
+def base_digest(
+    templates: Iterable[tuple[str, str]], settings: Mapping[str, Any], *parts: object
+) -> bytes:
+    """What every page shares: this plugin's code, the templates, the settings, ``parts``."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(CODE_DIR.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(CODE_DIR).as_posix().encode() + path.read_bytes())
+    for name, source in sorted(templates):
+        digest.update(name.encode() + b"\x00" + source.encode())
+    digest.update(json.dumps(settings, sort_keys=True, default=_plain).encode())
+    for part in parts:
+        digest.update(
+            part if isinstance(part, bytes) else json.dumps(part, default=_plain).encode()
+        )
+    return digest.digest()
+
+
+def _plain(value: Any) -> Any:  # noqa: ANN401 - any setting
+    """A stable stand-in for a value JSON cannot hold (no memory addresses)."""
+    code = getattr(value, "__code__", None)
+    if code is not None:
+        return (
+            f"{value.__module__}.{value.__qualname__}:{hashlib.blake2b(code.co_code).hexdigest()}"
+        )
+    if isinstance(value, (set, frozenset)):
+        return sorted(repr(v) for v in value)
+    url, title = getattr(value, "url", None), getattr(value, "title", None)
+    if url is not None:
+        return [str(url), str(title), str(getattr(value, "content", ""))]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    text = repr(value)
+    return type(value).__name__ if " at 0x" in text else text
