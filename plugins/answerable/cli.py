@@ -727,6 +727,7 @@ def build(
     override: dict[str, Any] = {
         "ANSWERABLE_BOARD": str(root.resolve()),
         "ANSWERABLE_PUBLISH_VALID": publish_valid,
+        "ANSWERABLE_CACHE": _CACHE["on"],
     }
     if as_of is not None:
         override["ANSWERABLE_AS_OF"] = as_of

@@ -131,10 +131,12 @@ def remove_stale(output: Path, produced: set[str]) -> int:
     """Delete files in the generator's own folders that this build did not produce."""
     removed = 0
     for folder in OWN_FOLDERS:
-        for path in sorted((output / folder).rglob("*")) if (output / folder).is_dir() else []:
-            if path.is_file() and path.relative_to(output).as_posix() not in produced:
-                path.unlink()
-                removed += 1
+        for parent, _, names in os.walk(output / folder):
+            rel = Path(parent).relative_to(output).as_posix()
+            for name in names:
+                if f"{rel}/{name}" not in produced:
+                    os.unlink(os.path.join(parent, name))  # str paths: thousands of names
+                    removed += 1
     return removed
 
 

@@ -11,7 +11,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cached_property, partial
 from typing import Any
 
@@ -492,7 +492,7 @@ class Site:
         jobs.append(
             Job(lambda: [self.leaderboard(), self.rankings(), self.promises(), self.changes()])
         )
-        jobs.append(Job(lambda: list(self.reports())))
+        jobs += self.report_jobs()
         jobs.append(
             Job(
                 lambda: [
@@ -502,10 +502,6 @@ class Site:
             )
         )
         return jobs
-
-    def pages(self) -> Iterator[Page]:
-        for job in self.jobs():
-            yield from job.make()
 
     def home(self) -> Page:
         local = self.snapshot.rules.local_date(self.snapshot.as_of)
@@ -596,10 +592,6 @@ class Site:
                 )
         jobs.append(Job(partial(lambda g: [self.lists_index(g)], groups)))
         return jobs
-
-    def lists(self) -> Iterator[Page]:
-        for job in self.list_jobs():
-            yield from job.make()
 
     def lists_index(self, groups: list[tuple[str, str, str, list[TicketView]]]) -> Page:
         index: dict[str, list[tuple[Link, int]]] = {}
@@ -792,57 +784,86 @@ class Site:
         periods += [Period.parse(f"{y}-Q{q}") for y, q in quarters]
         return periods
 
-    def reports(self) -> Iterator[Page]:
-        periods = self.report_periods()
-        local = self.snapshot.rules.local_date
+    def _report_moment(self, period: Period) -> datetime:
+        return min(self.snapshot.rules.end_of_day(period.end), self.snapshot.as_of)
+
+    def _window_key(self, start: datetime, moment: datetime) -> bytes:
+        """Of the tickets a report reads: received from ``start`` up to its moment."""
+        return job_key(
+            [view.digest for view in self.tickets if start <= view.ticket.received <= moment]
+        )
+
+    def report_jobs(self) -> list[Job]:
+        """One job per report, keyed by the tickets of its period and the one before;
+        one for the index. A new reply rebuilds only the reports that can show it."""
+        zone = self.snapshot.rules.zone
+        jobs = []
+        keys = []
+        for period in self.report_periods():
+            moment = self._report_moment(period)
+            start = datetime.combine(_previous(period).start, time.min, tzinfo=zone)
+            key = job_key("report", period.label, moment, self._window_key(start, moment))
+            keys.append(key)
+            jobs.append(Job(partial(lambda p: [self.report(p)], period), key))
+        jobs.append(Job(lambda: [self.reports_index()], job_key("reports", keys)))
+        return jobs
+
+    def reports_index(self) -> Page:
         index = []
-        for period in periods:
-            end = self.snapshot.rules.end_of_day(period.end)
-            moment = min(end, self.snapshot.as_of)
-            previous = _previous(period)
-            snapshot = self.snapshot.at(moment, received_from=previous.start)
-            table = snapshot.table("department", period)
-            before = Counter(
-                s.ticket.category for s in snapshot.states if local(s.ticket.received) in previous
-            )
-            now = Counter(
-                s.ticket.category for s in snapshot.states if local(s.ticket.received) in period
-            )
-            rose = sorted(
-                (
-                    (
-                        Link(self.names["category"].get(c, c), list_url("category", c)),
-                        now[c],
-                        before[c],
-                    )
-                    for c in now
-                    if now[c] > before[c]
-                ),
-                key=lambda item: (-(item[1] - item[2]), item[0].text),
-            )
-            volume, unsatisfied = self._top_ten(period, snapshot)
+        for period in self.report_periods():
+            moment = self._report_moment(period)
+            # Only the period's own tickets count in its total: the one before is not read.
+            at_end = self.snapshot.at(moment, received_from=period.start)
+            total = at_end.table("department", period).total
             title = self._report_title(period)
-            index.append((period, Link(title, report_url(period.label)), table.total))
-            yield Page(
-                report_url(period.label),
-                "answerable_report",
-                {
-                    "title": title,
-                    "period": period,
-                    "moment": moment,
-                    "complete": end <= self.snapshot.as_of,
-                    "table": table,
-                    "rows": self.row_views(table),
-                    "named": [r for r in self.row_views(table) if r.row.below_threshold],
-                    "volume": volume,
-                    "unsatisfied": unsatisfied,
-                    "rose": rose,
-                    "previous_label": self._report_title(previous),
-                    "page_name": "report",
-                },
-            )
+            index.append((period, Link(title, report_url(period.label)), total))
         index.sort(key=lambda item: (item[0].start, item[0].label), reverse=True)
-        yield Page(REPORTS, "answerable_reports", {"reports": index, "page_name": "reports"})
+        return Page(REPORTS, "answerable_reports", {"reports": index, "page_name": "reports"})
+
+    def report(self, period: Period) -> Page:
+        local = self.snapshot.rules.local_date
+        end = self.snapshot.rules.end_of_day(period.end)
+        moment = self._report_moment(period)
+        previous = _previous(period)
+        snapshot = self.snapshot.at(moment, received_from=previous.start)
+        table = snapshot.table("department", period)
+        before = Counter(
+            s.ticket.category for s in snapshot.states if local(s.ticket.received) in previous
+        )
+        now = Counter(
+            s.ticket.category for s in snapshot.states if local(s.ticket.received) in period
+        )
+        rose = sorted(
+            (
+                (
+                    Link(self.names["category"].get(c, c), list_url("category", c)),
+                    now[c],
+                    before[c],
+                )
+                for c in now
+                if now[c] > before[c]
+            ),
+            key=lambda item: (-(item[1] - item[2]), item[0].text),
+        )
+        volume, unsatisfied = self._top_ten(period, snapshot)
+        return Page(
+            report_url(period.label),
+            "answerable_report",
+            {
+                "title": self._report_title(period),
+                "period": period,
+                "moment": moment,
+                "complete": end <= self.snapshot.as_of,
+                "table": table,
+                "rows": self.row_views(table),
+                "named": [r for r in self.row_views(table) if r.row.below_threshold],
+                "volume": volume,
+                "unsatisfied": unsatisfied,
+                "rose": rose,
+                "previous_label": self._report_title(previous),
+                "page_name": "report",
+            },
+        )
 
     def _report_title(self, period: Period) -> str:
         if "-Q" in period.label:

@@ -44,7 +44,8 @@ class Snapshot:
         """
         if moment == self.as_of and received_from is None:
             return self
-        files = self.loaded.tickets
+        # Tickets received after the moment have no state then: leave them out early.
+        files = [f for f in self.loaded.tickets if f.ticket.received <= moment]
         if received_from is not None:
             start = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
             files = [f for f in files if f.ticket.received >= start]

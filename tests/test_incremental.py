@@ -1,0 +1,190 @@
+"""A rebuild renders only what changed, and gives the very site a cold build gives."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from answerable.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = """\
+from pathlib import Path
+import answerable
+
+PLUGINS = ["answerable"]
+THEME = str(Path(answerable.__file__).parent / "theme")
+ANSWERABLE_BOARD = {board!r}
+PATH = {content!r}
+SITENAME = "test"
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh_CN"
+DIRECT_TEMPLATES = []
+ARTICLE_PATHS = []
+PAGE_PATHS = ["pages"]
+PAGE_URL = "{{slug}}.html"
+PAGE_SAVE_AS = "{{slug}}.html"
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+RELATIVE_URLS = True
+CACHE_CONTENT = False
+ANSWERABLE_HISTORY = False
+ANSWERABLE_SEARCH = False
+"""
+OPEN = "tickets/2026/2026-000069"  # open at the demo's moment, no reply yet
+REPLY = """\
+---
+date: 2026-11-20T20:00:00+08:00
+department: qingxi-housing
+kind: interim
+promised: 2026-11-24
+---
+您好！您反映的问题已收悉，我局已安排工作人员现场核查，将于11月24日前答复处理结果。
+"""
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> tuple[Path, Path]:
+    board = tmp_path / "board"
+    board.mkdir()
+    shutil.copy(ROOT / "board.yaml", board / "board.yaml")
+    shutil.copytree(ROOT / "tickets", board / "tickets")
+    shutil.copytree(ROOT / "content", board / "content")
+    settings = tmp_path / "settings.py"
+    settings.write_text(SETTINGS.format(board=str(board), content=str(board / "content")))
+    return board, settings
+
+
+def build(board: Path, settings: Path, output: Path, *extra: str, cache: bool = True) -> dict:
+    args = [] if cache else ["--no-cache"]
+    args += ["build", "--board", str(board), "--settings", str(settings), "--output", str(output)]
+    result = CliRunner().invoke(cli, [*args, *extra], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return tree(output)
+
+
+def tree(output: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(output).as_posix(): path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file()
+    }
+
+
+def rendered(caplog: pytest.LogCaptureFixture) -> int:
+    counts = [re.search(r"(\d+) rendered", r.getMessage()) for r in caplog.records]
+    found = [int(m[1]) for m in counts if m]
+    caplog.clear()
+    return found[-1]
+
+
+def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
+    demo_copy: tuple[Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    caplog.set_level(logging.INFO, logger="answerable.generator")
+    board, settings = demo_copy
+    output = tmp_path / "site"
+    first = build(board, settings, output)
+    everything = rendered(caplog)
+    assert everything > 200  # tickets, lists, departments, feeds, open data
+
+    assert build(board, settings, output) == first
+    untouched = rendered(caplog)
+    assert untouched < everything / 4  # only the pages every ticket feeds: home, rankings…
+    quiet_page = output / "tickets/2026-000001.html"
+    inode = quiet_page.stat().st_ino
+
+    # A new reply: its ticket's page changes, an unrelated ticket's page is left alone.
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    after_reply = build(board, settings, output)
+    assert rendered(caplog) < everything / 4
+    page = f"tickets/{OPEN.rsplit('/', 1)[1]}.html"
+    assert after_reply[page] != first[page]
+    assert "11月24日前答复".encode() in after_reply[page]
+    assert quiet_page.stat().st_ino == inode
+
+    def same_as_cold(*extra: str) -> None:
+        incremental = build(board, settings, output, *extra)
+        with monkeypatch.context() as scope:
+            scope.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
+            shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+            cold = build(board, settings, tmp_path / "cold", *extra, cache=False)
+        assert incremental.keys() == cold.keys()
+        assert [path for path in cold if cold[path] != incremental[path]] == []
+
+    same_as_cold()
+    # A title that another ticket's page links to.
+    ticket = board / "tickets/2026/2026-000002/ticket.yaml"
+    ticket.write_text(
+        re.sub(r"(?m)^title: .*$", "title: 标题已更正", ticket.read_text("utf-8"), count=1),
+        "utf-8",
+    )
+    same_as_cold()
+    assert "标题已更正".encode() in (output / "tickets/2026-000064.html").read_bytes()
+    # A department's name in board.yaml, then a new moment.
+    board_yaml = board / "board.yaml"
+    board_yaml.write_text(
+        board_yaml.read_text("utf-8").replace("青溪区住房和城乡建设局", "青溪区住房城乡建设局"),
+        "utf-8",
+    )
+    same_as_cold()
+    assert "青溪区住房城乡建设局".encode() in (output / "leaderboard.html").read_bytes()
+    same_as_cold("--as-of", "2026-11-21T09:00:00+08:00")
+
+
+def test_a_page_edited_by_hand_is_rendered_again(
+    demo_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    board, settings = demo_copy
+    output = tmp_path / "site"
+    first = build(board, settings, output)
+    page = output / "tickets/2026-000001.html"
+    page.write_bytes(page.read_bytes().replace(b"<h1", b"<h1 data-edited"))
+    assert build(board, settings, output) == first
+
+
+def test_the_file_cache_never_changes_what_validate_reports(
+    demo_copy: tuple[Path, Path],
+) -> None:
+    board, _ = demo_copy
+    runner = CliRunner()
+
+    def validate() -> tuple[int, str]:
+        result = runner.invoke(cli, ["validate", str(board)], catch_exceptions=False)
+        return result.exit_code, result.output
+
+    assert validate() == (0, "0 error(s), 0 warning(s)\n")
+    ticket = board / "tickets/2026/2026-000005/ticket.yaml"
+    text = ticket.read_text("utf-8")
+    ticket.write_text(text.replace("channel: ", "channel: fax\nx_channel: ", 1), "utf-8")
+    code, output = validate()
+    line = next(
+        n
+        for n, row in enumerate(ticket.read_text("utf-8").splitlines(), 1)
+        if row == "channel: fax"
+    )
+    assert code == 1
+    assert f"tickets/2026/2026-000005/ticket.yaml:{line + 1}:1: E102" in output
+    assert validate() == (code, output)  # read from the cache: the same, with positions
+    cold = runner.invoke(cli, ["--no-cache", "validate", str(board)])
+    assert (cold.exit_code, cold.output) == (code, output)
+
+    # A cache that cannot be read is ignored, never trusted.
+    folder = next((Path(os.environ["ANSWERABLE_CACHE_DIR"]) / "files").iterdir())
+    shards = sorted(folder.glob("*.pickle"))
+    assert shards
+    for shard in shards:
+        shard.write_bytes(b"not a pickle")
+    assert validate() == (code, output)
+    ticket.write_text(text, "utf-8")
+    assert validate() == (0, "0 error(s), 0 warning(s)\n")
