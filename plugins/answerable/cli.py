@@ -105,15 +105,15 @@ def as_of_option() -> Any:  # noqa: ANN401 - a click decorator
 )
 def cli(no_cache: bool) -> None:
     """Answerable: a public board of citizens' messages and government replies."""
-    _CACHE["on"] = not no_cache
 
 
-_CACHE = {"on": True}
+def _cache_on() -> bool:
+    return not click.get_current_context().find_root().params.get("no_cache", False)
 
 
 def _load(root: Path) -> LoadedBoard:
-    """The board, with unchanged files taken from the cache (see docs/performance.md)."""
-    return load_board(root, FileCache(root) if _CACHE["on"] else None)
+    """The board, with unchanged files taken from the cache (see docs/site.md)."""
+    return load_board(root, FileCache(root) if _cache_on() else None)
 
 
 @cli.command()
@@ -727,7 +727,7 @@ def build(
     override: dict[str, Any] = {
         "ANSWERABLE_BOARD": str(root.resolve()),
         "ANSWERABLE_PUBLISH_VALID": publish_valid,
-        "ANSWERABLE_CACHE": _CACHE["on"],
+        "ANSWERABLE_CACHE": _cache_on(),
     }
     if as_of is not None:
         override["ANSWERABLE_AS_OF"] = as_of

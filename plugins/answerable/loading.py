@@ -80,8 +80,8 @@ def load_board(root: Path, cache: FileCache | None = None) -> LoadedBoard:
     if tickets_dir.is_symlink():
         problems.append(_stray(root, tickets_dir, "tickets/ must be a folder, not a link"))
     elif tickets_dir.is_dir():
-        for folder in _ticket_folders(root, tickets_dir, problems):
-            loaded = load_ticket_folder(root, folder, problems, cache)
+        for folder, rel in _ticket_folders(root, tickets_dir, problems):
+            loaded = load_ticket_folder(root, folder, problems, cache, rel)
             if loaded is not None:
                 tickets.append(loaded)
     tickets.sort(key=lambda t: t.ticket.id)
@@ -114,9 +114,12 @@ def _entries(folder: Path | str) -> list[os.DirEntry[str]]:
         return sorted(listing, key=lambda entry: entry.name)
 
 
-def _ticket_folders(root: Path, tickets_dir: Path, problems: list[Problem]) -> list[str]:
+def _ticket_folders(
+    root: Path, tickets_dir: Path, problems: list[Problem]
+) -> list[tuple[str, str]]:
+    """Each ticket folder's path and its path in the board."""
     # Plain strings: at 100,000 folders, pathlib's parsing is a second of its own.
-    folders: list[str] = []
+    folders: list[tuple[str, str]] = []
     for year in _entries(tickets_dir):
         if year.name in IGNORED_NAMES:
             continue
@@ -131,15 +134,20 @@ def _ticket_folders(root: Path, tickets_dir: Path, problems: list[Problem]) -> l
                 why = "expected a ticket folder named like 2026-000042"
                 problems.append(_stray(root, Path(folder.path), why))
                 continue
-            folders.append(folder.path)
+            folders.append((folder.path, f"tickets/{year.name}/{folder.name}"))
     return folders
 
 
 def load_ticket_folder(
-    root: Path, folder: Path | str, problems: list[Problem], cache: FileCache | None = None
+    root: Path,
+    folder: Path | str,
+    problems: list[Problem],
+    cache: FileCache | None = None,
+    rel: str | None = None,
 ) -> TicketFile | None:
-    """Read one ticket folder; its problems go to ``problems``."""
-    rel_folder = _rel(root, Path(folder)) if isinstance(folder, Path) else _rel_text(root, folder)
+    """Read one ticket folder (``rel``: its path in the board, when the caller knows it);
+    its problems go to ``problems``."""
+    rel_folder = rel or _rel(root, Path(folder))
     ticket_rel = f"{rel_folder}/ticket.yaml"
     ticket_entry = None
     reply_paths: list[tuple[int, str, str]] = []
@@ -165,12 +173,12 @@ def load_ticket_folder(
             digest.update(read[0])
             ticket = read[1]
     replies = []
-    for number, path, rel in sorted(reply_paths):
-        read = _read_through(path, rel, problems, cache, _read_reply)
+    for number, path, reply_rel in sorted(reply_paths):
+        read = _read_through(path, reply_rel, problems, cache, _read_reply)
         if read is not None and read[1] is not None:
             meta, body, body_line = read[1]
             doc = LazyDocument(path, front_matter=True)
-            replies.append(ReplyFile(number, rel, meta, body, body_line, doc, read[0]))
+            replies.append(ReplyFile(number, reply_rel, meta, body, body_line, doc, read[0]))
     if ticket is None or ticket_entry is None:
         return None
     for reply in replies:
@@ -415,15 +423,6 @@ def _rel(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _rel_text(root: Path, path: str) -> str:
-    if str(root) == ".":  # os.scandir under Path(".") gives paths without a "./"
-        return path.replace(os.sep, "/")
-    prefix = f"{root}{os.sep}"
-    if path.startswith(prefix):
-        return path[len(prefix) :].replace(os.sep, "/")
-    return _rel(root, Path(path))
 
 
 def _stray(root: Path, path: Path, why: str) -> Problem:

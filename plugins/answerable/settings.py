@@ -16,7 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "ANSWERABLE_SEARCH": True,  # build the Pagefind search index after the site
     "ANSWERABLE_HISTORY": True,  # show when each reply entered the record (git history)
     "ANSWERABLE_PUBLISH_VALID": False,  # with errors: publish the valid tickets, list the rest
-    "ANSWERABLE_CACHE": True,  # render only pages whose content changed (cache in CACHE_PATH)
+    "ANSWERABLE_CACHE": True,  # parse and render only what changed (cache: docs/site.md)
     "ANSWERABLE_WORKERS": 0,  # processes that render pages; 0 means one per available core
 }
 
