@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .publishing import OWN_FOLDERS
+from .publishing import OWN_FILES, OWN_FOLDERS
 
 
 class BuildError(Exception):
@@ -30,6 +30,9 @@ def build(settings_file: Path, output: Path, override: dict[str, Any]) -> Path:
     for folder in OWN_FOLDERS:
         if (output / folder).is_dir():
             shutil.copytree(output / folder, staging / folder, copy_function=os.link)
+    for name in OWN_FILES:
+        if (output / name).is_file():
+            os.link(output / name, staging / name)
     try:
         settings = read_settings(
             str(settings_file),

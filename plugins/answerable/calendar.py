@@ -40,6 +40,8 @@ class WorkCalendar:
         # Working-day ranks per year: _ranks[year][day_of_year - 1] counts working days
         # from January 1 of that year through that day, for O(1) counting.
         self._ranks: dict[int, list[int]] = {}
+        # Most tickets of a board arrive on a few hundred days: one walk per day and count.
+        self._added: dict[tuple[date, int], date] = {}
 
     def is_working_day(self, day: date) -> bool:
         known = self._known.get(day)
@@ -65,10 +67,13 @@ class WorkCalendar:
 
     def add_working_days(self, day: date, count: int) -> date:
         """The ``count``-th working day strictly after ``day`` (``day`` itself for 0)."""
-        current = day
-        for _ in range(count):
-            current = self.next_working_day(current)
-        return current
+        found = self._added.get((day, count))
+        if found is None:
+            found = day
+            for _ in range(count):
+                found = self.next_working_day(found)
+            self._added[(day, count)] = found
+        return found
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days ``d`` with ``start < d <= end``; 0 when ``end <= start``."""

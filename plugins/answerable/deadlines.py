@@ -62,6 +62,9 @@ class Rules:
         self.calendar = WorkCalendar(
             settings.country, settings.subdivision, settings.add_holidays, settings.add_workdays
         )
+        # Checking and showing a board both ask for every deadline; records are frozen,
+        # so one answer per ticket object holds (the object is kept so its id stays its own).
+        self._deadlines: dict[int, tuple[Ticket, Deadline | None]] = {}
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
@@ -84,6 +87,14 @@ class Rules:
         return start + allowed.wall_clock()
 
     def deadline(self, ticket: Ticket) -> Deadline | None:
+        known = self._deadlines.get(id(ticket))
+        if known is not None and known[0] is ticket:
+            return known[1]
+        found = self._deadline(ticket)
+        self._deadlines[id(ticket)] = (ticket, found)
+        return found
+
+    def _deadline(self, ticket: Ticket) -> Deadline | None:
         allowed = self.allowed(ticket)
         if allowed is None:
             return None

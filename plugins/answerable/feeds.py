@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
-from itertools import islice
 
 from feedgenerator import Atom1Feed
 
@@ -92,10 +91,14 @@ def feed_jobs(site: Site, site_url: str) -> list[Job]:
     """Every feed of the site, one job each, keyed by the entries it holds."""
     _ = site._
     wanted = [(REPLIES_FEED, site.board.name, site.replies[:FEED_LIMIT])]
+    newest: dict[str, list[ReplyView]] = {}
+    for view in site.replies:
+        mine = newest.setdefault(view.reply.meta.department, [])
+        if len(mine) < FEED_LIMIT:
+            mine.append(view)
     for department in site.board.departments:
-        mine = (r for r in site.replies if r.reply.meta.department == department.id)
         wanted.append(
-            (department_feed_url(department.id), department.name, list(islice(mine, FEED_LIMIT)))
+            (department_feed_url(department.id), department.name, newest.get(department.id, []))
         )
     jobs = []
     for path, name, replies in wanted:

@@ -68,7 +68,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         checked = take_checked(options["ANSWERABLE_BOARD"])
         if checked is None:
             root = options["ANSWERABLE_BOARD"]
-            loaded = load_board(root, FileCache(root) if options["ANSWERABLE_CACHE"] else None)
+            cache = FileCache(root) if options["ANSWERABLE_CACHE"] else None
+            loaded = load_board(root, cache, save=False)  # validate saves it
             problems = validate(loaded)
         else:
             loaded, problems = checked

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,11 +33,43 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 R = TypeVar("R", bound=Record)
 
 
+class _Unpickled:
+    """A record given as the pickled bytes the file cache kept, unpickled when first
+    read: checking a board whose files are all cached then reads no record at all."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:  # noqa: ANN401
+        if obj is None:
+            raise AttributeError(self.slot)  # so that the dataclass field has no default
+        value = obj.__dict__[self.slot]
+        if type(value) is bytes:
+            value = obj.__dict__[self.slot] = pickle.loads(value)  # noqa: S301 - our cache
+        return value
+
+    def __set__(self, obj: object, value: object) -> None:
+        obj.__dict__[self.slot] = value
+
+
+@dataclass(frozen=True)
+class TicketRefs:
+    """What checks between tickets read: the id and the tickets it names."""
+
+    id: str
+    related: tuple[str, ...]
+    duplicate_of: str | None
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketRefs:
+        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of)
+
+
 @dataclass
 class ReplyFile:
     number: int
     path: str
-    meta: ReplyMeta
+    meta: ReplyMeta = _Unpickled()  # type: ignore[assignment]
     body: str
     body_line: int
     doc: YamlDocument | LazyDocument
@@ -50,10 +83,15 @@ class ReplyFile:
 class TicketFile:
     folder: str  # e.g. tickets/2026/2026-000042
     path: str  # the ticket.yaml
-    ticket: Ticket
+    ticket: Ticket = _Unpickled()  # type: ignore[assignment]
     doc: YamlDocument | LazyDocument
     replies: list[ReplyFile] = field(default_factory=list)
     digest: bytes = b""  # of ticket.yaml and every reply file: the folder's whole content
+    refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
+
+    def __post_init__(self) -> None:
+        if self.refs is None:
+            self.refs = TicketRefs.of(self.ticket)
 
     def position(self, *path: str | int) -> Position:
         return self.doc.position(path)
@@ -70,9 +108,10 @@ class LoadedBoard:
     cache: FileCache | None = None  # where checks of unchanged files may be kept too
 
 
-def load_board(root: Path, cache: FileCache | None = None) -> LoadedBoard:
+def load_board(root: Path, cache: FileCache | None = None, *, save: bool = True) -> LoadedBoard:
     """Read board.yaml and every ticket folder under ``root``; ``cache`` keeps what each
-    ticket file was read as, so that unchanged files are not parsed again."""
+    ticket file was read as, so that unchanged files are not parsed again. ``save=False``:
+    the caller saves the cache later (``validate`` does), so that it is written once."""
     problems: list[Problem] = []
     board, board_doc, board_digest = _load_board_file(root, problems)
     tickets: list[TicketFile] = []
@@ -84,8 +123,8 @@ def load_board(root: Path, cache: FileCache | None = None) -> LoadedBoard:
             loaded = load_ticket_folder(root, folder, problems, cache, rel)
             if loaded is not None:
                 tickets.append(loaded)
-    tickets.sort(key=lambda t: t.ticket.id)
-    if cache is not None:
+    tickets.sort(key=lambda t: t.refs.id)
+    if cache is not None and save:
         cache.save()
     return LoadedBoard(root, board, board_doc, tickets, problems, board_digest, cache)
 
@@ -168,13 +207,15 @@ def load_ticket_folder(
     if ticket_entry is None or not ticket_entry.is_file(follow_symlinks=False):
         problems.append(Problem(ticket_rel, 1, 1, "E007", "ticket folder has no ticket.yaml"))
     else:
-        read = _read_through(ticket_entry.path, ticket_rel, problems, cache, _read_ticket)
+        read = _read_through(
+            ticket_entry.path, ticket_rel, problems, cache, _read_ticket, _keep_ticket
+        )
         if read is not None:
             digest.update(read[0])
             ticket = read[1]
     replies = []
     for number, path, reply_rel in sorted(reply_paths):
-        read = _read_through(path, reply_rel, problems, cache, _read_reply)
+        read = _read_through(path, reply_rel, problems, cache, _read_reply, _keep_reply)
         if read is not None and read[1] is not None:
             meta, body, body_line = read[1]
             doc = LazyDocument(path, front_matter=True)
@@ -184,7 +225,8 @@ def load_ticket_folder(
     for reply in replies:
         digest.update(b"%d" % reply.number + reply.digest)
     doc = LazyDocument(ticket_entry.path, front_matter=False)
-    return TicketFile(rel_folder, ticket_rel, ticket, doc, replies, digest.digest())
+    record, refs = ticket
+    return TicketFile(rel_folder, ticket_rel, record, doc, replies, digest.digest(), refs)
 
 
 class LazyDocument:
@@ -220,10 +262,12 @@ def _read_through(
     rel: str,
     problems: list[Problem],
     cache: FileCache | None,
-    read: Callable[[bytes, str, list[Problem]], T],
-) -> tuple[bytes, T] | None:
+    read: Callable[[bytes, str, list[Problem]], T | None],
+    keep: Callable[[T], T],
+) -> tuple[bytes, T | None] | None:
     """The digest of a file's bytes and what ``read`` made of them, from the cache when
-    the bytes are the same; None when the file cannot be read at all."""
+    the bytes are the same (as ``keep`` stored it: records pickled); None when the file
+    cannot be read at all."""
     data = _read_bytes(path, rel, problems)
     if data is None:
         return None
@@ -231,22 +275,34 @@ def _read_through(
     found = cache.get(rel, digest) if cache is not None else None
     if found is None:
         own: list[Problem] = []
-        found = (read(data, rel, own), own)
+        value = read(data, rel, own)
+        found = (value, own)
         if cache is not None:
-            cache.put(rel, digest, found)
+            cache.put(rel, digest, (keep(value) if value is not None else None, own))
     problems.extend(found[1])
     return digest, found[0]
 
 
-def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> Ticket | None:
+TicketRead = tuple[Ticket | bytes, TicketRefs]
+ReplyRead = tuple[ReplyMeta | bytes, str, int]
+
+
+def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead | None:
     text = _decode(data, rel, problems)
     doc = _parse_text(rel, text, problems) if text is not None else None
-    return _validate(Ticket, doc, rel, problems) if doc is not None else None
+    ticket = _validate(Ticket, doc, rel, problems) if doc is not None else None
+    return (ticket, TicketRefs.of(ticket)) if ticket is not None else None
 
 
-def _read_reply(
-    data: bytes, rel: str, problems: list[Problem]
-) -> tuple[ReplyMeta, str, int] | None:
+def _keep_ticket(read: TicketRead) -> TicketRead:
+    return pickle.dumps(read[0], protocol=5), read[1]
+
+
+def _keep_reply(read: ReplyRead) -> ReplyRead:
+    return pickle.dumps(read[0], protocol=5), read[1], read[2]
+
+
+def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | None:
     """A reply's front matter, its body and the line the body starts on."""
     text = _decode(data, rel, problems)
     split = _front_matter(text, rel, problems) if text is not None else None

@@ -170,7 +170,7 @@ def open_data_jobs(site: Site) -> list[Job]:
         )
         for view in site.tickets
     ]
-    jobs.append(Job(lambda: _whole_files(site)))
+    jobs.append(Job(lambda: _whole_files(site), job_key("open data", site.board_key)))
     return jobs
 
 

@@ -16,13 +16,25 @@ from pathlib import Path
 from typing import Any
 
 from .page_cache import PageCache, Stamp, stamp
-from .site import Job, Page
+from .site import (
+    CHANGES,
+    HOME,
+    LEADERBOARD,
+    OPEN_DATA,
+    PROMISES,
+    RANKINGS,
+    SEARCH,
+    Job,
+    Page,
+)
 
 # Folders that only the board's generator writes, always as a new file renamed into place
 # (write_if_changed): a rebuild may start from the last site's files there, linked rather
 # than copied, and a page whose text did not change is then not written at all. Pelican
 # and Pagefind write the rest in place, so those always start empty.
 OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311", "data")
+# The pages it writes at the top, the same way.
+OWN_FILES = (HOME, LEADERBOARD, RANKINGS, PROMISES, CHANGES, SEARCH, OPEN_DATA, "sitemap.xml")
 
 # Below this many jobs a second process costs more than it saves.
 PARALLEL_FROM = 400

@@ -8,6 +8,7 @@ which template draws it, and the values the template reads.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -479,18 +480,23 @@ class Site:
 
     def jobs(self) -> list[Job]:
         """The site's pages as independent pieces of work, for one or several processes."""
-        jobs = [Job(lambda: [self.home()])]
+        everything = self.board_key
+        jobs = [Job(lambda: [self.home()], job_key("home", everything))]
         jobs += [
             Job(partial(lambda v: [self.ticket_page(v)], view), job_key("ticket", view.digest))
             for view in self.tickets
         ]
         jobs += self.list_jobs()
-        jobs.append(Job(lambda: [self.departments_index()]))
+        jobs.append(Job(lambda: [self.departments_index()], job_key("departments", everything)))
         jobs += [
-            Job(partial(lambda d: [self.department_page(d)], d.id)) for d in self.board.departments
+            Job(partial(lambda d: [self.department_page(d)], d.id), self._department_key(d.id))
+            for d in self.board.departments
         ]
         jobs.append(
-            Job(lambda: [self.leaderboard(), self.rankings(), self.promises(), self.changes()])
+            Job(
+                lambda: [self.leaderboard(), self.rankings(), self.promises(), self.changes()],
+                job_key("aggregates", everything),
+            )
         )
         jobs += self.report_jobs()
         jobs.append(
@@ -498,10 +504,23 @@ class Site:
                 lambda: [
                     Page(SEARCH, "answerable_search", {"page_name": "search"}),
                     Page(OPEN_DATA, "answerable_data", {"page_name": "data"}),
-                ]
+                ],
+                job_key("fixed"),
             )
         )
         return jobs
+
+    @cached_property
+    def board_key(self) -> bytes:
+        """Of every ticket's view and the history: the key part of pages that read them all."""
+        return job_key([view.digest for view in self.tickets], repr(self.history))
+
+    def _department_key(self, department_id: str) -> bytes:
+        """A department's page shows its own tickets, its row (ranks read the other rows)
+        and one chart bar per month of the board."""
+        row = next((r for r in self.department_table.rows if r.key == department_id), None)
+        mine = [view.digest for view in self.by_department.get(department_id, [])]
+        return job_key("department", department_id, repr(row), mine, self.months())
 
     def home(self) -> Page:
         local = self.snapshot.rules.local_date(self.snapshot.as_of)
@@ -562,13 +581,20 @@ class Site:
             key = f"{year}-{month:02d}"
             groups.append(("month", key, self.fmt.month(year, month), by_month.get(key, [])))
         for kind in ("category", "type", "channel"):
+            by_item = _group(newest, lambda v, k=kind: getattr(v.ticket, k))
             for item_id, name in self.names[kind].items():
-                chosen = [v for v in newest if getattr(v.ticket, kind) == item_id]
-                groups.append((kind, item_id, name, chosen))
+                groups.append((kind, item_id, name, by_item.get(item_id, [])))
+        by_department = self.by_department
         for department in self.board.departments:
-            chosen = [v for v in newest if v.state.department == department.id]
+            chosen = by_department.get(department.id, [])
             groups.append(("department", department.id, department.name, chosen))
         return groups
+
+    @cached_property
+    def by_department(self) -> dict[str, list[TicketView]]:
+        """Each department's tickets, newest first (grouped once: many pages read it)."""
+        newest = sorted(self.tickets, key=lambda v: (v.ticket.received, v.ticket.id), reverse=True)
+        return _group(newest, lambda v: v.state.department)
 
     def list_jobs(self) -> list[Job]:
         """One job per list page, and one for the index of lists."""
@@ -590,7 +616,9 @@ class Site:
                 jobs.append(
                     Job(partial(lambda u, c: [Page(u, "answerable_list", c)], url, context), digest)
                 )
-        jobs.append(Job(partial(lambda g: [self.lists_index(g)], groups)))
+        # The index shows each list's title and count.
+        counts = [(kind, key, title, len(chosen)) for kind, key, title, chosen in groups]
+        jobs.append(Job(partial(lambda g: [self.lists_index(g)], groups), job_key(counts)))
         return jobs
 
     def lists_index(self, groups: list[tuple[str, str, str, list[TicketView]]]) -> Page:
@@ -641,19 +669,11 @@ class Site:
         departments = self.snapshot.departments
         department = departments.by_id[department_id]
         row = next(r for r in self.department_table.rows if r.key == department_id)
-        mine = sorted(
-            (v for v in self.tickets if v.state.department == department_id),
-            key=lambda v: (v.ticket.received, v.ticket.id),
-            reverse=True,
-        )
-        local = self.snapshot.rules.local_date
+        mine = self.by_department.get(department_id, [])
+        by_month = _group(mine, lambda v: v.month_key)
         monthly = []
         for year, month in self.months():
-            in_month = [
-                v.state
-                for v in mine
-                if (local(v.ticket.received).year, local(v.ticket.received).month) == (year, month)
-            ]
+            in_month = [v.state for v in by_month.get(f"{year}-{month:02d}", [])]
             figures = Figures.of(in_month)
             monthly.append((self.fmt.month(year, month), figures))
         chart = monthly_chart(
@@ -789,9 +809,15 @@ class Site:
 
     def _window_key(self, start: datetime, moment: datetime) -> bytes:
         """Of the tickets a report reads: received from ``start`` up to its moment."""
-        return job_key(
-            [view.digest for view in self.tickets if start <= view.ticket.received <= moment]
-        )
+        window = self._by_received
+        first = bisect_left(window, start, key=lambda item: item[0])
+        last = bisect_right(window, moment, key=lambda item: item[0])
+        # In id order, as the tickets are everywhere else.
+        return job_key(sorted((item[1], item[2]) for item in window[first:last]))
+
+    @cached_property
+    def _by_received(self) -> list[tuple[datetime, str, bytes]]:
+        return sorted((v.ticket.received, v.ticket.id, v.digest) for v in self.tickets)
 
     def report_jobs(self) -> list[Job]:
         """One job per report, keyed by the tickets of its period and the one before;
@@ -950,6 +976,16 @@ class Site:
         if value.unit == "hours":
             return self.fmt._n("%(num)d hour", "%(num)d hours", amount) % {"num": amount}
         return self.fmt._n("%(num)d minute", "%(num)d minutes", amount) % {"num": amount}
+
+
+def _group(
+    views: list[TicketView], key: Callable[[TicketView], str]
+) -> dict[str, list[TicketView]]:
+    """``views`` by ``key``, each group in the order given."""
+    groups: dict[str, list[TicketView]] = {}
+    for view in views:
+        groups.setdefault(key(view), []).append(view)
+    return groups
 
 
 def _previous(period: Period) -> Period:

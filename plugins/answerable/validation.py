@@ -40,26 +40,28 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
     board = loaded.board
     if board is not None and loaded.board_doc is not None:
         rules = _board_problems(board, loaded.board_doc, problems)
-        ids = Counter(t.ticket.id for t in loaded.tickets)
+        ids = Counter(t.refs.id for t in loaded.tickets)
         for file in loaded.tickets:
-            problems.extend(ticket_problems(file, board, rules, ids))
-            problems.extend(_personal_data(file, board, loaded))
-        if loaded.cache is not None:
-            loaded.cache.save()
+            problems.extend(_reference_problems(file, ids))
+            problems.extend(_folder_problems(file, board, rules, loaded))
+    if loaded.cache is not None:
+        loaded.cache.save()
     return sorted(set(problems))
 
 
-def _personal_data(file: TicketFile, board: Board, loaded: LoadedBoard) -> list[Problem]:
-    """The privacy problems of one ticket folder, kept with the cache: the search costs
-    more than any other check, and depends only on the folder's files and board.yaml."""
+def _folder_problems(
+    file: TicketFile, board: Board, rules: Rules | None, loaded: LoadedBoard
+) -> list[Problem]:
+    """The problems of one ticket folder on its own, privacy included, kept with the
+    cache: they depend only on the folder's files and board.yaml."""
     cache = loaded.cache
     if cache is None:
-        return list(privacy_problems(file, board))
-    key = f"{file.folder}#privacy"
+        return [*_own_problems(file, board, rules), *privacy_problems(file, board)]
+    key = f"{file.folder}#checks"
     digest = hashlib.blake2b(file.digest + loaded.board_digest, digest_size=16).digest()
     found: list[Problem] | None = cache.get(key, digest)
     if found is None:
-        found = list(privacy_problems(file, board))
+        found = [*_own_problems(file, board, rules), *privacy_problems(file, board)]
         cache.put(key, digest, found)
     return found
 
@@ -140,6 +142,33 @@ def ticket_problems(
     file: TicketFile, board: Board, rules: Rules | None, ids: Counter[str]
 ) -> Iterator[Problem]:
     """Every rule about one ticket folder, given the ids of all tickets on the board."""
+    yield from _reference_problems(file, ids)
+    yield from _own_problems(file, board, rules)
+
+
+def _reference_problems(file: TicketFile, ids: Counter[str]) -> Iterator[Problem]:
+    """The rules that read other tickets: unique ids, links to tickets that exist."""
+    ticket = file.refs  # not the record: a cached folder is checked without unpickling it
+
+    def at(code: str, message: str, *path: str | int) -> Problem:
+        where = file.position(*path)
+        return Problem(file.path, where.line, where.column, code, message)
+
+    if ids[ticket.id] > 1:
+        yield at("E202", f"id '{ticket.id}' is used by {ids[ticket.id]} tickets", "id")
+    for index, related in enumerate(ticket.related):
+        if related not in ids or related == ticket.id:
+            yield at("E207", f"related ticket '{related}' does not exist", "related", index)
+    if ticket.duplicate_of is not None and (
+        ticket.duplicate_of not in ids or ticket.duplicate_of == ticket.id
+    ):
+        yield at(
+            "E207", f"duplicate_of names no other ticket: '{ticket.duplicate_of}'", "duplicate_of"
+        )
+
+
+def _own_problems(file: TicketFile, board: Board, rules: Rules | None) -> Iterator[Problem]:
+    """The rules one folder and board.yaml decide alone."""
     ticket = file.ticket
 
     def at(code: str, message: str, *path: str | int) -> Problem:
@@ -151,8 +180,6 @@ def ticket_problems(
         yield at("E201", f"id '{ticket.id}' differs from the folder name '{folder_id}'", "id")
     elif ticket.id[:4] != folder_year:
         yield at("E201", f"ticket {ticket.id} is filed under the year folder {folder_year}", "id")
-    if ids[ticket.id] > 1:
-        yield at("E202", f"id '{ticket.id}' is used by {ids[ticket.id]} tickets", "id")
 
     departments = {d.id for d in board.departments}
     known = {
@@ -173,16 +200,6 @@ def ticket_problems(
             yield at(
                 "E203", f"co-department '{co}' is not listed in board.yaml", "co_departments", index
             )
-    for index, related in enumerate(ticket.related):
-        if related not in ids or related == ticket.id:
-            yield at("E207", f"related ticket '{related}' does not exist", "related", index)
-    if ticket.duplicate_of is not None and (
-        ticket.duplicate_of not in ids or ticket.duplicate_of == ticket.id
-    ):
-        yield at(
-            "E207", f"duplicate_of names no other ticket: '{ticket.duplicate_of}'", "duplicate_of"
-        )
-
     yield from _transfer_problems(file, departments, at)
     for index, extension in enumerate(ticket.extensions):
         if extension.approved_by is not None and extension.approved_by not in departments:
