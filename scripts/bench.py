@@ -1,6 +1,6 @@
 """Benchmark Answerable against vanilla Pelican and Hugo on the same synthetic board.
 
-    python scripts/bench.py [--sizes 1000,10000,100000] [--repeat 3] [--work DIR] [--no-docs]
+    python scripts/bench.py [--sizes 1000,10000,100000] [--repeat 3 | 3,3,1] [--work DIR] [--no-docs]
 
 For each size N it makes a deterministic board (scripts/make_corpus.py), then times,
 each as the median of --repeat runs in a fresh process: the floor (reading every
@@ -327,7 +327,9 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated board sizes")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs per measurement (the median is kept)"
+        "--repeat",
+        default="3",
+        help="runs per measurement (the median is kept): one number, or one per size",
     )
     parser.add_argument(
         "--work", type=Path, default=ROOT / "build" / "bench", help="where corpora and sites go"
@@ -335,25 +337,33 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    repeats = [int(r) for r in args.repeat.split(",")]
+    if len(repeats) == 1:
+        repeats *= len(sizes)
+    if len(repeats) != len(sizes) or min(repeats) < 1:
+        parser.error("--repeat takes one number, or one per size")
     args.work.mkdir(parents=True, exist_ok=True)
     all_results = {}
-    for size in sizes:
+    for size, repeat in zip(sizes, repeats, strict=True):
         print(f"N = {size:,} …", file=sys.stderr, flush=True)
-        all_results[size] = run_size(args.work, size, args.repeat)
+        all_results[size] = run_size(args.work, size, repeat)
     text = table(all_results)
     print(text)
     if not args.no_docs:
-        write_docs(text, sizes, args.repeat)
+        write_docs(text, sizes, repeats)
 
 
-def write_docs(text: str, sizes: list[int], repeat: int) -> None:
+def write_docs(text: str, sizes: list[int], repeats: list[int]) -> None:
     path = ROOT / "docs" / "performance.md"
     current = path.read_text("utf-8") if path.is_file() else ""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
-    command = f"python scripts/bench.py --sizes {','.join(str(s) for s in sizes)} --repeat {repeat}"
+    given = str(repeats[0]) if len(set(repeats)) == 1 else ",".join(map(str, repeats))
+    command = f"python scripts/bench.py --sizes {','.join(str(s) for s in sizes)} --repeat {given}"
+    runs = " / ".join(f"{r} at N = {n:,}" for n, r in zip(sizes, repeats, strict=True))
     block = (
         f"{start}\nMeasured on {machine()}.\nReproduce with `{command}`; each time is the median of "
-        f"{repeat} runs in a fresh process, memory the largest peak of one process.\n\n{text}\n{end}"
+        f"the runs ({runs}), each in a fresh process; memory is the largest peak of one process."
+        f"\n\n{text}\n{end}"
     )
     if start in current and end in current:
         current = current[: current.index(start)] + block + current[current.index(end) + len(end) :]
