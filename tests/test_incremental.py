@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -145,6 +146,20 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     )
     same_as_cold()
     assert "青溪区住房城乡建设局".encode() in (output / "leaderboard.html").read_bytes()
+    # A later moment: pages of settled tickets stay as they are, open tickets' pages change.
+    settled_page = output / "tickets/2026-000001.html"
+    assert b'class="as-of settled"' in settled_page.read_bytes()
+    settled_inode = settled_page.stat().st_ino
+    open_page = f"tickets/{OPEN.rsplit('/', 1)[1]}.html"
+    before = tree(output)
+    later = build(board, settings, output, "--as-of", "2026-11-21T09:00:00+08:00")
+    assert settled_page.stat().st_ino == settled_inode
+    assert later[open_page] != before[open_page]
+    final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
+    rows = json.loads(later["data/tickets.json"])["tickets"]
+    settled = sum(row["status"] in final for row in rows)
+    assert settled > 40
+    assert rendered(caplog) == everything - 2 * settled  # each: its page and its Open311 file
     same_as_cold("--as-of", "2026-11-21T09:00:00+08:00")
 
 
@@ -204,7 +219,7 @@ def test_a_warm_validate_reads_no_record(demo_copy: tuple[Path, Path]) -> None:
     validate(load_board(board, cache, save=False))  # fills the cache
     warm = load_board(board, FileCache(board), save=False)
     assert validate(warm) == []
-    assert all(type(file.__dict__["_ticket"]) is bytes for file in warm.tickets)
+    assert all("ticket" not in file.__dict__ for file in warm.tickets)
     # Read on demand, a record is the one parsed from the file.
     fresh = {file.refs.id: file.ticket for file in load_board(board).tickets}
     assert {file.refs.id: file.ticket for file in warm.tickets} == fresh

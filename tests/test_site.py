@@ -66,12 +66,28 @@ def test_leaderboard_equals_stats(demo_site: Path) -> None:
 
 
 def test_every_page_states_its_moment(demo_site: Path) -> None:
+    """The build's moment on every page, except a settled ticket's page: it says since
+    when its status is final, which no later moment changes."""
     pages = sorted(demo_site.rglob("*.html"))
     assert len(pages) > 100
+    data = json.loads((demo_site / "data/tickets.json").read_text("utf-8"))
+    statuses = {row["id"]: row["status"] for row in data["tickets"]}
+    final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
+    settled = 0
     for html in pages:
-        moment = page(demo_site, str(html.relative_to(demo_site))).select_one(".as-of time")
+        found = page(demo_site, str(html.relative_to(demo_site)))
+        moment = found.select_one(".as-of time")
         assert moment is not None, html
-        assert moment["datetime"] == AS_OF
+        if "settled" in found.select_one(".as-of")["class"]:
+            settled += 1
+            assert html.parent.name == "tickets", html
+            assert statuses[html.stem] in final, html
+            assert moment["datetime"] <= AS_OF
+        else:
+            assert moment["datetime"] == AS_OF
+            if html.parent.name == "tickets":  # unsettled: open, due soon or overdue
+                assert statuses[html.stem] not in final, html
+    assert settled == sum(status in final for status in statuses.values())
 
 
 # Pagefind 1.x writes its filter and metadata indexes in an order that varies from run

@@ -160,21 +160,18 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         shared = {
             key: value
             for key, value in base.items()
-            if key not in ("site", "board", "fmt", "as_of", "OUTPUT_PATH")
+            # The moment joins the keys on its own (PageCache), not through the settings.
+            if key not in ("site", "board", "fmt", "as_of", "ANSWERABLE_AS_OF", "OUTPUT_PATH")
         }
         snapshot = self.site.snapshot
         digest = base_digest(
-            templates,
-            shared,
-            snapshot.loaded.board_digest,
-            snapshot.as_of.isoformat(),
-            self.site.history is not None,
+            templates, shared, snapshot.loaded.board_digest, self.site.history is not None
         )
         # One cache per board and content folder, in the user's cache folder (not the
         # site's): its entries hold only while the files they name are untouched.
         where = f"{self.options['ANSWERABLE_BOARD']}\0{self.settings.get('PATH', '')}"
         name = hashlib.blake2b(where.encode(), digest_size=8).hexdigest()
-        return PageCache(cache_root() / "pages" / name, digest)
+        return PageCache(cache_root() / "pages" / name, digest, snapshot.as_of.isoformat().encode())
 
 
 # `answerable build` checks the board before it starts Pelican in the same process; it

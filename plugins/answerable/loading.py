@@ -35,21 +35,27 @@ R = TypeVar("R", bound=Record)
 
 class _Unpickled:
     """A record given as the pickled bytes the file cache kept, unpickled when first
-    read: checking a board whose files are all cached then reads no record at all."""
+    read: checking a board whose files are all cached then reads no record at all.
+
+    A non-data descriptor: once unpickled, the record sits in the instance's own
+    ``__dict__`` and later reads are plain attribute reads.
+    """
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.slot = f"_{name}"
+        self.name = name
+        self.parked = f"_{name}_pickled"
 
     def __get__(self, obj: object, owner: type | None = None) -> Any:  # noqa: ANN401
         if obj is None:
-            raise AttributeError(self.slot)  # so that the dataclass field has no default
-        value = obj.__dict__[self.slot]
-        if type(value) is bytes:
-            value = obj.__dict__[self.slot] = pickle.loads(value)  # noqa: S301 - our cache
+            raise AttributeError(self.name)  # so that the dataclass field has no default
+        value = pickle.loads(obj.__dict__.pop(self.parked))  # noqa: S301 - our own cache
+        obj.__dict__[self.name] = value
         return value
 
-    def __set__(self, obj: object, value: object) -> None:
-        obj.__dict__[self.slot] = value
+    def park(self, obj: object) -> None:
+        """Called after ``__init__``: move pickled bytes aside until the first read."""
+        if type(obj.__dict__.get(self.name)) is bytes:
+            obj.__dict__[self.parked] = obj.__dict__.pop(self.name)
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,9 @@ class ReplyFile:
     doc: YamlDocument | LazyDocument
     digest: bytes = b""  # of the file's bytes: what page caches are keyed by
 
+    def __post_init__(self) -> None:
+        ReplyFile.__dict__["meta"].park(self)
+
     def position(self, *path: str | int) -> Position:
         return self.doc.position(path)
 
@@ -90,6 +99,7 @@ class TicketFile:
     refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
 
     def __post_init__(self) -> None:
+        TicketFile.__dict__["ticket"].park(self)
         if self.refs is None:
             self.refs = TicketRefs.of(self.ticket)
 

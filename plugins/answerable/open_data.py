@@ -167,6 +167,7 @@ def open_data_jobs(site: Site) -> list[Job]:
         Job(
             partial(lambda v: [_request_page(site, v)], view),
             job_key("open311", view.digest),
+            timeless=view.state.settled_since is not None,
         )
         for view in site.tickets
     ]

@@ -2,10 +2,11 @@
 
 A job's key digests its own inputs (a ticket's files, the rows of a list page); the base
 digest covers what every page shares (the plugin's code, the templates, the settings,
-board.yaml, the moment). Keys are content digests, never file times: a checkout that
-touches every file changes nothing. A cached page counts only while its file is still
-the very one this cache saw written (same inode, size and modification time), so a site
-edited or rebuilt by other means is rendered afresh.
+board.yaml), and the moment joins every key but those of pages time cannot change. Keys
+are content digests, never file times: a checkout that touches every file changes
+nothing. A cached page counts only while its file is still the very one this cache saw
+written (same inode, size and modification time), so a site edited or rebuilt by other
+means is rendered afresh.
 """
 
 from __future__ import annotations
@@ -29,13 +30,17 @@ def stamp(output: Path, rel: str) -> Stamp:
 
 
 class PageCache:
-    def __init__(self, path: Path, base: bytes) -> None:
+    def __init__(self, path: Path, base: bytes, moment: bytes) -> None:
         self.path = path
         self.base = base
+        self.moment = moment
         self.entries = _read(path)
 
-    def full_key(self, key: bytes) -> bytes:
-        return hashlib.blake2b(self.base + key, digest_size=16).digest()
+    def full_key(self, key: bytes, timeless: bool = False) -> bytes:
+        """``key`` with what every page shares, and the moment unless the page is
+        ``timeless`` (a settled ticket's page reads nothing that time changes)."""
+        moment = b"" if timeless else self.moment
+        return hashlib.blake2b(self.base + key + moment, digest_size=16).digest()
 
     def unchanged(self, key: bytes, output: Path) -> tuple[Stamp, ...] | None:
         """The files a job with ``key`` wrote, if they are all still there untouched."""

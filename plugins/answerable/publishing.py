@@ -111,7 +111,11 @@ def publish(
     kept: dict[bytes, tuple[Stamp, ...]] = {}
     todo: list[tuple[bytes | None, Job]] = []
     for job in jobs:
-        key = cache.full_key(job.key) if cache is not None and job.key is not None else None
+        key = (
+            cache.full_key(job.key, job.timeless)
+            if cache is not None and job.key is not None
+            else None
+        )
         found = cache.unchanged(key, output) if cache is not None and key is not None else None
         if found is not None and key is not None:
             kept[key] = found

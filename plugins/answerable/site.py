@@ -226,10 +226,12 @@ class Page:
 @dataclass(frozen=True)
 class Job:
     """Pages made together. ``key`` digests everything they show beyond what all pages
-    share (code, templates, settings, board.yaml, the moment); None: made every time."""
+    share (code, templates, settings, board.yaml); None: made every time. The moment is
+    part of every key unless ``timeless``: pages of settled tickets do not change with it."""
 
     make: Callable[[], list[Page]]
     key: bytes | None = None
+    timeless: bool = False
 
 
 def job_key(*parts: object) -> bytes:
@@ -483,7 +485,11 @@ class Site:
         everything = self.board_key
         jobs = [Job(lambda: [self.home()], job_key("home", everything))]
         jobs += [
-            Job(partial(lambda v: [self.ticket_page(v)], view), job_key("ticket", view.digest))
+            Job(
+                partial(lambda v: [self.ticket_page(v)], view),
+                job_key("ticket", view.digest),
+                timeless=view.state.settled_since is not None,
+            )
             for view in self.tickets
         ]
         jobs += self.list_jobs()
@@ -559,11 +565,13 @@ class Site:
         )
 
     def ticket_page(self, view: TicketView) -> Page:
-        return Page(
-            view.url,
-            "answerable_ticket",
-            {"t": view, "timeline": self.timeline(view), "page_name": "ticket"},
-        )
+        context = {"t": view, "timeline": self.timeline(view), "page_name": "ticket"}
+        settled = view.state.settled_since
+        if settled is not None:
+            # The page says since when its status is final instead of the build's moment,
+            # so that a later build need not write it again.
+            context.update(as_of=None, settled_since=settled)
+        return Page(view.url, "answerable_ticket", context)
 
     def list_groups(self) -> list[tuple[str, str, str, list[TicketView]]]:
         """Every list: its kind, key, title and tickets (newest first; due soonest first)."""

@@ -65,6 +65,27 @@ class TicketState:
         return self.file.ticket
 
     @property
+    def settled_since(self) -> datetime | None:
+        """From when this state stays the same at every later moment: its status is final
+        and nothing in the ticket's files is dated after ``as_of``; None while time can
+        still change it (an open ticket's time left, a reply dated ahead)."""
+        if self.status not in (
+            Status.ANSWERED_ON_TIME,
+            Status.ANSWERED_LATE,
+            Status.WITHDRAWN,
+            Status.DUPLICATE,
+        ):
+            return None
+        ticket = self.ticket
+        moments = [ticket.received, *(r.meta.date for r in self.file.replies)]
+        moments += [t.at for t in ticket.transfers]
+        for extension in ticket.extensions:
+            moments += [extension.requested, extension.approved or extension.requested]
+        moments += [e.at for e in (ticket.rating, ticket.withdrawn, ticket.hidden) if e]
+        latest = max(moments)
+        return latest if latest <= self.as_of else None
+
+    @property
     def time_left(self) -> timedelta | None:
         """Time until the due time (negative when past); None once answered."""
         if self.due is None or self.final_reply is not None:
