@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -346,3 +347,60 @@ def test_on_time_exactly_when_replied_by_the_due_time(received: datetime, reply_
     assert state.due is not None
     on_time = reply.replace(tzinfo=RULES.zone) <= state.due
     assert state.status is (Status.ANSWERED_ON_TIME if on_time else Status.ANSWERED_LATE)
+
+
+def test_settled_since() -> None:
+    final = ("2026-11-05T10:00:00+08:00", "final", "housing")
+    answered = make_file(make_ticket(received=RECEIVED), [final])
+    state = state_at(answered, RULES, at("2026-11-20T10:00:00"))
+    assert state is not None
+    assert state.settled_since == at("2026-11-05T10:00:00")
+    # A supplement dated after the moment: the page will change when it comes.
+    later = make_file(
+        make_ticket(received=RECEIVED),
+        [final, ("2026-11-21T10:00:00+08:00", "supplement", "housing")],
+    )
+    assert state_at(later, RULES, at("2026-11-20T10:00:00")).settled_since is None  # type: ignore[union-attr]
+    assert state_at(later, RULES, at("2026-11-22T10:00:00")).settled_since == at(
+        "2026-11-21T10:00:00"
+    )  # type: ignore[union-attr]
+    # An open ticket changes with time; a rating is an event too.
+    assert (
+        state_at(
+            make_file(make_ticket(received=RECEIVED)), RULES, at("2026-11-20T10:00:00")
+        ).settled_since
+        is None
+    )  # type: ignore[union-attr]
+    rated = make_file(
+        make_ticket(received=RECEIVED, rating={"value": "satisfied", "at": "2026-11-08T09:00:00+08:00", "source": "sms"}),
+        [final],
+    )  # fmt: skip
+    assert state_at(rated, RULES, at("2026-11-07T10:00:00")).settled_since is None  # type: ignore[union-attr]
+    assert state_at(rated, RULES, at("2026-11-09T10:00:00")).settled_since == at(
+        "2026-11-08T09:00:00"
+    )  # type: ignore[union-attr]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    received=moments,
+    reply_after=st.integers(0, 60 * 24 * 30),
+    first=st.integers(0, 60 * 24 * 400),
+    second=st.integers(0, 60 * 24 * 400),
+)
+def test_a_settled_state_is_the_same_at_every_later_moment(
+    received: datetime, reply_after: int, first: int, second: int
+) -> None:
+    """What lets a settled ticket's page be kept across builds at later moments."""
+    reply = received + timedelta(minutes=reply_after)
+    file = make_file(
+        make_ticket(received=received.isoformat() + CST),
+        [(reply.isoformat() + CST, "final", "housing")],
+    )
+    settled = reply.replace(tzinfo=RULES.zone)
+    one = state_at(file, RULES, settled + timedelta(minutes=first))
+    two = state_at(file, RULES, settled + timedelta(minutes=second))
+    assert one is not None
+    assert two is not None
+    assert one.settled_since == two.settled_since == settled
+    assert replace(one, as_of=two.as_of) == two
