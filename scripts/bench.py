@@ -41,35 +41,8 @@ if done.returncode not in (0, 1) or (done.returncode == 1 and sys.argv[2] != "va
     sys.exit(done.returncode)
 print(elapsed, peak)
 """
-SETTINGS = """\
-import os
-from pathlib import Path
-
-import answerable
-
-PLUGINS = ["answerable"]
-THEME = str(Path(answerable.__file__).parent / "theme")
-ANSWERABLE_BOARD = {board!r}
-PATH = {content!r}
-SITENAME = "benchmark"
-TIMEZONE = "Asia/Shanghai"
-DEFAULT_LANG = "zh_CN"
-DIRECT_TEMPLATES = []
-ARTICLE_PATHS = []
-PAGE_PATHS = ["pages"]
-PAGE_URL = "{{slug}}.html"
-PAGE_SAVE_AS = "{{slug}}.html"
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-RELATIVE_URLS = True
-DELETE_OUTPUT_DIRECTORY = False
-CACHE_CONTENT = False
-ANSWERABLE_HISTORY = False
-ANSWERABLE_SEARCH = os.environ.get("BENCH_SEARCH") == "1"
-"""
+# The settings `answerable init` writes; the search index is timed on its own line.
+SETTINGS_AFTER = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
 HUGO_CONFIG = """\
 baseURL = "/"
 title = "benchmark"
@@ -227,8 +200,14 @@ def add_reply(board: Path) -> Callable[[], None]:
 
 def run_size(work: Path, size: int, repeat: int) -> list[Result]:
     board = make_corpus(work, size)
-    settings = work / f"pelicanconf-{size}.py"
-    settings.write_text(SETTINGS.format(board=str(board), content=str(board / "content")), "utf-8")
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from answerable.scaffold import pelican_settings
+
+    settings = board / "pelicanconf.py"
+    text = pelican_settings(
+        name="benchmark", office="benchmark", timezone="Asia/Shanghai", locale="zh_CN"
+    )
+    settings.write_text(text + SETTINGS_AFTER, "utf-8")
     output = work / f"output-{size}"
     build = [
         "answerable",

@@ -15,35 +15,13 @@ from click.testing import CliRunner
 from answerable.cli import cli
 from answerable.file_cache import FileCache
 from answerable.loading import load_board
+from answerable.scaffold import pelican_settings
 from answerable.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = """\
-from pathlib import Path
-import answerable
-
-PLUGINS = ["answerable"]
-THEME = str(Path(answerable.__file__).parent / "theme")
-ANSWERABLE_BOARD = {board!r}
-PATH = {content!r}
-SITENAME = "test"
-TIMEZONE = "Asia/Shanghai"
-DEFAULT_LANG = "zh_CN"
-DIRECT_TEMPLATES = []
-ARTICLE_PATHS = []
-PAGE_PATHS = ["pages"]
-PAGE_URL = "{{slug}}.html"
-PAGE_SAVE_AS = "{{slug}}.html"
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-RELATIVE_URLS = True
-CACHE_CONTENT = False
-ANSWERABLE_HISTORY = False
-ANSWERABLE_SEARCH = False
-"""
+# The settings `answerable init` writes, without the search index (Pagefind's own files
+# are not byte-stable) and without git history (the copy is no repository).
+SETTINGS_AFTER = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
 OPEN = "tickets/2026/2026-000069"  # open at the demo's moment, no reply yet
 REPLY = """\
 ---
@@ -63,8 +41,9 @@ def demo_copy(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copy(ROOT / "board.yaml", board / "board.yaml")
     shutil.copytree(ROOT / "tickets", board / "tickets")
     shutil.copytree(ROOT / "content", board / "content")
-    settings = tmp_path / "settings.py"
-    settings.write_text(SETTINGS.format(board=str(board), content=str(board / "content")))
+    settings = board / "pelicanconf.py"
+    text = pelican_settings(name="test", office="test", timezone="Asia/Shanghai", locale="zh_CN")
+    settings.write_text(text + SETTINGS_AFTER, "utf-8")
     return board, settings
 
 

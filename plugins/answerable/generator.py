@@ -34,7 +34,7 @@ from .publishing import (
     write_if_changed,
 )
 from .settings import SettingsError, plugin_settings
-from .site import Page, Site
+from .site import SITEMAP, Page, Site
 from .snapshot import BoardError, resolve_as_of, take_snapshot
 from .validation import left_out_folders, validate
 
@@ -135,7 +135,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         written = publish(jobs, render, output, self.workers, cache)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
         pages = [path for path in written.paths if path.endswith(".html")]
-        sitemap = Page("sitemap.xml", "answerable_sitemap", {"urls": pages})
+        sitemap = Page(SITEMAP, "answerable_sitemap", {"urls": pages})
         write_if_changed(
             output,
             sitemap.save_as,

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from .site import Job, Page, Site, TicketView, job_key
-from .status import Status
+from .status import Status, event_times
 
 OPEN311 = "open311/v2"
 CLOSED = {
@@ -60,17 +60,7 @@ def _cell(value: object) -> object:
 def _updated(view: TicketView) -> datetime:
     """The latest public event of a ticket at the snapshot's moment."""
     state = view.state
-    ticket = state.ticket
-    moments = [ticket.received]
-    moments += [t.at for t in ticket.transfers if t.at <= state.as_of]
-    moments += [e.approved for e in ticket.extensions if e.approved and e.approved <= state.as_of]
-    moments += [r.meta.date for r in state.replies]
-    if state.rating:
-        moments.append(state.rating.at)
-    for event in (ticket.withdrawn, ticket.hidden):
-        if event is not None and event.at <= state.as_of:
-            moments.append(event.at)
-    return max(moments)
+    return max(t for t in event_times(state.file) if t <= state.as_of)
 
 
 def open311_request(site: Site, view: TicketView) -> dict[str, Any]:

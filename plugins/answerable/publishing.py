@@ -24,6 +24,7 @@ from .site import (
     PROMISES,
     RANKINGS,
     SEARCH,
+    SITEMAP,
     Job,
     Page,
 )
@@ -34,7 +35,7 @@ from .site import (
 # and Pagefind write the rest in place, so those always start empty.
 OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311", "data")
 # The pages it writes at the top, the same way.
-OWN_FILES = (HOME, LEADERBOARD, RANKINGS, PROMISES, CHANGES, SEARCH, OPEN_DATA, "sitemap.xml")
+OWN_FILES = (HOME, LEADERBOARD, RANKINGS, PROMISES, CHANGES, SEARCH, OPEN_DATA, SITEMAP)
 
 # Below this many jobs a second process costs more than it saves.
 PARALLEL_FROM = 400
@@ -111,16 +112,15 @@ def publish(
     kept: dict[bytes, tuple[Stamp, ...]] = {}
     todo: list[tuple[bytes | None, Job]] = []
     for job in jobs:
-        key = (
-            cache.full_key(job.key, job.timeless)
-            if cache is not None and job.key is not None
-            else None
-        )
-        found = cache.unchanged(key, output) if cache is not None and key is not None else None
-        if found is not None and key is not None:
-            kept[key] = found
-        else:
+        if cache is None or job.key is None:
+            todo.append((None, job))
+            continue
+        key = cache.full_key(job.key, job.timeless)
+        found = cache.unchanged(key, output)
+        if found is None:
             todo.append((key, job))
+        else:
+            kept[key] = found
     _SHARE = _Share(todo, render, output)
     try:
         count = max(1, min(workers, len(todo) // (PARALLEL_FROM // 2) or 1))

@@ -115,12 +115,7 @@ def init_board(
         "pagefind": _pagefind_requirement(),
     }
     yaml_values = {k: _yaml_scalar(v) for k, v in values.items()}
-    python_values = {  # a JSON string is a Python string literal too
-        "author": json.dumps(office, ensure_ascii=False),
-        "sitename": json.dumps(name, ensure_ascii=False),
-        "timezone": json.dumps(timezone, ensure_ascii=False),
-        "locale": json.dumps(locale, ensure_ascii=False),
-    }
+    python_values = _python_values(name=name, office=office, timezone=timezone, locale=locale)
     texts: dict[str, str] = {}
     for template, rel in FILES:
         source = template.format(locale=locale)
@@ -144,6 +139,22 @@ def init_board(
     except OSError as error:
         raise ScaffoldError(f"cannot write {target}: {error}") from None
     return written
+
+
+def pelican_settings(*, name: str, office: str, timezone: str, locale: str) -> str:
+    """The pelicanconf.py of a new board, kept beside its board.yaml: the plugin and
+    theme come from the installed package."""
+    values = _python_values(name=name, office=office, timezone=timezone, locale=locale)
+    return _render("common/pelicanconf.py.tmpl", values)
+
+
+def _python_values(*, name: str, office: str, timezone: str, locale: str) -> dict[str, str]:
+    return {  # a JSON string is a Python string literal too
+        "author": json.dumps(office, ensure_ascii=False),
+        "sitename": json.dumps(name, ensure_ascii=False),
+        "timezone": json.dumps(timezone, ensure_ascii=False),
+        "locale": json.dumps(locale, ensure_ascii=False),
+    }
 
 
 def _render(template: str, values: dict[str, str]) -> str:

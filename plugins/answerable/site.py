@@ -94,6 +94,7 @@ PROMISES = "promises.html"
 SEARCH = "search.html"
 OPEN_DATA = "data.html"
 CHANGES = "changes.html"
+SITEMAP = "sitemap.xml"
 
 
 def ticket_url(ticket_id: str) -> str:

@@ -76,13 +76,9 @@ class TicketState:
             Status.DUPLICATE,
         ):
             return None
-        ticket = self.ticket
-        moments = [ticket.received, *(r.meta.date for r in self.file.replies)]
-        moments += [t.at for t in ticket.transfers]
-        for extension in ticket.extensions:
-            moments += [extension.requested, extension.approved or extension.requested]
-        moments += [e.at for e in (ticket.rating, ticket.withdrawn, ticket.hidden) if e]
-        latest = max(moments)
+        # Extension requests too: the timeline shows them.
+        requests = [e.requested for e in self.ticket.extensions]
+        latest = max(event_times(self.file) + requests)
         return latest if latest <= self.as_of else None
 
     @property
@@ -91,6 +87,17 @@ class TicketState:
         if self.due is None or self.final_reply is not None:
             return None
         return self.due - self.as_of
+
+
+def event_times(file: TicketFile) -> list[datetime]:
+    """When each public event in a ticket's files happened: receipt, transfers, approved
+    extensions, replies, rating, withdrawal, hiding."""
+    ticket = file.ticket
+    times = [ticket.received, *(t.at for t in ticket.transfers)]
+    times += [e.approved for e in ticket.extensions if e.approved]
+    times += [r.meta.date for r in file.replies]
+    times += [e.at for e in (ticket.rating, ticket.withdrawn, ticket.hidden) if e]
+    return times
 
 
 def holder_at(ticket: Ticket, as_of: datetime) -> str:
