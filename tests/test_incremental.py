@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from answerable import loading
 from answerable.cli import cli
 from answerable.file_cache import FileCache
 from answerable.loading import load_board
 from answerable.scaffold import pelican_settings
-from answerable.validation import validate
+from answerable.validation import folder_check, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 # The settings `answerable init` writes, without the search index (Pagefind's own files
@@ -206,3 +207,57 @@ def test_a_warm_validate_reads_no_record(demo_copy: tuple[Path, Path]) -> None:
     # Read on demand, a record is the one parsed from the file.
     fresh = {file.refs.id: file.ticket for file in load_board(board).tickets}
     assert {file.refs.id: file.ticket for file in warm.tickets} == fresh
+
+
+def test_reading_in_two_processes_gives_the_same_board(
+    demo_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large boards are read and checked in one process per core, each with its own
+    shards of the cache: the board, its problems and the cache they leave are those of
+    reading in one process."""
+    board, _ = demo_copy
+    # Problems of every kind a folder can have: schema (with a position), privacy,
+    # a link to no ticket, a stray file.
+    ticket = board / "tickets/2026/2026-000005/ticket.yaml"
+    text = ticket.read_text("utf-8")
+    ticket.write_text(text.replace("channel: ", "x_channel: 1\nchannel: ", 1), "utf-8")
+    other = board / "tickets/2026/2026-000007/ticket.yaml"
+    other.write_text(other.read_text("utf-8") + "related: [2026-999999]\n", "utf-8")
+    (board / "tickets/2026/2026-000009/notes.txt").write_text("手机 13812345678\n", "utf-8")
+    reply = next((board / "tickets/2026").glob("*/reply-1.md"))
+    reply.write_text(reply.read_text("utf-8") + "\n请联系张三 13912345678。\n", "utf-8")
+
+    def read(cache: bool, workers: int, records: bool = True) -> tuple[object, ...]:
+        loaded = load_board(
+            board,
+            FileCache(board) if cache else None,
+            save=False,
+            workers=workers,
+            check=folder_check,
+            records=records,
+        )
+        return loaded, validate(loaded)
+
+    serial, expected = read(cache=False, workers=1)
+    codes = {p.code for p in expected}
+    assert {"E102", "E207", "E006", "E502"} <= codes, codes
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 2)  # the demo is small; split it anyway
+    for cache in (False, True, True):  # without a cache, then with it cold, then warm
+        parallel, problems = read(cache, workers=2)
+        assert problems == expected
+        assert [(t.folder, t.digest, t.refs) for t in parallel.tickets] == [
+            (t.folder, t.digest, t.refs) for t in serial.tickets
+        ]
+        assert [t.ticket for t in parallel.tickets] == [t.ticket for t in serial.tickets]
+        assert [[(r.path, r.meta, r.body) for r in t.replies] for t in parallel.tickets] == [
+            [(r.path, r.meta, r.body) for r in t.replies] for t in serial.tickets
+        ]
+    # What the two processes saved serves a reading in one: every file is found.
+    warm, problems = read(cache=True, workers=1)
+    assert problems == expected
+    assert all("ticket" not in file.__dict__ for file in warm.tickets)
+    # For checking only, records stay in the processes that read them.
+    light, problems = read(cache=True, workers=2, records=False)
+    assert problems == expected
+    with pytest.raises(LookupError, match="not kept"):
+        _ = light.tickets[-1].ticket

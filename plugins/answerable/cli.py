@@ -25,14 +25,14 @@ from .building import BuildError
 from .building import build as build_site_safely
 from .file_cache import FileCache
 from .importing import Importer, ImportError_, Mapping, read_rows
-from .loading import LoadedBoard, load_board
+from .loading import LoadedBoard, default_workers, load_board
 from .problems import Problem, Severity
 from .scaffold import LOCALES, ScaffoldError, default_name, init_board
 from .schema import SCHEMA_MODELS, schema_text
 from .snapshot import BoardError, Snapshot, open_board
 from .stats import GROUPINGS, Period, PeriodError, Table
 from .status import Status
-from .validation import left_out_folders
+from .validation import folder_check, left_out_folders
 from .validation import validate as validate_board
 
 
@@ -115,7 +115,16 @@ def _cache_on() -> bool:
 def _load(root: Path, *, validated: bool = False) -> LoadedBoard:
     """The board, with unchanged files taken from the cache (see docs/site.md);
     ``validated``: the caller validates it, which saves the cache."""
-    return load_board(root, FileCache(root) if _cache_on() else None, save=not validated)
+    cache = FileCache(root) if _cache_on() else None
+    check = folder_check if validated else None
+    return load_board(root, cache, save=not validated, workers=default_workers(), check=check)
+
+
+def _load_for_checking(root: Path) -> LoadedBoard:
+    """The board for ``validate``, which reads no record once each folder is checked."""
+    cache = FileCache(root) if _cache_on() else None
+    workers = default_workers()
+    return load_board(root, cache, save=False, workers=workers, check=folder_check, records=False)
 
 
 @cli.command()
@@ -134,7 +143,7 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
 
     Exits 0 when clean, 1 when problems are found.
     """
-    problems = validate_board(_load(path, validated=True))
+    problems = validate_board(_load_for_checking(path))
     render = {
         "text": formats.problems_text,
         "json": formats.problems_json,

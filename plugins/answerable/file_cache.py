@@ -44,8 +44,16 @@ class FileCache:
         self._dirty: set[int] = set()
         self._seen: dict[int, set[str]] = {}
 
+    @staticmethod
+    def shard_of(rel: str) -> int:
+        """A ticket folder's files and checks share one shard (by the folder's path), so
+        that processes given different shards read different folders."""
+        if rel.startswith("tickets/"):
+            rel = "/".join(rel.split("/", 3)[:3]).partition("#")[0]
+        return hashlib.blake2b(rel.encode(), digest_size=2).digest()[0] % SHARDS
+
     def _shard(self, rel: str) -> tuple[int, dict[str, tuple[bytes, Any]]]:
-        number = hashlib.blake2b(rel.encode(), digest_size=2).digest()[0] % SHARDS
+        number = self.shard_of(rel)
         shard = self._shards.get(number)
         if shard is None:
             shard = self._shards[number] = self._read(number)

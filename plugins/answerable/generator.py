@@ -22,12 +22,11 @@ from .audit import AuditError, read_history
 from .feeds import feed_jobs
 from .file_cache import FileCache, cache_root
 from .i18n import Formatter, translations
-from .loading import LoadedBoard, load_board
+from .loading import LoadedBoard, default_workers, load_board
 from .open_data import open_data_jobs
 from .page_cache import PageCache, base_digest
 from .problems import Problem, Severity
 from .publishing import (
-    default_workers,
     page_context,
     publish,
     remove_stale,
@@ -36,7 +35,7 @@ from .publishing import (
 from .settings import SettingsError, plugin_settings
 from .site import SITEMAP, Page, Site
 from .snapshot import BoardError, resolve_as_of, take_snapshot
-from .validation import left_out_folders, validate
+from .validation import folder_check, left_out_folders, validate
 
 log = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
@@ -69,7 +68,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         if checked is None:
             root = options["ANSWERABLE_BOARD"]
             cache = FileCache(root) if options["ANSWERABLE_CACHE"] else None
-            loaded = load_board(root, cache, save=False)  # validate saves it
+            workers = options["ANSWERABLE_WORKERS"] or default_workers()
+            loaded = load_board(root, cache, save=False, workers=workers, check=folder_check)
             problems = validate(loaded)
         else:
             loaded, problems = checked

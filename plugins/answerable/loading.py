@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import multiprocessing
 import os
 import pickle
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from pydantic import ValidationError
 
@@ -23,6 +24,7 @@ from .problems import Problem
 from .records import SCHEMA_MODELS, TICKET_ID, Board, Record, ReplyMeta, Ticket, describe_value
 from .yaml_source import Position, YamlDocument, YamlProblem, parse_yaml
 
+PARALLEL_FROM = 2_000  # ticket folders; below this, starting processes costs more than it saves
 MAX_FILE_BYTES = 1024 * 1024  # a ticket is a few KiB; anything this large is a mistake
 REPLY_FILE = re.compile(r"^reply-([1-9][0-9]{0,3})\.md$")
 YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
@@ -48,7 +50,10 @@ class _Unpickled:
     def __get__(self, obj: object, owner: type | None = None) -> Any:  # noqa: ANN401
         if obj is None:
             raise AttributeError(self.name)  # so that the dataclass field has no default
-        value = pickle.loads(obj.__dict__.pop(self.parked))  # noqa: S301 - our own cache
+        parked = obj.__dict__.pop(self.parked)
+        if not parked:
+            raise LookupError(f"{self.name} was not kept: the board was read for checking only")
+        value = pickle.loads(parked)  # noqa: S301 - our own cache
         obj.__dict__[self.name] = value
         return value
 
@@ -57,9 +62,13 @@ class _Unpickled:
         if type(obj.__dict__.get(self.name)) is bytes:
             obj.__dict__[self.parked] = obj.__dict__.pop(self.name)
 
+    def pickled(self, obj: object) -> bytes:
+        """The record as bytes: the parked ones, or the record pickled now."""
+        parked = obj.__dict__.get(self.parked)
+        return parked if parked is not None else pickle.dumps(obj.__dict__[self.name], protocol=5)
 
-@dataclass(frozen=True)
-class TicketRefs:
+
+class TicketRefs(NamedTuple):
     """What checks between tickets read: the id and the tickets it names."""
 
     id: str
@@ -71,6 +80,10 @@ class TicketRefs:
         return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of)
 
 
+# Files cross from a loading process to the main one with their records as pickled
+# bytes, which the main process unpickles only if it reads them (``_Unpickled``).
+
+
 @dataclass
 class ReplyFile:
     number: int
@@ -78,13 +91,20 @@ class ReplyFile:
     meta: ReplyMeta = _Unpickled()  # type: ignore[assignment]
     body: str
     body_line: int
-    doc: YamlDocument | LazyDocument
+    doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
     digest: bytes = b""  # of the file's bytes: what page caches are keyed by
 
     def __post_init__(self) -> None:
         ReplyFile.__dict__["meta"].park(self)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        meta = ReplyFile.__dict__["meta"].pickled(self)
+        fields = (self.number, self.path, meta, self.body, self.body_line, self.doc, self.digest)
+        return ReplyFile, fields
+
     def position(self, *path: str | int) -> Position:
+        if isinstance(self.doc, str):
+            self.doc = _positions(self.doc, front_matter=True)
         return self.doc.position(path)
 
 
@@ -93,17 +113,25 @@ class TicketFile:
     folder: str  # e.g. tickets/2026/2026-000042
     path: str  # the ticket.yaml
     ticket: Ticket = _Unpickled()  # type: ignore[assignment]
-    doc: YamlDocument | LazyDocument
+    doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
     replies: list[ReplyFile] = field(default_factory=list)
     digest: bytes = b""  # of ticket.yaml and every reply file: the folder's whole content
     refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
+    checks: list[Problem] | None = None  # the folder's own problems, when loading checked it
 
     def __post_init__(self) -> None:
         TicketFile.__dict__["ticket"].park(self)
         if self.refs is None:
             self.refs = TicketRefs.of(self.ticket)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        ticket = TicketFile.__dict__["ticket"].pickled(self)
+        fields = (self.folder, self.path, ticket, self.doc, self.replies, self.digest)
+        return TicketFile, (*fields, self.refs, self.checks)
+
     def position(self, *path: str | int) -> Position:
+        if isinstance(self.doc, str):
+            self.doc = _positions(self.doc, front_matter=False)
         return self.doc.position(path)
 
 
@@ -118,25 +146,122 @@ class LoadedBoard:
     cache: FileCache | None = None  # where checks of unchanged files may be kept too
 
 
-def load_board(root: Path, cache: FileCache | None = None, *, save: bool = True) -> LoadedBoard:
+FolderCheck = Callable[[TicketFile], list[Problem]]
+# Given board.yaml (its record, document and digest) and the cache: what checks a folder.
+MakeCheck = Callable[[Board, YamlDocument, bytes, FileCache | None], FolderCheck]
+
+
+def load_board(
+    root: Path,
+    cache: FileCache | None = None,
+    *,
+    save: bool = True,
+    workers: int = 1,
+    check: MakeCheck | None = None,
+    records: bool = True,
+) -> LoadedBoard:
     """Read board.yaml and every ticket folder under ``root``; ``cache`` keeps what each
     ticket file was read as, so that unchanged files are not parsed again. ``save=False``:
-    the caller saves the cache later (``validate`` does), so that it is written once."""
+    the caller saves the cache later (``validate`` does), so that it is written once.
+
+    ``check`` makes the function that finds a folder's own problems, which then runs
+    as each folder is read (``TicketFile.checks``). With ``workers`` > 1 and a large
+    board, folders are read and checked in that many processes, each with its own part
+    of the cache, which it saves itself; the board returned then has no cache.
+    ``records=False``: only checking follows, so records and replies need not be sent
+    back from those processes (reading ``TicketFile.ticket`` then fails)."""
     problems: list[Problem] = []
     board, board_doc, board_digest = _load_board_file(root, problems)
-    tickets: list[TicketFile] = []
+    folders: list[tuple[str, str]] = []
     tickets_dir = root / "tickets"
     if tickets_dir.is_symlink():
         problems.append(_stray(root, tickets_dir, "tickets/ must be a folder, not a link"))
     elif tickets_dir.is_dir():
-        for folder, rel in _ticket_folders(root, tickets_dir, problems):
-            loaded = load_ticket_folder(root, folder, problems, cache, rel)
-            if loaded is not None:
-                tickets.append(loaded)
+        folders = _ticket_folders(root, tickets_dir, problems)
+    per_folder = None
+    if check is not None and board is not None and board_doc is not None:
+        per_folder = check(board, board_doc, board_digest, cache)
+    count = min(workers, len(folders) // (PARALLEL_FROM // 2))
+    if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+        part = _Part(root, folders, cache, per_folder, count, records)
+        tickets = _load_in_parallel(part, problems)
+        cache = None  # each process saved its own shards; a save from here would drop them
+    else:
+        tickets = _load_folders(root, folders, problems, cache, per_folder)
+        if cache is not None and save:
+            cache.save()
     tickets.sort(key=lambda t: t.refs.id)
-    if cache is not None and save:
-        cache.save()
     return LoadedBoard(root, board, board_doc, tickets, problems, board_digest, cache)
+
+
+def _load_folders(
+    root: Path,
+    folders: list[tuple[str, str]],
+    problems: list[Problem],
+    cache: FileCache | None,
+    check: FolderCheck | None,
+) -> list[TicketFile]:
+    tickets = []
+    for folder, rel in folders:
+        loaded = load_ticket_folder(root, folder, problems, cache, rel)
+        if loaded is not None:
+            if check is not None:
+                loaded.checks = check(loaded)
+            tickets.append(loaded)
+    return tickets
+
+
+@dataclass
+class _Part:
+    """What the loading processes inherit when they are forked."""
+
+    root: Path
+    folders: list[tuple[str, str]]
+    cache: FileCache | None
+    check: FolderCheck | None
+    count: int
+    records: bool
+
+    def mine(self, index: int) -> list[tuple[str, str]]:
+        if self.cache is None:
+            return self.folders[index :: self.count]
+        # By cache shard, so that no two processes read or write the same shard file.
+        return [f for f in self.folders if FileCache.shard_of(f[1]) % self.count == index]
+
+
+_PART: _Part | None = None
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _load_part(index: int) -> tuple[list[TicketFile], list[Problem]]:
+    assert _PART is not None  # noqa: S101 - set before the pool starts
+    problems: list[Problem] = []
+    tickets = _load_folders(_PART.root, _PART.mine(index), problems, _PART.cache, _PART.check)
+    if _PART.cache is not None:
+        _PART.cache.save()
+    if not _PART.records:  # the checks are done: send back what checks between tickets read
+        tickets = [replace(t, ticket=b"", replies=[]) for t in tickets]
+    return tickets, problems
+
+
+def _load_in_parallel(part: _Part, problems: list[Problem]) -> list[TicketFile]:
+    global _PART  # noqa: PLW0603 - handed to forked children, reset afterwards
+    _PART = part
+    try:
+        with multiprocessing.get_context("fork").Pool(part.count - 1) as pool:
+            others = pool.map_async(_load_part, range(1, part.count))
+            results = [_load_part(0), *others.get()]  # this process takes a part too
+    finally:
+        _PART = None
+    tickets: list[TicketFile] = []
+    for found, own in results:
+        tickets += found
+        problems += own
+    return tickets
 
 
 def _load_board_file(
@@ -228,40 +353,30 @@ def load_ticket_folder(
         read = _read_through(path, reply_rel, problems, cache, _read_reply, _keep_reply)
         if read is not None and read[1] is not None:
             meta, body, body_line = read[1]
-            doc = LazyDocument(path, front_matter=True)
-            replies.append(ReplyFile(number, reply_rel, meta, body, body_line, doc, read[0]))
+            replies.append(ReplyFile(number, reply_rel, meta, body, body_line, path, read[0]))
     if ticket is None or ticket_entry is None:
         return None
     for reply in replies:
         digest.update(b"%d" % reply.number + reply.digest)
-    doc = LazyDocument(ticket_entry.path, front_matter=False)
     record, refs = ticket
-    return TicketFile(rel_folder, ticket_rel, record, doc, replies, digest.digest(), refs)
+    path = ticket_entry.path
+    return TicketFile(rel_folder, ticket_rel, record, path, replies, digest.digest(), refs)
 
 
-class LazyDocument:
-    """Where a file's values stand, parsed again only when a problem needs a position:
+def _positions(path: str, *, front_matter: bool) -> YamlDocument:
+    """Where a file's values stand. Parsed again only when a problem needs a position:
     most files have none, and keeping every file's positions costs memory."""
-
-    def __init__(self, path: str, *, front_matter: bool) -> None:
-        self.path = path
-        self.front_matter = front_matter
-        self._doc: YamlDocument | None = None
-
-    def position(self, path: tuple[str | int, ...]) -> Position:
-        if self._doc is None:
-            found: YamlDocument | None = None
-            try:
-                text = Path(self.path).read_bytes().decode("utf-8").removeprefix("\ufeff")
-                if self.front_matter:
-                    split = _front_matter(text, "", [])
-                    found = parse_yaml(split[0], line_offset=1) if split else None
-                else:
-                    found = parse_yaml(text)
-            except (OSError, UnicodeDecodeError, YamlProblem):
-                found = None
-            self._doc = found or YamlDocument(None)
-        return self._doc.position(path)
+    found: YamlDocument | None = None
+    try:
+        text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+        if front_matter:
+            split = _front_matter(text, "", [])
+            found = parse_yaml(split[0], line_offset=1) if split else None
+        else:
+            found = parse_yaml(text)
+    except (OSError, UnicodeDecodeError, YamlProblem):
+        found = None
+    return found or YamlDocument(None)
 
 
 T = TypeVar("T")

@@ -156,10 +156,6 @@ def remove_stale(output: Path, produced: set[str]) -> int:
     return removed
 
 
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def page_context(base: dict[str, Any], page: Page, site_url: str | None) -> dict[str, Any]:
     context = {**base, **page.context}
     context["SITEURL"] = relative_root(page.save_as) if site_url is None else site_url

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from .calendar import CalendarError
 from .deadlines import Rules
 from .departments import Departments
+from .file_cache import FileCache
 from .loading import LoadedBoard, ReplyFile, TicketFile
 from .privacy import describe, find_personal_data, line_and_column
 from .problems import Problem
@@ -43,22 +44,37 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
         ids = Counter(t.refs.id for t in loaded.tickets)
         for file in loaded.tickets:
             problems.extend(_reference_problems(file, ids))
-            problems.extend(_folder_problems(file, board, rules, loaded))
+            if file.checks is None:
+                digest, cache = loaded.board_digest, loaded.cache
+                file.checks = _folder_problems(file, board, rules, digest, cache)
+            problems.extend(file.checks)
     if loaded.cache is not None:
         loaded.cache.save()
     return sorted(set(problems))
 
 
+def folder_check(
+    board: Board, doc: YamlDocument, board_digest: bytes, cache: FileCache | None
+) -> Callable[[TicketFile], list[Problem]]:
+    """What finds one folder's own problems while the board is read (``load_board``'s
+    ``check``), in whichever process reads the folder."""
+    rules = _board_problems(board, doc, [])  # board.yaml's own problems: validate() adds them
+    return lambda file: _folder_problems(file, board, rules, board_digest, cache)
+
+
 def _folder_problems(
-    file: TicketFile, board: Board, rules: Rules | None, loaded: LoadedBoard
+    file: TicketFile,
+    board: Board,
+    rules: Rules | None,
+    board_digest: bytes,
+    cache: FileCache | None,
 ) -> list[Problem]:
     """The problems of one ticket folder on its own, privacy included, kept with the
     cache: they depend only on the folder's files and board.yaml."""
-    cache = loaded.cache
     if cache is None:
         return [*_own_problems(file, board, rules), *privacy_problems(file, board)]
     key = f"{file.folder}#checks"
-    digest = hashlib.blake2b(file.digest + loaded.board_digest, digest_size=16).digest()
+    digest = hashlib.blake2b(file.digest + board_digest, digest_size=16).digest()
     found: list[Problem] | None = cache.get(key, digest)
     if found is None:
         found = [*_own_problems(file, board, rules), *privacy_problems(file, board)]
