@@ -104,10 +104,13 @@ def make_corpus(work: Path, size: int) -> Path:
 
 
 def floor(board: Path) -> float:
+    """Listing and reading every ticket file once, with plain os calls (pathlib's own
+    work would double it at 100,000 tickets)."""
     start = time.perf_counter()
-    for path in (board / "tickets").rglob("*"):
-        if path.is_file():
-            path.read_bytes()
+    for parent, _, names in os.walk(board / "tickets"):
+        for name in names:
+            with open(os.path.join(parent, name), "rb") as file:
+                file.read()
     return time.perf_counter() - start
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from .deadlines import Rules
 from .loading import ReplyFile, TicketFile
@@ -64,7 +65,7 @@ class TicketState:
     def ticket(self) -> Ticket:
         return self.file.ticket
 
-    @property
+    @cached_property  # many pages ask, and it reads every event of the ticket
     def settled_since(self) -> datetime | None:
         """From when this state stays the same at every later moment: its status is final
         and nothing in the ticket's files is dated after ``as_of``; None while time can
