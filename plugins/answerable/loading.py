@@ -165,9 +165,9 @@ def load_board(
     the caller saves the cache later (``validate`` does), so that it is written once.
 
     ``check`` makes the function that finds a folder's own problems, which then runs
-    as each folder is read (``TicketFile.checks``). With ``workers`` > 1 and a large
-    board, folders are read and checked in that many processes, each with its own part
-    of the cache, which it saves itself; the board returned then has no cache.
+    as each folder is read (``TicketFile.checks``). With ``workers`` (cores) > 1 and a
+    large board, folders are read and checked in two processes a core, each with its
+    own part of the cache, which it saves itself; the board returned then has no cache.
     ``records=False``: only checking follows, so records and replies need not be sent
     back from those processes (reading ``TicketFile.ticket`` then fails)."""
     problems: list[Problem] = []
@@ -181,7 +181,10 @@ def load_board(
     per_folder = None
     if check is not None and board is not None and board_doc is not None:
         per_folder = check(board, board_doc, board_digest, cache)
-    count = min(workers, len(folders) // (PARALLEL_FROM // 2))
+    # Two processes per core: reading waits on the disk when the files are not in memory
+    # (a board of 100,000 tickets: 16 s against 25 s with one per core), and costs
+    # nothing more when they are.
+    count = min(2 * workers, len(folders) // (PARALLEL_FROM // 2))
     if count > 1 and "fork" in multiprocessing.get_all_start_methods():
         part = _Part(root, folders, cache, per_folder, count, records)
         tickets = _load_in_parallel(part, problems)
