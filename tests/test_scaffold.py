@@ -238,6 +238,10 @@ def test_validate_workflow(made: Path) -> None:
     assert checkout["with"]["fetch-depth"] == 0
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["python-version"] == "3.11"
+    # The file cache is kept between runs: a large board is then checked in seconds.
+    cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
+    assert cache["with"]["path"] == "~/.cache/answerable/files"
+    assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
     commands = runs(data, "validate")
     assert f'python -m pip install "answerable=={VERSION}"' in commands
     assert "answerable validate --format github" in commands
@@ -266,7 +270,7 @@ def test_pages_workflow(made: Path) -> None:
     build = data["jobs"]["build"]["steps"]
     uses = [s["uses"].split("@")[0] for s in build if "uses" in s]
     assert uses == [
-        "actions/checkout", "actions/setup-python", "actions/configure-pages",
+        "actions/checkout", "actions/setup-python", "actions/cache", "actions/configure-pages",
         "actions/upload-pages-artifact",
     ]  # fmt: skip
     site = next(s for s in build if s.get("run") == "pelican -s publishconf.py")
