@@ -112,19 +112,18 @@ def _cache_on() -> bool:
     return not click.get_current_context().find_root().params.get("no_cache", False)
 
 
-def _load(root: Path, *, validated: bool = False) -> LoadedBoard:
+def _load(root: Path, *, validated: bool = False, records: bool = True) -> LoadedBoard:
     """The board, with unchanged files taken from the cache (see docs/site.md);
-    ``validated``: the caller validates it, which saves the cache."""
-    cache = FileCache(root) if _cache_on() else None
-    check = folder_check if validated else None
-    return load_board(root, cache, save=not validated, workers=default_workers(), check=check)
-
-
-def _load_for_checking(root: Path) -> LoadedBoard:
-    """The board for ``validate``, which reads no record once each folder is checked."""
-    cache = FileCache(root) if _cache_on() else None
-    workers = default_workers()
-    return load_board(root, cache, save=False, workers=workers, check=folder_check, records=False)
+    ``validated``: the caller validates it, which saves the cache; ``records=False``:
+    nothing reads a record after the checks (``validate``)."""
+    return load_board(
+        root,
+        FileCache(root) if _cache_on() else None,
+        save=not validated,
+        workers=default_workers(),
+        check=folder_check if validated else None,
+        records=records,
+    )
 
 
 @cli.command()
@@ -143,7 +142,7 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
 
     Exits 0 when clean, 1 when problems are found.
     """
-    problems = validate_board(_load_for_checking(path))
+    problems = validate_board(_load(path, validated=True, records=False))
     render = {
         "text": formats.problems_text,
         "json": formats.problems_json,

@@ -147,8 +147,8 @@ class LoadedBoard:
 
 
 FolderCheck = Callable[[TicketFile], list[Problem]]
-# Given board.yaml (its record, document and digest) and the cache: what checks a folder.
-MakeCheck = Callable[[Board, YamlDocument, bytes, FileCache | None], FolderCheck]
+# Given board.yaml (its record and digest) and the cache: what checks a folder.
+MakeCheck = Callable[[Board, bytes, FileCache | None], FolderCheck]
 
 
 def load_board(
@@ -179,8 +179,8 @@ def load_board(
     elif tickets_dir.is_dir():
         folders = _ticket_folders(root, tickets_dir, problems)
     per_folder = None
-    if check is not None and board is not None and board_doc is not None:
-        per_folder = check(board, board_doc, board_digest, cache)
+    if check is not None and board is not None:
+        per_folder = check(board, board_digest, cache)
     # Two processes per core: reading waits on the disk when the files are not in memory
     # (a board of 100,000 tickets: 16 s against 25 s with one per core), and costs
     # nothing more when they are.

@@ -576,16 +576,14 @@ class Site:
 
     def list_groups(self) -> list[tuple[str, str, str, list[TicketView]]]:
         """Every list: its kind, key, title and tickets (newest first; due soonest first)."""
-        newest = sorted(self.tickets, key=lambda v: (v.ticket.received, v.ticket.id), reverse=True)
+        newest = self.newest
         groups: list[tuple[str, str, str, list[TicketView]]] = []  # kind, key, title, tickets
         for key, label, statuses in STATUS_LISTS:
             chosen = [v for v in newest if v.state.status in statuses]
             if key in ("overdue", "due-soon"):
                 chosen.sort(key=lambda v: (v.state.due or v.state.as_of, v.ticket.id))
             groups.append(("status", key, self._(label), chosen))
-        by_month: dict[str, list[TicketView]] = {}
-        for view in newest:
-            by_month.setdefault(view.month_key, []).append(view)
+        by_month = _group(newest, lambda v: v.month_key)
         for year, month in reversed(self.months()):
             key = f"{year}-{month:02d}"
             groups.append(("month", key, self.fmt.month(year, month), by_month.get(key, [])))
@@ -600,10 +598,14 @@ class Site:
         return groups
 
     @cached_property
+    def newest(self) -> list[TicketView]:
+        """Every ticket, newest first: the order of every list."""
+        return sorted(self.tickets, key=lambda v: (v.ticket.received, v.ticket.id), reverse=True)
+
+    @cached_property
     def by_department(self) -> dict[str, list[TicketView]]:
         """Each department's tickets, newest first (grouped once: many pages read it)."""
-        newest = sorted(self.tickets, key=lambda v: (v.ticket.received, v.ticket.id), reverse=True)
-        return _group(newest, lambda v: v.state.department)
+        return _group(self.newest, lambda v: v.state.department)
 
     def list_jobs(self) -> list[Job]:
         """One job per list page, and one for the index of lists."""

@@ -54,11 +54,11 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
 
 
 def folder_check(
-    board: Board, doc: YamlDocument, board_digest: bytes, cache: FileCache | None
+    board: Board, board_digest: bytes, cache: FileCache | None
 ) -> Callable[[TicketFile], list[Problem]]:
     """What finds one folder's own problems while the board is read (``load_board``'s
     ``check``), in whichever process reads the folder."""
-    rules = _board_problems(board, doc, [])  # board.yaml's own problems: validate() adds them
+    rules = board_rules(board)
     return lambda file: _folder_problems(file, board, rules, board_digest, cache)
 
 
