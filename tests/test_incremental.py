@@ -206,7 +206,14 @@ def test_a_warm_validate_reads_no_record(demo_copy: tuple[Path, Path]) -> None:
     assert all("ticket" not in file.__dict__ for file in warm.tickets)
     # Read on demand, a record is the one parsed from the file.
     fresh = {file.refs.id: file.ticket for file in load_board(board).tickets}
-    assert {file.refs.id: file.ticket for file in warm.tickets} == fresh
+    cached = {file.refs.id: file.ticket for file in warm.tickets}
+    assert cached == fresh
+    assert {k: t.model_fields_set for k, t in cached.items()} == {
+        k: t.model_fields_set for k, t in fresh.items()
+    }
+    # Records given the same fields share one set of them (memory at city scale).
+    shared = {id(t.model_fields_set) for t in cached.values()}
+    assert len(shared) == len({frozenset(t.model_fields_set) for t in fresh.values()}) < 40
 
 
 def test_reading_in_two_processes_gives_the_same_board(
