@@ -102,3 +102,29 @@ def test_csv_and_json_downloads(built: Path) -> None:
     assert (housing["received"], housing["answered"], housing["overdue"]) == (3, 1, 2)
     with (built / "data/departments.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert {r["key"] for r in csv.DictReader(handle)} == {d["key"] for d in departments}
+
+
+def test_whole_board_files_are_written_in_pieces_as_one_dump(tmp_path: Path) -> None:
+    """The largest files are written item by item; the bytes are those of one dump, and
+    a file whose bytes did not change is left alone."""
+    from answerable.open_data import _csv, _dump, _dump_list
+    from answerable.publishing import write_if_changed
+
+    rows = [{"id": f"2026-{n:06d}", "title": f"<b>第{n}件</b> & =1+1"} for n in range(3000)]
+    whole = _dump({"as_of": AS_OF, "tickets": rows})
+    pieces = list(_dump_list(iter(rows), '{"as_of":' + json.dumps(AS_OF) + ',"tickets":', "}"))
+    assert len(pieces) > 1000
+    assert "".join(pieces) == whole
+    assert "".join(_dump_list([])) == _dump([])
+    table = "".join(_csv(["id", "title"], iter(rows)))
+    assert list(csv.DictReader(table.removeprefix("\ufeff").splitlines()))[2999]["title"] == (
+        "<b>第2999件</b> & =1+1"
+    )
+    assert write_if_changed(tmp_path, "data/t.json", iter(pieces))
+    written = (tmp_path / "data/t.json").stat()
+    assert (tmp_path / "data/t.json").read_text("utf-8") == whole
+    assert not write_if_changed(tmp_path, "data/t.json", iter(pieces))
+    assert (tmp_path / "data/t.json").stat().st_ino == written.st_ino
+    assert write_if_changed(tmp_path, "data/t.json", iter([*pieces[:-1], "]}\n\n"]))
+    assert (tmp_path / "data/t.json").read_text("utf-8") == whole + "\n"
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["t.json"]  # no temporary left

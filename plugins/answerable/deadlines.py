@@ -30,7 +30,7 @@ class ExtensionCheck:
     message: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deadline:
     original: datetime
     """The due time the policy gives, before any extension."""

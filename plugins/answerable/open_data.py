@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from .site import Job, Page, Site, TicketView, job_key
+from .site import Job, Page, Site, TicketView, job_key, one_page
 from .status import Status, event_times
 
 OPEN311 = "open311/v2"
@@ -43,11 +44,25 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _dump(data: object) -> str:
+def _json(data: object) -> str:
     # Compact: json's C encoder writes it; with an indent the pure-Python one runs, 10× slower.
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     # Escaped so that no file can be read as HTML, even by a server that mislabels it.
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _dump(data: object) -> str:
+    return _json(data) + "\n"
+
+
+def _dump_list(items: Iterable[object], before: str = "", after: str = "") -> Iterator[str]:
+    """A JSON array written item by item, as ``_dump`` would write it whole: the files
+    of the whole board would otherwise be held in memory several times over (their
+    rows, the text, its escaped copy, its bytes), hundreds of MiB at 100,000 tickets."""
+    yield before + "["
+    for number, item in enumerate(items):
+        yield ("," if number else "") + _json(item)
+    yield "]" + after + "\n"
 
 
 def _cell(value: object) -> object:
@@ -140,7 +155,7 @@ def _ticket_row(view: TicketView) -> dict[str, Any]:
     }
 
 
-def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
     buffer.write("\ufeff")
@@ -148,14 +163,18 @@ def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
     writer.writeheader()
     for row in rows:
         writer.writerow({k: ("" if row[k] is None else _cell(row[k])) for k in columns})
-    return buffer.getvalue()
+        if buffer.tell() > 1 << 16:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def open_data_jobs(site: Site) -> list[Job]:
     """The open-data files: one job per request (keyed by its ticket), one for the rest."""
     jobs = [
         Job(
-            partial(lambda v: [_request_page(site, v)], view),
+            partial(one_page, _request_page, site, view),
             job_key("open311", view.digest),
             timeless=view.state.settled_since is not None,
         )
@@ -173,16 +192,26 @@ def _request_page(site: Site, view: TicketView) -> Page:
 
 
 def _whole_files(site: Site) -> list[Page]:
+    """The whole board's files, each written as it is made (``Page.text`` an iterator)."""
     as_of = site.snapshot.as_of.isoformat()
-    requests = [open311_request(site, view) for view in site.tickets]
-    tickets = [_ticket_row(view) for view in site.tickets]
+    tickets = site.tickets
     departments = [row.as_dict() for row in site.department_table.rows]
-    files = {
-        f"{OPEN311}/services.json": _dump(open311_services(site)),
-        f"{OPEN311}/requests.json": _dump(requests),
-        "data/tickets.json": _dump({"as_of": as_of, "tickets": tickets}),
-        "data/tickets.csv": _csv(TICKET_COLUMNS, tickets),
-        "data/departments.json": _dump({"as_of": as_of, "departments": departments}),
-        "data/departments.csv": _csv(DEPARTMENT_COLUMNS, departments),
-    }
-    return [Page(path, "", {}, text) for path, text in files.items()]
+    head = '{"as_of":' + _json(as_of)
+    return [
+        Page(f"{OPEN311}/services.json", "", {}, _dump(open311_services(site))),
+        Page(
+            f"{OPEN311}/requests.json",
+            "",
+            {},
+            _dump_list(open311_request(site, view) for view in tickets),
+        ),
+        Page(
+            "data/tickets.json",
+            "",
+            {},
+            _dump_list(map(_ticket_row, tickets), head + ',"tickets":', "}"),
+        ),
+        Page("data/tickets.csv", "", {}, _csv(TICKET_COLUMNS, map(_ticket_row, tickets))),
+        Page("data/departments.json", "", {}, _dump({"as_of": as_of, "departments": departments})),
+        Page("data/departments.csv", "", {}, _csv(DEPARTMENT_COLUMNS, departments)),
+    ]

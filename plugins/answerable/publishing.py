@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,18 +56,43 @@ def relative_root(save_as: str) -> str:
     return "/".join([".."] * depth) if depth else "."
 
 
-def write_if_changed(output: Path, rel: str, text: str) -> bool:
-    """Write ``text`` at ``rel`` unless the file holds exactly that; True when written."""
+def write_if_changed(output: Path, rel: str, text: str | Iterable[str]) -> bool:
+    """Write ``text`` at ``rel`` unless the file holds exactly that; True when written.
+
+    ``text`` may come in pieces (the open-data files of a whole board): they are written
+    as they come and compared with the file afterwards, never held at once."""
     target = output / rel
-    data = text.encode("utf-8")
-    try:
-        if target.stat().st_size == len(data) and target.read_bytes() == data:
-            return False
-    except FileNotFoundError:
+    if isinstance(text, str):
+        data = text.encode("utf-8")
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                return False
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(data)
+    else:
         target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_bytes(data)
+        temporary = target.with_name(f".{target.name}.tmp")
+        with temporary.open("w", encoding="utf-8", newline="") as file:
+            file.writelines(text)
+        if _same_bytes(temporary, target):
+            temporary.unlink()
+            return False
     temporary.replace(target)  # a reader never sees half a page; a hard link is not written through
+    return True
+
+
+def _same_bytes(new: Path, old: Path) -> bool:
+    try:
+        if new.stat().st_size != old.stat().st_size:
+            return False
+        with new.open("rb") as a, old.open("rb") as b:
+            while block := a.read(1 << 20):
+                if block != b.read(1 << 20):
+                    return False
+    except FileNotFoundError:
+        return False
     return True
 
 

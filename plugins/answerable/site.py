@@ -8,9 +8,10 @@ which template draws it, and the values the template reads.
 from __future__ import annotations
 
 import hashlib
+import sys
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import cached_property, partial
@@ -125,13 +126,13 @@ OVERDUE_FEED = "feeds/overdue.atom.xml"
 # ---- views --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     text: str
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One line of a ticket's public timeline."""
 
@@ -148,7 +149,7 @@ class Event:
     commit: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class TicketView:
     state: TicketState
     url: str
@@ -159,7 +160,6 @@ class TicketView:
     type_name: str
     category: Link
     channel_name: str
-    timeline: list[Event] = field(default_factory=list)
     related: list[Link] = field(default_factory=list)
     duplicate_of: Link | None = None
     co_departments: list[Link] = field(default_factory=list)
@@ -184,7 +184,7 @@ class TicketView:
         return self.state.status.dot
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReplyView:
     ticket: TicketView
     reply: ReplyFile
@@ -193,7 +193,7 @@ class ReplyView:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowView:
     """A leaderboard row with its links and figures formatted once."""
 
@@ -206,33 +206,64 @@ class RowView:
         return self.row.figures
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagination:
     number: int
     count: int
     previous: str | None
     next: str | None
-    pages: list[tuple[int, str]]
+    pages: list[tuple[int | None, str]]
+    """The pages the pager links to, in order; (None, "") where it skips some."""
 
 
-@dataclass(frozen=True)
+def pager_numbers(number: int, count: int) -> list[int | None]:
+    """The pages page ``number`` of ``count`` links to: the first and last, its
+    neighbours, and those 10, 100, 1,000… pages away, with None for each gap.
+
+    Any page is then a few clicks away, and a page links to a few dozen pages at most.
+    Linking every page made each page of a long list as long as the list (135 KB of
+    links at 100,000 tickets) and the whole list quadratic to build.
+    """
+    wanted = {1, count, *range(number - 2, number + 3)}
+    step = 10
+    while step < count:
+        wanted.update((number - step, number + step))
+        step *= 10
+    numbers: list[int | None] = []
+    last = 0
+    for n in sorted(n for n in wanted if 1 <= n <= count):
+        if n > last + 1 and last:
+            numbers.append(None)
+        numbers.append(n)
+        last = n
+    return numbers
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     save_as: str
     template: str
     context: dict[str, Any]
-    text: str | None = None
-    """A file written as it is (a feed, open data): no template."""
+    text: str | Iterable[str] | None = None
+    """A file written as it is (a feed, open data): no template. Pieces of it, for the
+    largest files, which are then written as they are made."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Job:
     """Pages made together. ``key`` digests everything they show beyond what all pages
     share (code, templates, settings, board.yaml); None: made every time. The moment is
     part of every key unless ``timeless``: pages of settled tickets do not change with it."""
 
-    make: Callable[[], list[Page]]
+    make: Callable[[], Iterable[Page]]
     key: bytes | None = None
     timeless: bool = False
+
+
+def one_page(make: Callable[..., Page], *args: Any) -> list[Page]:  # noqa: ANN401
+    """A job's ``make`` for one page: a partial of this costs less than a closure per
+    job, and there is a job per ticket."""
+    return [make(*args)]
 
 
 def job_key(*parts: object) -> bytes:
@@ -267,6 +298,8 @@ class Site:
             "category": {c.id: c.name for c in self.board.categories},
             "channel": {c.id: c.name for c in self.board.channels},
         }
+        self._department_links: dict[str, Link] = {}
+        self._shared: dict[tuple[str, ...], Any] = {}  # labels and links many tickets show
         by_id = {s.ticket.id: s for s in snapshot.states}
         self.tickets = [self._ticket_view(state, by_id) for state in snapshot.states]
         self.by_id = {view.ticket.id: view for view in self.tickets}
@@ -291,7 +324,12 @@ class Site:
     # -- pieces shared by pages --
 
     def department_link(self, department_id: str) -> Link:
-        return Link(self.snapshot.departments.name(department_id), department_url(department_id))
+        # One Link per department, shared by its tickets (memory at city scale).
+        link = self._department_links.get(department_id)
+        if link is None:
+            name = self.snapshot.departments.name(department_id)
+            link = self._department_links[department_id] = Link(name, department_url(department_id))
+        return link
 
     def _deadline_text(self, state: TicketState) -> str:
         _ = self._
@@ -313,6 +351,13 @@ class Site:
             return _("%(late)s late") % {"late": self.fmt.span(-left)}
         return _("%(left)s left") % {"left": self.fmt.span(left)}
 
+    def _once(self, key: tuple[str, ...], make: Callable[[], Any]) -> Any:  # noqa: ANN401
+        """One copy of a value many tickets show, made the first time."""
+        value = self._shared.get(key)
+        if value is None:
+            value = self._shared[key] = make()
+        return value
+
     def _ticket_view(self, state: TicketState, by_id: dict[str, TicketState]) -> TicketView:
         ticket = state.ticket
         received = self.snapshot.rules.local_date(ticket.received)
@@ -332,11 +377,14 @@ class Site:
             url=ticket_url(ticket.id),
             status_label=self._(STATUS_LABELS[state.status]),
             department=self.department_link(state.department),
-            deadline_text=self._deadline_text(state),
+            deadline_text=sys.intern(self._deadline_text(state)),  # many tickets say the same
             type_name=self.names["type"].get(ticket.type, ticket.type),
-            category=Link(
-                self.names["category"].get(ticket.category, ticket.category),
-                list_url("category", ticket.category),
+            category=self._once(
+                ("category", ticket.category),
+                lambda: Link(
+                    self.names["category"].get(ticket.category, ticket.category),
+                    list_url("category", ticket.category),
+                ),
             ),
             channel_name=self.names["channel"].get(ticket.channel, ticket.channel),
             related=related,
@@ -346,8 +394,14 @@ class Site:
             if ticket.resolution
             else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
-            month_label=self.fmt.month(received.year, received.month),
-            month_key=f"{received.year}-{received.month:02d}",
+            month_label=self._once(
+                ("month", str(received.year), str(received.month)),
+                lambda: self.fmt.month(received.year, received.month),
+            ),
+            month_key=self._once(
+                ("month key", str(received.year), str(received.month)),
+                lambda: f"{received.year}-{received.month:02d}",
+            ),
             digest=digest.digest(),
         )
 
@@ -464,19 +518,19 @@ class Site:
         self, kind: str, key: str, items: list[TicketView]
     ) -> Iterator[tuple[list[TicketView], Pagination, str]]:
         count = max(1, -(-len(items) // self.per_page))
-        urls = [list_url(kind, key, n) for n in range(1, count + 1)]
         for number in range(1, count + 1):
             chunk = items[(number - 1) * self.per_page : number * self.per_page]
+            around = pager_numbers(number, count)
             yield (
                 chunk,
                 Pagination(
                     number,
                     count,
-                    urls[number - 2] if number > 1 else None,
-                    urls[number] if number < count else None,
-                    list(enumerate(urls, start=1)),
+                    list_url(kind, key, number - 1) if number > 1 else None,
+                    list_url(kind, key, number + 1) if number < count else None,
+                    [(n, list_url(kind, key, n) if n else "") for n in around],
                 ),
-                urls[number - 1],
+                list_url(kind, key, number),
             )
 
     # -- the pages --
@@ -487,7 +541,7 @@ class Site:
         jobs = [Job(lambda: [self.home()], job_key("home", everything))]
         jobs += [
             Job(
-                partial(lambda v: [self.ticket_page(v)], view),
+                partial(one_page, self.ticket_page, view),
                 job_key("ticket", view.digest),
                 timeless=view.state.settled_since is not None,
             )
@@ -496,7 +550,7 @@ class Site:
         jobs += self.list_jobs()
         jobs.append(Job(lambda: [self.departments_index()], job_key("departments", everything)))
         jobs += [
-            Job(partial(lambda d: [self.department_page(d)], d.id), self._department_key(d.id))
+            Job(partial(one_page, self.department_page, d.id), self._department_key(d.id))
             for d in self.board.departments
         ]
         jobs.append(
@@ -632,14 +686,14 @@ class Site:
                     context.update(as_of=None, settled_since=max(settled))  # type: ignore[type-var]
                 jobs.append(
                     Job(
-                        partial(lambda u, c: [Page(u, "answerable_list", c)], url, context),
+                        partial(one_page, Page, url, "answerable_list", context),
                         digest,
                         timeless=timeless,
                     )
                 )
         # The index shows each list's title and count.
         counts = [(kind, key, title, len(chosen)) for kind, key, title, chosen in groups]
-        jobs.append(Job(partial(lambda g: [self.lists_index(g)], groups), job_key(counts)))
+        jobs.append(Job(partial(one_page, self.lists_index, groups), job_key(counts)))
         return jobs
 
     def lists_index(self, groups: list[tuple[str, str, str, list[TicketView]]]) -> Page:
@@ -851,7 +905,7 @@ class Site:
             start = datetime.combine(_previous(period).start, time.min, tzinfo=zone)
             key = job_key("report", period.label, moment, self._window_key(start, moment))
             keys.append(key)
-            jobs.append(Job(partial(lambda p: [self.report(p)], period), key))
+            jobs.append(Job(partial(one_page, self.report, period), key))
         jobs.append(Job(lambda: [self.reports_index()], job_key("reports", keys)))
         return jobs
 
