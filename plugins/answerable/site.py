@@ -255,7 +255,7 @@ class Job:
     share (code, templates, settings, board.yaml); None: made every time. The moment is
     part of every key unless ``timeless``: pages of settled tickets do not change with it."""
 
-    make: Callable[[], Iterable[Page]]
+    make: Callable[[], list[Page]]
     key: bytes | None = None
     timeless: bool = False
 
@@ -298,8 +298,7 @@ class Site:
             "category": {c.id: c.name for c in self.board.categories},
             "channel": {c.id: c.name for c in self.board.channels},
         }
-        self._department_links: dict[str, Link] = {}
-        self._shared: dict[tuple[str, ...], Any] = {}  # labels and links many tickets show
+        self._shared: dict[tuple[object, ...], Any] = {}  # links and labels many tickets show
         by_id = {s.ticket.id: s for s in snapshot.states}
         self.tickets = [self._ticket_view(state, by_id) for state in snapshot.states]
         self.by_id = {view.ticket.id: view for view in self.tickets}
@@ -324,12 +323,12 @@ class Site:
     # -- pieces shared by pages --
 
     def department_link(self, department_id: str) -> Link:
-        # One Link per department, shared by its tickets (memory at city scale).
-        link = self._department_links.get(department_id)
-        if link is None:
-            name = self.snapshot.departments.name(department_id)
-            link = self._department_links[department_id] = Link(name, department_url(department_id))
-        return link
+        return self._once(
+            ("department", department_id),
+            lambda: Link(
+                self.snapshot.departments.name(department_id), department_url(department_id)
+            ),
+        )
 
     def _deadline_text(self, state: TicketState) -> str:
         _ = self._
@@ -351,8 +350,9 @@ class Site:
             return _("%(late)s late") % {"late": self.fmt.span(-left)}
         return _("%(left)s left") % {"left": self.fmt.span(left)}
 
-    def _once(self, key: tuple[str, ...], make: Callable[[], Any]) -> Any:  # noqa: ANN401
-        """One copy of a value many tickets show, made the first time."""
+    def _once(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:  # noqa: ANN401
+        """One copy of a value many tickets show, made the first time (memory at city
+        scale: a department's link, a month's label)."""
         value = self._shared.get(key)
         if value is None:
             value = self._shared[key] = make()
@@ -395,11 +395,11 @@ class Site:
             else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
             month_label=self._once(
-                ("month", str(received.year), str(received.month)),
+                ("month", received.year, received.month),
                 lambda: self.fmt.month(received.year, received.month),
             ),
             month_key=self._once(
-                ("month key", str(received.year), str(received.month)),
+                ("month key", received.year, received.month),
                 lambda: f"{received.year}-{received.month:02d}",
             ),
             digest=digest.digest(),
