@@ -255,9 +255,10 @@ def _load_in_parallel(part: _Part, problems: list[Problem]) -> list[TicketFile]:
     global _PART  # noqa: PLW0603 - handed to forked children, reset afterwards
     _PART = part
     try:
-        with multiprocessing.get_context("fork").Pool(part.count - 1) as pool:
-            others = pool.map_async(_load_part, range(1, part.count))
-            results = [_load_part(0), *others.get()]  # this process takes a part too
+        # This process only waits: parsing here would leave its heap fragmented by
+        # garbage, which every page-rendering process forked later would inherit.
+        with multiprocessing.get_context("fork").Pool(part.count) as pool:
+            results = pool.map(_load_part, range(part.count))
     finally:
         _PART = None
     tickets: list[TicketFile] = []

@@ -18,6 +18,7 @@ TAGS = {
 }  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+KEEP = 1_000  # rendered replies kept for reuse: more than the feeds show at once
 
 
 class ReplyRenderer:
@@ -27,11 +28,15 @@ class ReplyRenderer:
         self._markdown = markdown.Markdown(
             extensions=["tables", "sane_lists"], output_format="html"
         )
-        self._done: dict[str, Markup] = {}  # a reply shows on its page and in several feeds
+        # A new reply shows on its page and in several feeds. Only the latest are kept:
+        # keeping every reply of 100,000 tickets took 30 MiB in each rendering process.
+        self._done: dict[str, Markup] = {}
 
     def render(self, text: str) -> Markup:
         done = self._done.get(text)
         if done is None:
+            if len(self._done) >= KEEP:
+                del self._done[next(iter(self._done))]  # the oldest
             done = self._done[text] = self._render(text)
         return done
 

@@ -15,18 +15,42 @@ import hashlib
 import json
 import marshal
 import os
-from collections.abc import Iterable, Mapping
+import struct
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-Stamp = tuple[str, int, int, int]  # path in the site, size, inode, modification time (ns)
-FORMAT = 1
+FORMAT = 2
 CODE_DIR = Path(__file__).parent
+# What a job wrote, one bytes object per job: for each file its size, inode,
+# modification time (ns), the length of its path in the site, then the path. At
+# 200,000 pages, tuples of Python ints and strings took 80 MiB in every process.
+_FIGURES = struct.Struct("<QQqH")
 
 
-def stamp(output: Path, rel: str) -> Stamp:
-    status = (output / rel).stat()
-    return (rel, status.st_size, status.st_ino, status.st_mtime_ns)
+def stamps(output: Path, paths: Iterable[str]) -> bytes:
+    """How the files at ``paths`` stand now, packed."""
+    packed = bytearray()
+    for rel in paths:
+        status = os.stat(os.path.join(output, rel))  # a str path: one per page
+        name = rel.encode()
+        packed += _FIGURES.pack(status.st_size, status.st_ino, status.st_mtime_ns, len(name))
+        packed += name
+    return bytes(packed)
+
+
+def stamped_paths(packed: bytes) -> list[str]:
+    """The paths in the site that ``packed`` (made by ``stamps``) records."""
+    return [rel for rel, _ in _unpack(packed)]
+
+
+def _unpack(packed: bytes) -> Iterator[tuple[str, tuple[int, int, int]]]:
+    offset = 0
+    while offset < len(packed):
+        size, inode, mtime, length = _FIGURES.unpack_from(packed, offset)
+        offset += _FIGURES.size
+        yield packed[offset : offset + length].decode(), (size, inode, mtime)
+        offset += length
 
 
 class PageCache:
@@ -42,20 +66,22 @@ class PageCache:
         moment = b"" if timeless else self.moment
         return hashlib.blake2b(self.base + key + moment, digest_size=16).digest()
 
-    def unchanged(self, key: bytes, output: Path) -> tuple[Stamp, ...] | None:
-        """The files a job with ``key`` wrote, if they are all still there untouched."""
-        stamps = self.entries.get(key)
-        if stamps is None:
+    def unchanged(self, key: bytes, output: Path) -> bytes | None:
+        """The files a job with ``key`` wrote (as ``stamps`` packed them), if they are
+        all still there untouched."""
+        packed = self.entries.get(key)
+        if packed is None:
             return None
-        for recorded in stamps:
+        for rel, recorded in _unpack(packed):
             try:
-                if stamp(output, recorded[0]) != recorded:
-                    return None
+                status = os.stat(os.path.join(output, rel))
             except OSError:
                 return None
-        return stamps
+            if (status.st_size, status.st_ino, status.st_mtime_ns) != recorded:
+                return None
+        return packed
 
-    def save(self, files: Mapping[bytes, tuple[Stamp, ...]]) -> None:
+    def save(self, files: Mapping[bytes, bytes]) -> None:
         """Keep exactly this build's pages: a page of an older build is never trusted.
         A cache that cannot be written only makes the next build slower."""
         try:
@@ -67,7 +93,7 @@ class PageCache:
             return
 
 
-def _read(path: Path) -> dict[bytes, tuple[Stamp, ...]]:
+def _read(path: Path) -> dict[bytes, bytes]:
     try:
         data = marshal.loads(path.read_bytes())  # noqa: S302 - ours, in a private folder
     except (OSError, EOFError, ValueError, TypeError):

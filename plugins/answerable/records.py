@@ -205,9 +205,11 @@ class Record(BaseModel):
     def __setstate__(self, state: dict[Any, Any]) -> None:
         values = state.get("__dict__")
         if type(values) is tuple:
-            state["__dict__"] = dict(
-                zip(_field_names(type(self)), map(_shared, values), strict=True)
-            )
+            # One attribute at a time: the instance's dict then shares its keys with
+            # every other record of its class (296 bytes a ticket against 832).
+            for name, value in zip(_field_names(type(self)), values, strict=True):
+                object.__setattr__(self, name, _shared(value))
+            state["__dict__"] = self.__dict__
         given = state.get("__pydantic_fields_set__")
         if given is not None:
             state["__pydantic_fields_set__"] = _FIELD_SETS.setdefault(frozenset(given), given)
