@@ -1,0 +1,65 @@
+"""The page cache's record of what a job wrote, and the renderer's memory of replies."""
+
+from __future__ import annotations
+
+import marshal
+import os
+from pathlib import Path
+
+from answerable import markup
+from answerable.markup import ReplyRenderer
+from answerable.page_cache import PageCache, stamped_paths, stamps
+
+
+def test_stamps_name_the_files_and_notice_any_change(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "tickets").mkdir(parents=True)
+    names = ["index.html", "tickets/2026-000001.html", "tickets/2026-000002.html"]
+    for name in names:
+        (site / name).write_text(f"<p>{name}</p>", "utf-8")
+    packed = stamps(site, names)
+    assert stamped_paths(packed) == names
+    assert stamped_paths(stamps(site, [])) == []
+
+    cache_file = tmp_path / "cache" / "pages"
+    cache = PageCache(cache_file, b"base", b"moment")
+    key = cache.full_key(b"job")
+    cache.save({key: packed})
+    again = PageCache(cache_file, b"base", b"moment")
+    assert again.unchanged(key, site) == packed
+    assert again.unchanged(cache.full_key(b"another job"), site) is None
+
+    # Same size, same text, but a new file (another inode): not the file the cache saw.
+    target = site / names[1]
+    copy = site / "copy"
+    copy.write_bytes(target.read_bytes())
+    os.replace(copy, target)
+    assert again.unchanged(key, site) is None
+    assert again.unchanged(key, site) is None
+    fresh = stamps(site, names)
+    again.save({key: fresh})
+    assert PageCache(cache_file, b"base", b"moment").unchanged(key, site) == fresh
+    (site / names[2]).unlink()
+    assert PageCache(cache_file, b"base", b"moment").unchanged(key, site) is None
+
+
+def test_a_cache_of_another_format_is_ignored(tmp_path: Path) -> None:
+    cache_file = tmp_path / "pages"
+    old = {b"k" * 16: (("index.html", 10, 1, 1),)}  # the tuples an earlier version kept
+    cache_file.write_bytes(marshal.dumps((1, old)))
+    assert PageCache(cache_file, b"", b"").entries == {}
+    cache_file.write_bytes(b"not marshal data")
+    assert PageCache(cache_file, b"", b"").entries == {}
+
+
+def test_the_renderer_keeps_only_the_latest_replies() -> None:
+    renderer = ReplyRenderer()
+    texts = [f"第 {n} 条答复：**已办结**。" for n in range(markup.KEEP + 50)]
+    first = [renderer.render(text) for text in texts]
+    assert len(renderer._done) == markup.KEEP
+    assert texts[0] not in renderer._done
+    assert texts[-1] in renderer._done
+    # What was let go renders again to the same HTML, and a kept one is the same object.
+    assert renderer.render(texts[0]) == first[0] == ReplyRenderer().render(texts[0])
+    assert renderer.render(texts[-1]) is first[-1]
+    assert "<strong>已办结</strong>" in first[0]
