@@ -28,13 +28,17 @@ CODE_DIR = Path(__file__).parent
 _FIGURES = struct.Struct("<QQqH")
 
 
+def _figures(output: Path, rel: str) -> tuple[int, int, int]:
+    status = os.stat(os.path.join(output, rel))  # a str path: one per page
+    return status.st_size, status.st_ino, status.st_mtime_ns
+
+
 def stamps(output: Path, paths: Iterable[str]) -> bytes:
     """How the files at ``paths`` stand now, packed."""
     packed = bytearray()
     for rel in paths:
-        status = os.stat(os.path.join(output, rel))  # a str path: one per page
         name = rel.encode()
-        packed += _FIGURES.pack(status.st_size, status.st_ino, status.st_mtime_ns, len(name))
+        packed += _FIGURES.pack(*_figures(output, rel), len(name))
         packed += name
     return bytes(packed)
 
@@ -74,10 +78,9 @@ class PageCache:
             return None
         for rel, recorded in _unpack(packed):
             try:
-                status = os.stat(os.path.join(output, rel))
+                if _figures(output, rel) != recorded:
+                    return None
             except OSError:
-                return None
-            if (status.st_size, status.st_ino, status.st_mtime_ns) != recorded:
                 return None
         return packed
 

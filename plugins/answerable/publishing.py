@@ -156,12 +156,12 @@ def publish(
             kept[key] = found
     if cache is not None:
         cache.entries = {}  # what is still good is in ``kept``; the rest is stale
+    jobs.clear()  # from here on only ``todo`` holds them
     _SHARE = _Share(todo, render, output)
     count = max(1, min(workers, len(todo) // (PARALLEL_FROM // 2) or 1))
     del todo
     try:
         if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
-            jobs.clear()
             results = [_run((0, 1))]
         else:
             with multiprocessing.get_context("fork").Pool(count) as pool:
@@ -169,7 +169,6 @@ def publish(
                 # go of its own, so that what they send back fills that memory instead
                 # of adding to it (at 100,000 tickets, 130 MiB at the end of a build).
                 _SHARE = None
-                jobs.clear()
                 results = pool.map(_run, [(i, count) for i in range(count)])
     finally:
         _SHARE = None
