@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -12,6 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from answerable.cli import cli
+from answerable.loading import load_board
+from answerable.snapshot import take_snapshot
+from answerable.status import states_at
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_corpus.py"
 TICKETS = 300
@@ -74,6 +78,35 @@ def test_every_status_at_as_of(board: Path) -> None:
     assert total["on_time"] > 4 * total["late"]
     assert 0.45 < total["rated"] / total["answered"] < 0.75
     assert total["satisfied"] > total["basically_satisfied"] > 0
+
+
+def test_a_report_moment_gives_the_states_worked_out_afresh(board: Path) -> None:
+    """Reports reuse a ticket's settled state at earlier moments; it must be the state
+    state_at gives then, at every moment a report uses and between them."""
+    loaded = load_board(board)
+    snapshot = take_snapshot(loaded, datetime.fromisoformat("2026-11-20T21:30:00+08:00"))
+    zone = snapshot.rules.zone
+    moments = [
+        datetime(year, month, day, hour, tzinfo=zone)
+        for year, month in ((2025, 12), (2026, 3), (2026, 7), (2026, 10), (2026, 11))
+        for day, hour in ((1, 0), (14, 12), (20, 23))
+    ]
+    reused = trimmed = 0
+    for moment in moments:
+        files = [f for f in loaded.tickets if f.ticket.received <= moment]
+        fresh = states_at(files, snapshot.rules, moment)
+        states = snapshot.at(moment).states
+        assert states == fresh, moment
+        assert all(s.as_of == moment for s in states)
+        # A report reads only its own period and the one before.
+        since = (moment - timedelta(days=62)).date()
+        start = datetime.combine(since, time.min, tzinfo=zone)
+        recent = [s for s in fresh if s.ticket.received >= start]
+        assert snapshot.at(moment, received_from=since).states == recent
+        trimmed += 0 < len(recent) < len(fresh)
+        reused += sum(1 for s in fresh if s.settled_since and s.status.answered)
+    assert reused > 100  # the reuse is exercised, not only the fresh path
+    assert trimmed > 5
 
 
 def test_same_seed_same_bytes(board: Path, tmp_path: Path) -> None:

@@ -915,7 +915,8 @@ class Site:
             moment = self._report_moment(period)
             # Only the period's own tickets count in its total: the one before is not read.
             at_end = self.snapshot.at(moment, received_from=period.start)
-            total = at_end.table("department", period).total
+            local = self.snapshot.rules.local_date
+            total = Figures.of(s for s in at_end.states if local(s.ticket.received) in period)
             title = self._report_title(period)
             index.append((period, Link(title, report_url(period.label)), total))
         index.sort(key=lambda item: (item[0].start, item[0].label), reverse=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from functools import cached_property
 
 from .calendar import CalendarError
 from .deadlines import Rules
@@ -12,7 +14,7 @@ from .departments import Departments
 from .loading import LoadedBoard
 from .records import Board
 from .stats import Grouping, Period, Table, table
-from .status import TicketState, states_at
+from .status import TicketState, state_at, states_at
 
 
 class BoardError(Exception):
@@ -45,12 +47,38 @@ class Snapshot:
         if moment == self.as_of and received_from is None:
             return self
         # Tickets received after the moment have no state then: leave them out early.
-        files = [f for f in self.loaded.tickets if f.ticket.received <= moment]
+        times, order = self._by_received
+        first = 0
         if received_from is not None:
             start = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
-            files = [f for f in files if f.ticket.received >= start]
-        states = states_at(files, self.rules, moment)
+            first = bisect_left(times, start)
+        window = sorted(order[first : bisect_right(times, moment)])  # back in id order
+        files = [self.loaded.tickets[index] for index in window]
+        settled = self._settled
+        states = []
+        for file in files:
+            known = settled.get(id(file))
+            if known is not None and known.settled_since <= moment:  # type: ignore[operator]
+                states.append(replace(known, as_of=moment))
+            elif (state := state_at(file, self.rules, moment)) is not None:
+                states.append(state)
         return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, states)
+
+    @cached_property
+    def _by_received(self) -> tuple[list[datetime], list[int]]:
+        """When each ticket was received, in that order, and its place in the board."""
+        tickets = self.loaded.tickets
+        order = sorted(range(len(tickets)), key=lambda index: tickets[index].ticket.received)
+        return [tickets[index].ticket.received for index in order], order
+
+    @cached_property
+    def _settled(self) -> dict[int, TicketState]:
+        """Answered tickets whose state no later moment changes, by their file: at an
+        earlier moment by which one had already settled, it stood just the same (but for
+        the moment itself), so the reports' many moments need not work it out again."""
+        return {
+            id(s.file): s for s in self.states if s.status.answered and s.settled_since is not None
+        }
 
 
 def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> datetime:
