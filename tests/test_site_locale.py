@@ -64,3 +64,43 @@ def test_template_lists_every_message(tmp_path: Path) -> None:
     with (LOCALE / "messages.pot").open("rb") as handle:
         committed = {m.id for m in read_po(handle) if m.id}
     assert now == committed, "run the pybabel extract command in docs/translations.md"
+
+
+TEMPLATE = """\
+<p title="{{ _('Reports') }}">{{ _('Reports') }}|{{ _('Reports')|upper }}|{{ _('Reports').lower() }}
+{{ _('Rank %(rank)s of %(count)s', rank=1, count=2) }}|{{ _('No such message <b>') }}
+{% set label = _('Overdue') %}{{ label ~ '<' }}|{{ x._('Reports') }}|{{ _('50%% done') }}</p>"""
+
+
+class _Holder:
+    @staticmethod
+    def _(text: str) -> str:
+        return f"own {text}"
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_CN"])
+def test_texts_translated_once_equal_texts_translated_on_every_page(locale: str) -> None:
+    """TranslatedText folds plain `_('…')` into the compiled template; the page must be
+    the one Jinja's own gettext gives, escaping, filters and methods included."""
+    from jinja2 import Environment
+
+    from answerable.i18n import TranslatedText, translations
+
+    def environment(folded: bool) -> Environment:
+        env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        if folded:
+            env.add_extension(TranslatedText)
+            env.answerable_gettext = translations(locale).gettext  # type: ignore[attr-defined]
+        env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+        return env
+
+    pages = [
+        environment(folded).from_string(TEMPLATE).render(x=_Holder()) for folded in (False, True)
+    ]
+    assert pages[0] == pages[1]
+    assert ("报告" if locale == "zh_CN" else "Reports") in pages[1]
+    compiled = environment(True).compile(TEMPLATE, raw=True)
+    # Still calls: the two messages with placeholders or %, the holder's own `_`, and
+    # `.lower()`; the six plain `_('…')` are constants (ten calls without folding).
+    assert compiled.count("context.call(") == 4
+    assert "'Rank %(rank)s of %(count)s'" in compiled

@@ -21,7 +21,7 @@ from pelican.generators import Generator
 from .audit import AuditError, read_history
 from .feeds import feed_jobs
 from .file_cache import FileCache, cache_root
-from .i18n import Formatter, translations
+from .i18n import Formatter, TranslatedText, translations
 from .loading import LoadedBoard, default_workers, load_board
 from .open_data import open_data_jobs
 from .page_cache import PageCache, base_digest
@@ -196,6 +196,7 @@ def prepare_environment(generator: Generator) -> None:
     """Every generator's templates autoescape and can translate."""
     generator.env.autoescape = True
     generator.env.add_extension("jinja2.ext.i18n")
+    generator.env.add_extension(TranslatedText)
     generator.env.install_null_translations(newstyle=True)
 
 
@@ -208,6 +209,9 @@ def install_translations(generators: list[Generator]) -> None:
     for generator in generators:
         if hasattr(generator, "env"):
             generator.env.install_gettext_translations(translations(locale), newstyle=True)
+            generator.env.answerable_gettext = translations(locale).gettext
+            if generator.env.cache is not None:
+                generator.env.cache.clear()  # compiled with the texts of no language yet
 
 
 def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelican
