@@ -73,6 +73,12 @@ def write_if_changed(output: Path, rel: str, text: str | Iterable[str]) -> bool:
                 return False
         except FileNotFoundError:
             os.makedirs(folder, exist_ok=True)
+            # A new file is linked from no last site, and `answerable build` writes into
+            # a folder no reader sees yet: written in place. The rename as well made
+            # writing a cold build's 21,000 files two to three times slower.
+            with open(target, "xb") as file:
+                file.write(data)
+            return True
         with open(temporary, "wb") as file:
             file.write(data)
     else:
