@@ -141,11 +141,22 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     rows = json.loads(later["data/tickets.json"])["tickets"]
     settled = sum(row["status"] in final for row in rows)
     assert settled > 40
-    # Kept: each settled ticket's page and Open311 file, and the list pages of settled
-    # tickets only; every other page shows the moment.
+    # Kept: each settled ticket's page and Open311 file, the list pages of settled
+    # tickets only, the reports of finished periods, and every feed of replies that has
+    # one; every other page shows the moment.
     kept_lists = [p for p in later if p.startswith("lists/") and b"as-of settled" in later[p]]
     assert kept_lists
-    assert rendered(caplog) == everything - 2 * settled - len(kept_lists)
+    now = b'datetime="2026-11-21T09:00:00+08:00"'
+    finished = [p for p in later if p.startswith("reports/2026-") and now not in later[p]]
+    assert finished == ["reports/2026-09.html", "reports/2026-10.html", "reports/2026-Q3.html"]
+    feeds = [p for p in later if p.startswith("feeds/") and p != "feeds/overdue.atom.xml"]
+    replies = [p for p in feeds if b"<entry>" in later[p]]
+    assert "feeds/replies.atom.xml" in replies
+    assert len(replies) < len(feeds)  # a department without replies: its feed is remade
+    for path in finished + replies:
+        assert later[path] == before[path], path
+    kept = 2 * settled + len(kept_lists) + len(finished) + len(replies)
+    assert rendered(caplog) == everything - kept
     same_as_cold("--as-of", "2026-11-21T09:00:00+08:00")
 
 

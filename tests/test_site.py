@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -67,13 +68,14 @@ def test_leaderboard_equals_stats(demo_site: Path) -> None:
 
 def test_every_page_states_its_moment(demo_site: Path) -> None:
     """The build's moment on every page, except a settled ticket's page: it says since
-    when its status is final, which no later moment changes."""
+    when its status is final, which no later moment changes; and a finished period's
+    report, which shows its tickets at the end of the period."""
     pages = sorted(demo_site.rglob("*.html"))
     assert len(pages) > 100
     data = json.loads((demo_site / "data/tickets.json").read_text("utf-8"))
     statuses = {row["id"]: row["status"] for row in data["tickets"]}
     final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
-    settled = 0
+    settled = ended = 0
     for html in pages:
         found = page(demo_site, str(html.relative_to(demo_site)))
         moment = found.select_one(".as-of time")
@@ -83,6 +85,16 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
             for row in found.select("tbody tr a[href*='tickets/']"):
                 assert statuses[row["href"].rsplit("/", 1)[1].removesuffix(".html")] in final
             assert moment["datetime"] <= AS_OF
+        elif html.parent.name == "reports" and html.stem != "index":
+            # A report's moment: the end of its period, or now while the period lasts.
+            shown = datetime.fromisoformat(moment["datetime"])
+            if shown < datetime.fromisoformat(AS_OF):
+                assert shown.time() == time(23, 59, 59), html
+                assert (shown + timedelta(seconds=1)).day == 1, html
+                ended += 1
+            else:
+                assert moment["datetime"] == AS_OF
+            assert moment["datetime"] == found.select_one(".meta time")["datetime"]
         elif "settled" in found.select_one(".as-of")["class"]:
             settled += 1
             assert html.parent.name == "tickets", html
@@ -93,6 +105,7 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
             if html.parent.name == "tickets":  # unsettled: open, due soon or overdue
                 assert statuses[html.stem] not in final, html
     assert settled == sum(status in final for status in statuses.values())
+    assert ended >= 3  # the demo board: September, October and the third quarter
 
 
 # Pagefind 1.x writes its filter and metadata indexes in an order that varies from run

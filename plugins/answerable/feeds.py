@@ -109,10 +109,12 @@ def feed_jobs(site: Site, site_url: str) -> list[Job]:
             title,
             replies,
         )
+        # A feed is as new as its newest reply; only an empty one takes the moment.
         jobs.append(
             Job(
                 make,
                 job_key("feed", path, title, [(r.ticket.digest, r.reply.number) for r in replies]),
+                timeless=bool(replies),
             )
         )
     overdue = sorted(

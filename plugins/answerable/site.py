@@ -905,7 +905,15 @@ class Site:
             start = datetime.combine(_previous(period).start, time.min, tzinfo=zone)
             key = job_key("report", period.label, moment, self._window_key(start, moment))
             keys.append(key)
-            jobs.append(Job(partial(one_page, self.report, period), key))
+            # A finished period's report shows its tickets at the period's end, a moment
+            # in its key: no later build's moment changes it.
+            jobs.append(
+                Job(
+                    partial(one_page, self.report, period),
+                    key,
+                    timeless=moment < self.snapshot.as_of,
+                )
+            )
         jobs.append(Job(lambda: [self.reports_index()], job_key("reports", keys)))
         return jobs
 
@@ -955,6 +963,7 @@ class Site:
                 "title": self._report_title(period),
                 "period": period,
                 "moment": moment,
+                "as_of": moment,  # the page header's moment: the report's own
                 "complete": end <= self.snapshot.as_of,
                 "table": table,
                 "rows": self.row_views(table),
