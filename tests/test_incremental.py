@@ -20,6 +20,7 @@ from answerable.file_cache import FileCache
 from answerable.loading import load_board
 from answerable.scaffold import pelican_settings
 from answerable.validation import folder_check, validate
+from sitebuild import page
 
 ROOT = Path(__file__).resolve().parent.parent
 # The settings `answerable init` writes, without the search index (Pagefind's own files
@@ -297,3 +298,29 @@ def test_reading_in_two_processes_gives_the_same_board(
     assert problems == expected
     with pytest.raises(LookupError, match="not kept"):
         _ = light.tickets[-1].ticket
+
+
+def test_a_newly_answered_ticket_changes_only_the_first_page_of_a_list(
+    demo_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Lists are cut into pages from the oldest end: a ticket answered near the top of
+    the answered list changes its first page, not every page after it."""
+    board, settings = demo_copy
+    with settings.open("a", encoding="utf-8") as file:
+        file.write("\nANSWERABLE_PER_PAGE = 4\n")
+    output = tmp_path / "site"
+    before = build(board, settings, output)
+    pages = [p for p in before if re.fullmatch(r"lists/status-answered(-\d+)?\.html", p)]
+    rows = {p: len(page(output, p).select("tbody tr")) for p in pages}
+    first = "lists/status-answered.html"
+    assert len(pages) > 10
+    assert 4 <= rows[first] < 8
+    assert all(count == 4 for p, count in rows.items() if p != first)
+    inodes = {p: (output / p).stat().st_ino for p in pages}
+
+    final = REPLY.replace("kind: interim\npromised: 2026-11-24", "kind: final")
+    (board / OPEN / "reply-1.md").write_text(final, "utf-8")
+    after = build(board, settings, output)
+    assert [p for p in pages if after[p] != before[p]] == [first]
+    assert len(page(output, first).select("tbody tr")) == rows[first] + 1
+    assert all((output / p).stat().st_ino == inodes[p] for p in pages if p != first)

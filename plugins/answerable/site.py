@@ -517,9 +517,15 @@ class Site:
     def _paginate(
         self, kind: str, key: str, items: list[TicketView]
     ) -> Iterator[tuple[list[TicketView], Pagination, str]]:
-        count = max(1, -(-len(items) // self.per_page))
+        # Pages are cut from the oldest end: every page but the first holds per_page
+        # messages, the first the newest per_page to 2 × per_page - 1. A new or newly
+        # answered message then moves the first pages only, not every page after it;
+        # the count, and so every page, changes once in per_page.
+        count = max(1, len(items) // self.per_page)
+        first = len(items) - (count - 1) * self.per_page
         for number in range(1, count + 1):
-            chunk = items[(number - 1) * self.per_page : number * self.per_page]
+            start = 0 if number == 1 else first + (number - 2) * self.per_page
+            chunk = items[start : first + (number - 1) * self.per_page]
             around = pager_numbers(number, count)
             yield (
                 chunk,
@@ -667,16 +673,19 @@ class Site:
         jobs: list[Job] = []
         for kind, key, title, chosen in groups:
             for chunk, pagination, url in self._paginate(kind, key, chosen):
+                # The count on the first page only: a later page then changes only when
+                # its own rows, or the number of pages, do.
+                total = len(chosen) if pagination.number == 1 else None
                 context = {
                     "title": title,
                     "kind": kind,
                     "tickets": chunk,
-                    "total": len(chosen),
+                    "total": total,
                     "pagination": pagination,
                     "page_name": "list",
                 }
                 digest = job_key(
-                    "list", url, title, kind, len(chosen), pagination, [v.digest for v in chunk]
+                    "list", url, title, kind, total, pagination, [v.digest for v in chunk]
                 )
                 # A page of settled tickets only (an old month, the end of a long list):
                 # its rows are in its key, and no later moment changes them.
