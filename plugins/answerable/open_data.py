@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -180,7 +180,11 @@ def open_data_jobs(site: Site) -> list[Job]:
         )
         for view in site.tickets
     ]
-    jobs.append(Job(lambda: _whole_files(site), job_key("open data", site.board_key)))
+    # One job a file: a rebuild after one reply remakes them all, in several processes.
+    jobs += [
+        Job(partial(_whole_file, path, text), job_key("open data", path, site.board_key))
+        for path, text in _whole_files(site).items()
+    ]
     return jobs
 
 
@@ -191,27 +195,28 @@ def _request_page(site: Site, view: TicketView) -> Page:
     )
 
 
-def _whole_files(site: Site) -> list[Page]:
-    """The whole board's files, each written as it is made (``Page.text`` an iterator)."""
+def _whole_file(path: str, text: Callable[[], str | Iterator[str]]) -> list[Page]:
+    return [Page(path, "", {}, text())]
+
+
+def _whole_files(site: Site) -> dict[str, Callable[[], str | Iterator[str]]]:
+    """The whole board's files, each made as it is written (an iterator of pieces)."""
     as_of = site.snapshot.as_of.isoformat()
     tickets = site.tickets
-    departments = [row.as_dict() for row in site.department_table.rows]
     head = '{"as_of":' + _json(as_of)
-    return [
-        Page(f"{OPEN311}/services.json", "", {}, _dump(open311_services(site))),
-        Page(
-            f"{OPEN311}/requests.json",
-            "",
-            {},
-            _dump_list(open311_request(site, view) for view in tickets),
+
+    def departments() -> list[dict[str, Any]]:
+        return [row.as_dict() for row in site.department_table.rows]
+
+    return {
+        f"{OPEN311}/services.json": lambda: _dump(open311_services(site)),
+        f"{OPEN311}/requests.json": lambda: _dump_list(
+            open311_request(site, view) for view in tickets
         ),
-        Page(
-            "data/tickets.json",
-            "",
-            {},
-            _dump_list(map(_ticket_row, tickets), head + ',"tickets":', "}"),
+        "data/tickets.json": lambda: _dump_list(
+            map(_ticket_row, tickets), head + ',"tickets":', "}"
         ),
-        Page("data/tickets.csv", "", {}, _csv(TICKET_COLUMNS, map(_ticket_row, tickets))),
-        Page("data/departments.json", "", {}, _dump({"as_of": as_of, "departments": departments})),
-        Page("data/departments.csv", "", {}, _csv(DEPARTMENT_COLUMNS, departments)),
-    ]
+        "data/tickets.csv": lambda: _csv(TICKET_COLUMNS, map(_ticket_row, tickets)),
+        "data/departments.json": lambda: _dump({"as_of": as_of, "departments": departments()}),
+        "data/departments.csv": lambda: _csv(DEPARTMENT_COLUMNS, departments()),
+    }

@@ -37,7 +37,8 @@ OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311",
 # The pages it writes at the top, the same way.
 OWN_FILES = (HOME, LEADERBOARD, RANKINGS, PROMISES, CHANGES, SEARCH, OPEN_DATA, SITEMAP)
 
-# Below this many jobs a second process costs more than it saves.
+# From this many jobs on, each process takes an equal share at once; below it, jobs are
+# handed out one by one (a process costs about 30 ms to start).
 PARALLEL_FROM = 400
 
 
@@ -164,10 +165,17 @@ def publish(
         cache.entries = {}  # what is still good is in ``kept``; the rest is stale
     jobs.clear()  # from here on only ``todo`` holds them
     _SHARE = _Share(todo, render, output)
-    count = max(1, min(workers, len(todo) // (PARALLEL_FROM // 2) or 1))
+    size = len(todo)
+    if size < PARALLEL_FROM:
+        # A rebuild's few jobs, some of them whole-board files or the leaderboard: handed
+        # out one at a time, so that the heavy ones run side by side.
+        count, shares = min(workers, size), [(i, size) for i in range(size)]
+    else:
+        count = min(workers, size // (PARALLEL_FROM // 2))
+        shares = [(i, count) for i in range(count)]
     del todo
     try:
-        if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             results = [_run((0, 1))]
         else:
             with multiprocessing.get_context("fork").Pool(count) as pool:
@@ -175,7 +183,7 @@ def publish(
                 # go of its own, so that what they send back fills that memory instead
                 # of adding to it (at 100,000 tickets, 130 MiB at the end of a build).
                 _SHARE = None
-                results = pool.map(_run, [(i, count) for i in range(count)])
+                results = pool.map(_run, shares, chunksize=1)
     finally:
         _SHARE = None
     files = dict(kept)
