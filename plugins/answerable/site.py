@@ -928,11 +928,11 @@ class Site:
 
     def reports_index(self) -> Page:
         index = []
+        local = self.snapshot.rules.local_date
         for period in self.report_periods():
             moment = self._report_moment(period)
             # Only the period's own tickets count in its total: the one before is not read.
             at_end = self.snapshot.at(moment, received_from=period.start)
-            local = self.snapshot.rules.local_date
             total = Figures.of(s for s in at_end.states if local(s.ticket.received) in period)
             title = self._report_title(period)
             index.append((period, Link(title, report_url(period.label)), total))
