@@ -63,3 +63,23 @@ def test_the_renderer_keeps_only_the_latest_replies() -> None:
     assert renderer.render(texts[0]) == first[0] == ReplyRenderer().render(texts[0])
     assert renderer.render(texts[-1]) is first[-1]
     assert "<strong>已办结</strong>" in first[0]
+
+
+def test_a_page_is_written_in_place_when_new_and_replaced_when_changed(tmp_path: Path) -> None:
+    """A new page is written straight to its name; a changed one is replaced by a rename,
+    so that the last site's file, linked into the build folder, is never written through."""
+    from answerable.publishing import write_if_changed
+
+    assert write_if_changed(tmp_path, "tickets/2026-000001.html", "<p>一</p>")
+    page = tmp_path / "tickets/2026-000001.html"
+    assert page.read_text("utf-8") == "<p>一</p>"
+    assert [p.name for p in page.parent.iterdir()] == [page.name]  # no temporary left
+    assert not write_if_changed(tmp_path, "tickets/2026-000001.html", "<p>一</p>")
+
+    last_site = tmp_path / "last-site.html"
+    os.link(page, last_site)  # as `answerable build` links the last site into its folder
+    assert write_if_changed(tmp_path, "tickets/2026-000001.html", "<p>二</p>")
+    assert page.read_text("utf-8") == "<p>二</p>"
+    assert last_site.read_text("utf-8") == "<p>一</p>"
+    assert page.stat().st_ino != last_site.stat().st_ino
+    assert sorted(p.name for p in page.parent.iterdir()) == [page.name]
