@@ -11,6 +11,7 @@ import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -219,16 +220,13 @@ class Record(BaseModel):
         super().__setstate__(state)
 
 
-_FIELD_NAMES: dict[type[Record], tuple[str, ...]] = {}
 _FIELD_SETS: dict[frozenset[str], set[str]] = {}
 _ZONES: dict[tzinfo, tzinfo] = {}
 
 
+@cache
 def _field_names(model: type[Record]) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(model)
-    if names is None:
-        names = _FIELD_NAMES[model] = tuple(model.__pydantic_fields__)
-    return names
+    return tuple(model.__pydantic_fields__)
 
 
 def _shared(value: object) -> object:

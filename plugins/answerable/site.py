@@ -928,12 +928,10 @@ class Site:
 
     def reports_index(self) -> Page:
         index = []
-        local = self.snapshot.rules.local_date
         for period in self.report_periods():
             moment = self._report_moment(period)
-            # Only the period's own tickets count in its total: the one before is not read.
-            at_end = self.snapshot.at(moment, received_from=period.start)
-            total = Figures.of(s for s in at_end.states if local(s.ticket.received) in period)
+            # Only the period's own tickets, received from its first day to its moment.
+            total = Figures.of(self.snapshot.at(moment, received_from=period.start).states)
             title = self._report_title(period)
             index.append((period, Link(title, report_url(period.label)), total))
         index.sort(key=lambda item: (item[0].start, item[0].label), reverse=True)

@@ -52,11 +52,10 @@ class Snapshot:
         if received_from is not None:
             start = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
             first = bisect_left(times, start)
-        window = sorted(order[first : bisect_right(times, moment)])  # back in id order
-        files = [self.loaded.tickets[index] for index in window]
         settled = self._settled
         states = []
-        for file in files:
+        for index in sorted(order[first : bisect_right(times, moment)]):  # back in id order
+            file = self.loaded.tickets[index]
             known = settled.get(id(file))
             if known is not None and known.settled_since <= moment:  # type: ignore[operator]
                 states.append(replace(known, as_of=moment))
