@@ -726,6 +726,13 @@ def build(
     settings_file = settings_file or root / "pelicanconf.py"
     if not settings_file.is_file():
         raise click.UsageError(f"no Pelican settings at {settings_file}; give --settings")
+    target = output or root / "output"
+    from .building import unsafe_output  # noqa: PLC0415 - the only command that needs it
+
+    # Before the board is read: a folder the build must not replace is named at once.
+    refused = unsafe_output(target, root)
+    if refused:
+        raise click.ClickException(f"refused: {refused}; nothing was written or deleted")
     loaded = _load(root, validated=True)
     problems = validate_board(loaded)
     errors = [p for p in problems if p.severity is Severity.ERROR]
@@ -741,7 +748,6 @@ def build(
     }
     if as_of is not None:
         override["ANSWERABLE_AS_OF"] = as_of
-    target = output or root / "output"
     from .generator import hand_over  # noqa: PLC0415 - only this command loads Pelican
 
     hand_over(root, loaded, problems)  # Pelican runs in this process: no second reading

@@ -19,6 +19,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from .audit import AuditError, read_history
+from .building import mark, pelican_folders, unsafe_output
 from .feeds import feed_jobs
 from .file_cache import FileCache, cache_root
 from .i18n import Formatter, TranslatedText, translations
@@ -58,11 +59,33 @@ class BoardBuildError(SystemExit):
 
 
 class BoardGenerator(Generator):  # type: ignore[misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - Pelican's
+        super().__init__(*args, **kwargs)
+        # Pelican makes its generators before it empties OUTPUT_PATH (with
+        # DELETE_OUTPUT_DIRECTORY) and writes there: a plain `pelican` into the board or
+        # a folder of other files is stopped here, before anything is deleted or written.
+        try:
+            options = plugin_settings(self.settings)
+        except SettingsError as error:
+            raise BoardBuildError(str(error)) from None
+        refused = unsafe_output(
+            Path(self.output_path), options["ANSWERABLE_BOARD"], pelican_folders(self.settings)
+        )
+        if refused:
+            raise BoardBuildError(f"refused OUTPUT_PATH: {refused}; nothing was deleted")
+
     def generate_context(self) -> None:
         try:
             options = plugin_settings(self.settings)
         except SettingsError as error:
             raise BoardBuildError(str(error)) from None
+        try:
+            # Before anything else is written (Pelican has emptied the folder by now):
+            # the next build knows this folder as a site it may replace.
+            Path(self.output_path).mkdir(parents=True, exist_ok=True)
+            mark(self.output_path)
+        except OSError as error:
+            raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
         started = time.perf_counter()
         checked = take_checked(options["ANSWERABLE_BOARD"])
         if checked is None:
