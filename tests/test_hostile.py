@@ -136,6 +136,7 @@ def test_build_refuses_then_publishes_the_valid_part(
     output = tmp_path_factory.mktemp("site") / "output"
     output.mkdir()
     (output / "index.html").write_text("the last good site", "utf-8")
+    (output / ".answerable-site").write_text("answerable-site\n", "utf-8")  # a build made it
     args = ["build", "--board", str(board.root), "--settings", str(Path(__file__).parent.parent / "pelicanconf.py"),
             "--output", str(output), "--as-of", "2026-11-20T12:00:00+08:00"]  # fmt: skip
     refused = CliRunner().invoke(cli, args)
