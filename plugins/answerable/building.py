@@ -76,6 +76,8 @@ def unsafe_output(output: Path, board: Path, protected: tuple[Path, ...] = ()) -
         return None
     except NotADirectoryError:
         above = next(p for p in (output, *output.parents) if os.path.lexists(p))
+        if above == output:
+            return f"{output} is a file, not a folder"
         return f"{output} cannot be a folder: {above} is a file"
     except OSError as error:
         return f"{output} cannot be read: {error.strerror}"
