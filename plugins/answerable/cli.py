@@ -702,7 +702,8 @@ def import_(
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the site goes. Default: output/ in the board.",
+    help="Where the site goes: a new or empty folder, or a site a build made; never the "
+    "board or a folder of other files. Default: output/ in the board.",
 )
 @as_of_option()
 @click.option(
