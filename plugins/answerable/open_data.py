@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import partial
@@ -65,9 +67,28 @@ def _dump_list(items: Iterable[object], before: str = "", after: str = "") -> It
     yield "]" + after + "\n"
 
 
+# What a spreadsheet skips before it looks for a formula: white space of every kind
+# (spaces, tabs, line breaks, the ideographic space U+3000, no-break spaces) and the
+# invisible zero-width characters.
+_LEADING = re.compile("^[\\s\u200b\u200c\u200d\u2060\ufeff]+")
+# Spreadsheets read the full-width (and small) forms of these as the ASCII ones too;
+# NFKC maps them there.
+_FORMULA = ("=", "+", "-", "@")
+# The characters besides \r and \n that Python's str.splitlines() (and so many a
+# reader) ends a line at.
+_OTHER_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def _cell(value: object) -> object:
-    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection):
+    text that begins with a tab or a carriage return, or whose first character after
+    white space is = + - @ (or a full-width ＝ ＋ － ＠), gets a ' in front."""
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "\t\r":
+        return "'" + value
+    first = _LEADING.sub("", value, count=1)[:1]
+    if first and unicodedata.normalize("NFKC", first)[:1] in _FORMULA:
         return "'" + value
     return value
 
@@ -156,13 +177,20 @@ def _ticket_row(view: TicketView) -> dict[str, Any]:
 
 
 def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """RFC 4180: CRLF between records, and a field with a line break, a comma or a
+    quote in quotes (its quotes doubled), so that no text can start a row of its own."""
     buffer = io.StringIO()
     # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
     buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    # The csv module quotes a field for \r and \n only; a row with another line break
+    # (U+2028, U+0085, ...) is written with every field quoted, which reads the same.
+    quoted = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow({k: ("" if row[k] is None else _cell(row[k])) for k in columns})
+        cells = [("" if row[k] is None else _cell(row[k])) for k in columns]
+        breaks = any(isinstance(c, str) and _OTHER_BREAK.search(c) for c in cells)
+        (quoted if breaks else writer).writerow(cells)
         if buffer.tell() > 1 << 16:
             yield buffer.getvalue()
             buffer.seek(0)
