@@ -23,13 +23,19 @@ from test_audit import commit, make_repo
 
 AS_OF = "2026-11-20T12:00:00+08:00"
 # As an attacker writes it in YAML: a line break, a forged workflow command, a carriage
-# return, ESC [2J (clear the screen), a right-to-left override and a line separator.
-FORGED_YAML = r"\n::error file=board.yaml::forged\r\e[2J\u202E\L::warning::x"
-FORGED = "\n::error file=board.yaml::forged\r\x1b[2J\u202e\u2028::warning::x"
+# return, ESC [2J (clear the screen), a right-to-left override, a line separator, and
+# GitHub's legacy command form, which its runner reads anywhere in a line.
+FORGED_YAML = r"\n::error file=board.yaml::forged\r\e[2J\u202E\L::warning::x ##[error]mid"
+FORGED = "\n::error file=board.yaml::forged\r\x1b[2J\u202e\u2028::warning::x ##[error]mid"
 # How text output shows it: each character escaped as in a Python string literal.
-FORGED_SHOWN = r"\n::error file=board.yaml::forged\r\x1b[2J\u202e\u2028::warning::x"
+FORGED_SHOWN = r"\n::error file=board.yaml::forged\r\x1b[2J\u202e\u2028::warning::x ##\x5berror]mid"
 # How a GitHub annotation carries it: \n and \r percent-encoded, the rest as above.
-FORGED_GITHUB = r"%0A::error file=board.yaml::forged%0D\x1b[2J\u202e\u2028::warning::x"
+FORGED_GITHUB = (
+    r"%0A::error file=board.yaml::forged%0D\x1b[2J\u202e\u2028::warning::x ##\x5berror]mid"
+)
+
+# A department id, made of the same (a department id is at most 64 characters).
+DEPARTMENT_YAML = r'"n\n::error file=x::f\e[2J ##[error]"'
 
 TICKET = """\
 id: {id}
@@ -59,7 +65,7 @@ def write_board(board: BoardWriter) -> None:
     # A department that does not exist, named with the forged text: an error quoting it.
     board.write(
         "tickets/2026/2026-000002/ticket.yaml",
-        TICKET.format(id="2026-000002", forged=FORGED_YAML, department=f'"nowhere{FORGED_YAML}"'),
+        TICKET.format(id="2026-000002", forged=FORGED_YAML, department=DEPARTMENT_YAML),
     )
 
 
@@ -72,7 +78,7 @@ def assert_unforged(result: Result, annotations: list[str] | None = None) -> lis
     annotations, none holds a raw control character, and the lines are returned."""
     assert result.exception is None or isinstance(result.exception, SystemExit)
     output = result.output
-    for raw in ("\x1b", "\r", "\u202e", "\u2028", "\x85"):
+    for raw in ("\x1b", "\r", "\u202e", "\u2028", "\x85", "##["):
         assert raw not in output
     # str.splitlines breaks at every line break a log viewer might honour, U+2028 too.
     lines = output.splitlines()
@@ -102,6 +108,12 @@ def test_github_escapes_follow_the_workflow_command_rules() -> None:
     assert _escape_data("50% done\r\nnext %0A") == "50%25 done%0D%0Anext %250A"
     assert _escape_property("a:b,c%d\r\n") == "a%3Ab%2Cc%25d%0D%0A"
     assert _escape_data("clear\x1b[2J") == r"clear\x1b[2J"
+    # GitHub's runner also reads the legacy ##[command] anywhere in a line, Azure
+    # Pipelines its ##vso[...]: the '[' is escaped in every output.
+    assert _escape_data("##[stop-commands]t") == r"##\x5bstop-commands]t"
+    assert shown("a ##[error]b ##vso[task.complete]c # [") == (
+        r"a ##\x5berror]b ##vso\x5btask.complete]c # ["
+    )
 
 
 def test_validate_text(forged: Path) -> None:
@@ -111,8 +123,8 @@ def test_validate_text(forged: Path) -> None:
     # One problem, one line: the unknown department, quoted with its text escaped.
     assert len(lines) == 2
     assert lines[0].startswith("tickets/2026/2026-000002/ticket.yaml:7:1: E106 ")
-    # The message quotes the value cut short, and escaped.
-    assert r"'nowhere\n::error file=board.yaml::for..." in lines[0]
+    # The message quotes the value, escaped.
+    assert r"'department' is 'n\n::error file=x::f\x1b[2J ##\x5berror]', which" in lines[0]
     assert lines[1] == "1 error(s), 0 warning(s)"
 
 
@@ -124,7 +136,7 @@ def test_validate_github(forged: Path) -> None:
     assert lines[0].startswith(
         "::error file=tickets/2026/2026-000002/ticket.yaml,line=7,col=1,title=E106::"
     )
-    assert "'nowhere%0A::error file=board.yaml::for..." in lines[0]
+    assert r"'department' is 'n%0A::error file=x::f\x1b[2J ##\x5berror]', which" in lines[0]
     assert_unforged(result, lines)
 
 
@@ -188,7 +200,7 @@ def test_audit_text_and_github(board: BoardWriter) -> None:
     assert result.exit_code == 1
     lines = assert_unforged(result)
     assert len(lines) == 2  # one finding, one line, then the count
-    name = r"x\n::error file=board.yaml::forged\r\x1b[2J\u202e::warning::x"
+    name = r"x\n::error file=board.yaml::forged\r\x1b[2J\u202e::warning::x ##\x5berror]mid"
     assert lines[0].startswith(f"tickets/2026/{name}/ticket.yaml:1:1: A003 ticket {name} was")
     assert lines[1] == "1 error(s), 0 warning(s)"
 
@@ -198,8 +210,10 @@ def test_audit_text_and_github(board: BoardWriter) -> None:
     assert len(lines) == 1
     # In a property : and , are escaped too (%3A, %2C).
     path = r"tickets/2026/x%0A%3A%3Aerror file=board.yaml%3A%3Aforged%0D\x1b[2J\u202e"
-    assert lines[0].startswith(f"::error file={path}%3A%3Awarning%3A%3Ax/ticket.yaml,line=1,")
-    name = r"x%0A::error file=board.yaml::forged%0D\x1b[2J\u202e::warning::x"
+    assert lines[0].startswith(
+        f"::error file={path}%3A%3Awarning%3A%3Ax ##\\x5berror]mid/ticket.yaml,line=1,"
+    )
+    name = r"x%0A::error file=board.yaml::forged%0D\x1b[2J\u202e::warning::x ##\x5berror]mid"
     assert f"::ticket {name} was deleted" in lines[0]
     assert_unforged(result, lines)
 
@@ -219,4 +233,7 @@ def test_import_summary_lines(board: BoardWriter, tmp_path_factory: pytest.TempP
     rejected = [line for line in lines if line.startswith("export.csv:2: rejected: ")]
     assert len(rejected) == 1
     # The importer turns line breaks into spaces; ESC and the override stay, escaped.
-    assert r"'市政 ::error file=board.yaml::forged \x1b[2J\u202e ::warning::x'" in rejected[0]
+    assert (
+        r"'市政 ::error file=board.yaml::forged \x1b[2J\u202e ::warning::x ##\x5berror]mid'"
+        in rejected[0]
+    )

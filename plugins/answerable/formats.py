@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -24,6 +25,10 @@ _SHOWN = {
     for code in _UNSAFE
 }
 _SHOWN[ord("\\")] = "\\\\"
+# Commands that CI systems read anywhere in a line, not only at its start: GitHub's
+# legacy ##[error] and ##[stop-commands], Azure Pipelines' ##vso[...], TeamCity's
+# ##teamcity[...]. Their '[' is shown escaped, which no CI system reads.
+_ANYWHERE = re.compile(r"(##[A-Za-z]*)\[")
 # GitHub reads \r and \n itself (percent-encoded below); every other character as above.
 _SHOWN_IN_GITHUB = {k: v for k, v in _SHOWN.items() if chr(k) not in "\r\n"}
 
@@ -32,9 +37,11 @@ def shown(value: object) -> str:
     """``value`` as one line of plain text that no terminal or CI log reads as more:
     a line break prints as the two characters ``\\n``, every other control character
     as an escape (``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``, ``\\u202e``), a backslash as two,
-    so that what is shown can always be told apart from what was written. Every text
+    so that what is shown can always be told apart from what was written, and the
+    ``[`` of a command CI reads mid-line (``##[error]``, ``##vso[``) as ``\\x5b``. Every text
     or Markdown output passes each value it did not write itself through this."""
-    return str(value).translate(_SHOWN)
+    text = str(value).translate(_SHOWN)
+    return _ANYWHERE.sub(r"\1\\x5b", text) if "##" in text else text
 
 
 def problem_line(problem: Problem) -> str:
@@ -66,6 +73,7 @@ def _escape_data(text: str) -> str:
     # GitHub's rules for a workflow command's message (actions/toolkit, command.ts):
     # % first, so that the escapes themselves are not read twice; then \r and \n.
     text = text.translate(_SHOWN_IN_GITHUB)
+    text = _ANYWHERE.sub(r"\1\\x5b", text) if "##" in text else text
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
