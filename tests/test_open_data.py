@@ -128,3 +128,106 @@ def test_whole_board_files_are_written_in_pieces_as_one_dump(tmp_path: Path) -> 
     assert write_if_changed(tmp_path, "data/t.json", iter([*pieces[:-1], "]}\n\n"]))
     assert (tmp_path / "data/t.json").read_text("utf-8") == whole + "\n"
     assert [p.name for p in (tmp_path / "data").iterdir()] == ["t.json"]  # no temporary left
+
+
+# Ticket titles as people and attackers type them in ticket.yaml (YAML's escapes), and
+# the text each one is.
+HOSTILE = [
+    (r'"墙砖\r=HYPERLINK(\"http://x\",\"y\")"', '墙砖\r=HYPERLINK("http://x","y")'),
+    (r'"一楼\r\n二楼"', "一楼\r\n二楼"),
+    (r'"一楼\n二楼"', "一楼\n二楼"),
+    ('\'他说""不行""，a,b\'', '他说""不行""，a,b'),
+    ("'=1+1'", "=1+1"),
+    ("' =1+1'", " =1+1"),
+    ("＝1+1", "＝1+1"),
+    (r'"\t=1+1"', "\t=1+1"),
+    ("'+86 报修'", "+86 报修"),
+    ("'-2楼漏水'", "-2楼漏水"),
+    ("'@所有人'", "@所有人"),
+    (r'"\u3000＝SUM(1,2)"', "\u3000＝SUM(1,2)"),
+    (r'''"\r\n=cmd|' /C calc'!A0"''', "\r\n=cmd|' /C calc'!A0"),
+    (r'"\L＋1"', "\u2028＋1"),
+    (r'"甲\N乙"', "甲\x85乙"),
+    ("a=b, c+d", "a=b, c+d"),
+]
+# The documented rule: a ' in front of text that starts with a tab or a carriage return,
+# or whose first character after white space is = + - @ or a full-width ＝ ＋ － ＠.
+GUARDED = {
+    "=1+1": "'=1+1",
+    " =1+1": "' =1+1",
+    "＝1+1": "'＝1+1",
+    "\t=1+1": "'\t=1+1",
+    "+86 报修": "'+86 报修",
+    "-2楼漏水": "'-2楼漏水",
+    "@所有人": "'@所有人",
+    "\u3000＝SUM(1,2)": "'\u3000＝SUM(1,2)",
+    "\r\n=cmd|' /C calc'!A0": "'\r\n=cmd|' /C calc'!A0",
+    "\u2028＋1": "'\u2028＋1",
+}
+DEPARTMENT = '＝"东区",1'  # a department named by someone who knows spreadsheets
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    board = BoardWriter(tmp_path_factory.mktemp("board"))
+    board.write(
+        "board.yaml",
+        (board.root / "board.yaml")
+        .read_text("utf-8")
+        .replace("name: 东区人民政府", "name: '＝\"东区\",1'"),
+    )
+    for number, (written, _) in enumerate(HOSTILE, 1):
+        ticket = board.ticket(f"2026-{number:06d}", department="district")
+        text = ticket.read_text("utf-8")
+        text = text.replace("title: 小区外墙墙砖脱落", f"title: {written}")
+        text = text.replace("message: |\n  自家楼盘外墙墙砖出现大片脱落，存在安全隐患。\n", "")
+        ticket.write_text(text + f"message: {written}\nlocation: {written}\n", "utf-8")
+    return build_site(
+        board.root, tmp_path_factory.mktemp("site") / "output", ANSWERABLE_AS_OF=AS_OF
+    )
+
+
+def test_csv_reads_back_row_by_row_value_by_value(hostile: Path) -> None:
+    assert (hostile / "data/tickets.csv").read_bytes().startswith("\ufeff".encode())
+    with (hostile / "data/tickets.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle, strict=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == len(HOSTILE)  # one row a ticket: no text made a row of its own
+    assert all(len(row) == len(header) for row in body)
+    for row, (_, text) in zip(body, HOSTILE, strict=True):
+        cells = dict(zip(header, row, strict=True))
+        expected = GUARDED.get(text, text)
+        assert (cells["title"], cells["location"]) == (expected, expected)
+        assert cells["department_name"] == "'" + DEPARTMENT
+        assert cells["status"] == "overdue"
+    with (hostile / "data/departments.csv").open(encoding="utf-8-sig", newline="") as handle:
+        names = {r["key"]: r["name"] for r in csv.DictReader(handle, strict=True)}
+    assert names["district"] == "'" + DEPARTMENT
+
+
+def test_records_end_in_crlf_and_every_line_break_is_quoted(hostile: Path) -> None:
+    """RFC 4180's CRLF after each record; a text's \\r, \\n or \\r\\n only inside quotes, and
+    a row holding U+2028 or U+0085 (line ends to many readers) quoted field by field."""
+    text = (hostile / "data/tickets.csv").read_bytes().decode("utf-8-sig")
+    assert text.startswith("id,title,status,")
+    assert text.endswith(".html\r\n")
+    starts = [part[:12] for part in text.split("\r\n") if part.startswith("2026-")]
+    assert starts == [f"2026-{n:06d}," for n in range(1, 17) if n not in (14, 15)]
+    assert '\r\n"2026-000014","\'\u2028＋1",' in text
+    assert '\r\n"2026-000015","甲\x85乙",' in text
+    assert '\r\n2026-000002,"一楼\r\n二楼",' in text
+    assert '\r\n2026-000004,"他说""""不行""""，a,b",' in text
+
+
+def test_json_and_open311_carry_the_text_exactly(hostile: Path) -> None:
+    tickets = load(hostile, "data/tickets.json")["tickets"]
+    requests = load(hostile, "open311/v2/requests.json")
+    assert [t["title"] for t in tickets] == [text for _, text in HOSTILE]
+    assert [t["location"] for t in tickets] == [text for _, text in HOSTILE]
+    assert {t["department_name"] for t in tickets} == {DEPARTMENT}
+    assert [r["title"] for r in requests] == [text for _, text in HOSTILE]
+    assert [r["description"] for r in requests] == [text for _, text in HOSTILE]
+    assert [r["address"] for r in requests] == [text for _, text in HOSTILE]
+    assert {r["agency_responsible"] for r in requests} == {DEPARTMENT}
+    departments = load(hostile, "data/departments.json")["departments"]
+    assert next(d for d in departments if d["key"] == "district")["name"] == DEPARTMENT

@@ -165,7 +165,7 @@ def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     try:
         snapshot = open_board(_load(root), as_of, datetime.now(UTC))
     except BoardError as error:
-        raise UnreadableBoard(str(error)) from None
+        raise UnreadableBoard(formats.shown(error)) from None
     errors = [p for p in snapshot.loaded.problems if p.severity is Severity.ERROR]
     if errors:
         _warn_skipped(errors)
@@ -228,9 +228,10 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
         click.echo("| Ticket | Status | Department | Due | How late |")
         click.echo("|---|---|---|---|---|")
         for s in late + soon:
-            title = s.ticket.title.replace("|", "\\|")
+            title = formats.shown(s.ticket.title).replace("|", "\\|")
+            department = formats.shown(name(s.department)).replace("|", "\\|")
             click.echo(
-                f"| {s.ticket.id} {title} | {s.status.value} | {name(s.department)} "
+                f"| {s.ticket.id} {title} | {s.status.value} | {department} "
                 f"| {formats.when(s.due)} | {formats.left_text(s)} |"
             )
         click.echo(f"\n{len(late)} overdue, {len(soon)} due soon.")
@@ -242,8 +243,8 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
                 s.status.value,
                 formats.left_text(s),
                 formats.when(s.due),
-                name(s.department),
-                s.ticket.title,
+                formats.shown(name(s.department)),
+                formats.shown(s.ticket.title),
             ]
             for s in late + soon
         ]
@@ -291,7 +292,7 @@ def stats(root: Path, as_of: datetime | None, period: Period | None, by: str, fm
 
 def _stats_text(snapshot: Snapshot, result: Table) -> str:
     period = result.period.label if result.period else "all tickets"
-    head = f"{snapshot.board.name}: {period}, statuses at {result.as_of.isoformat()}"
+    head = f"{formats.shown(snapshot.board.name)}: {period}, statuses at {result.as_of.isoformat()}"
     headers = [
         "rank", result.by, "received", "answered", "reply", "on time", "rank sat.",
         "satisfied", "days 1st", "days final", "overdue", "rated", "unsat.",
@@ -307,7 +308,7 @@ def _stats_text(snapshot: Snapshot, result: Table) -> str:
         rows.append(
             [
                 rank,
-                row.name if row else "total",
+                formats.shown(row.name) if row else "total",
                 str(f.received),
                 str(f.answered),
                 formats.percent(f.reply_rate),
@@ -327,7 +328,7 @@ def _stats_text(snapshot: Snapshot, result: Table) -> str:
         "tickets: listed, not ranked (-).",
     ]
     if result.named:
-        names = ", ".join(r.name for r in result.named)
+        names = ", ".join(formats.shown(r.name) for r in result.named)
         notes.append(
             f"! under the satisfaction threshold of {formats.percent(result.threshold)}: {names}"
         )
@@ -358,7 +359,7 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
     try:
         history = read_history(path)
     except AuditError as error:
-        raise UnreadableBoard(str(error)) from None
+        raise UnreadableBoard(formats.shown(error)) from None
     findings = run_audit(loaded, history)
     stated = {r.path: r.meta.date for t in loaded.tickets for r in t.replies}
     records = [
@@ -382,7 +383,7 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
         if replies:
             for r in records:
                 when = f"entered {r['entered']} in {r['commit'][:7]}"
-                click.echo(f"{r['path']}: stated {r['stated'] or '-'}, {when}")
+                click.echo(f"{formats.shown(r['path'])}: stated {r['stated'] or '-'}, {when}")
         click.echo(formats.problems_text(findings))
     sys.exit(1 if findings else 0)
 
@@ -409,18 +410,12 @@ def _apply(authoring: Authoring, make: Callable[[], Change]) -> None:
         change = make()
     except AuthoringError as error:
         for problem in error.problems:
-            click.echo(
-                f"{problem.path}:{problem.line}:{problem.column}: {problem.code} {problem.message}",
-                err=True,
-            )
+            click.echo(formats.problem_line(problem), err=True)
         raise click.ClickException(error.message) from None
     for note in change.notes:
-        click.echo(note, err=True)
+        click.echo(formats.shown(note), err=True)
     for warning in change.warnings:
-        click.echo(
-            f"{warning.path}:{warning.line}:{warning.column}: {warning.code} {warning.message}",
-            err=True,
-        )
+        click.echo(formats.problem_line(warning), err=True)
     path = authoring.write(change)
     click.echo(f"wrote {path.relative_to(authoring.root).as_posix()}")
 
@@ -678,16 +673,17 @@ def import_(
 
             outcome = importer.run(file, rows, dry_run=dry_run, progress=progress)
     except ImportError_ as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(formats.shown(error)) from None
     verb = "would create" if dry_run else "created"
     counts = f"{len(outcome.created)} ticket(s), {len(outcome.already)} already imported"
     click.echo(f"{verb} {counts}, {len(outcome.bad)} rejected")
+    source = formats.shown(file.name)
     for number, why in outcome.bad:
-        click.echo(f"{file.name}:{number}: rejected: {why}")
+        click.echo(f"{source}:{number}: rejected: {formats.shown(why)}")
     for number, what in outcome.masked:
-        click.echo(f"{file.name}:{number}: {what}")
+        click.echo(f"{source}:{number}: {formats.shown(what)}")
     if outcome.provenance:
-        click.echo(f"provenance: {outcome.provenance}")
+        click.echo(f"provenance: {formats.shown(outcome.provenance)}")
     sys.exit(1 if outcome.bad else 0)
 
 
@@ -738,7 +734,7 @@ def build(
     problems = validate_board(loaded)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     for p in errors:
-        click.echo(f"{p.path}:{p.line}:{p.column}: {p.code} {p.message}", err=True)
+        click.echo(formats.problem_line(p), err=True)
     left_out = sorted(f for f in left_out_folders(errors) if f is not None)
     if errors and (not publish_valid or len(left_out) < len(left_out_folders(errors))):
         raise click.ClickException(f"{len(errors)} error(s); the site was not built")
@@ -755,9 +751,11 @@ def build(
     try:
         site = build_site_safely(settings_file, target, override)
     except BuildError as error:
-        raise click.ClickException(f"{error}; the published site was left as it was") from None
+        raise click.ClickException(
+            f"{formats.shown(error)}; the published site was left as it was"
+        ) from None
     for folder in left_out:
-        click.echo(f"left out: {folder}", err=True)
+        click.echo(f"left out: {formats.shown(folder)}", err=True)
     click.echo(f"built {site}" + (f"; {len(left_out)} ticket(s) left out" if left_out else ""))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -11,9 +12,47 @@ from typing import Any
 from .problems import Problem
 from .status import TicketState
 
+# Characters that would end a line, move the cursor, recolour or clear a terminal, or
+# reorder what follows (Trojan Source): C0 and C1 controls, DEL, the Unicode line and
+# paragraph separators, and the bidirectional embeddings, overrides and isolates.
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_UNSAFE = [
+    *range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029,
+    *range(0x202A, 0x202F), *range(0x2066, 0x206A),
+]  # fmt: skip
+_SHOWN = {
+    code: _SHORT.get(chr(code), f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in _UNSAFE
+}
+_SHOWN[ord("\\")] = "\\\\"
+# Commands that CI systems read anywhere in a line, not only at its start: GitHub's
+# legacy ##[error] and ##[stop-commands], Azure Pipelines' ##vso[...], TeamCity's
+# ##teamcity[...]. Their '[' is shown escaped, which no CI system reads.
+_ANYWHERE = re.compile(r"(##[A-Za-z]*)\[")
+# GitHub reads \r and \n itself (percent-encoded below); every other character as above.
+_SHOWN_IN_GITHUB = {k: v for k, v in _SHOWN.items() if chr(k) not in "\r\n"}
+
+
+def shown(value: object) -> str:
+    """``value`` as one line of plain text that no terminal or CI log reads as more:
+    a line break prints as the two characters ``\\n``, every other control character
+    as an escape (``\\r``, ``\\t``, ``\\x1b``, ``\\u2028``, ``\\u202e``), a backslash as two,
+    so that what is shown can always be told apart from what was written, and the
+    ``[`` of a command CI reads mid-line (``##[error]``, ``##vso[``) as ``\\x5b``. Every text
+    or Markdown output passes each value it did not write itself through this."""
+    text = str(value).translate(_SHOWN)
+    return _ANYWHERE.sub(r"\1\\x5b", text) if "##" in text else text
+
+
+def problem_line(problem: Problem) -> str:
+    """A problem as ``path:line:col: CODE message``, on one line whatever its text holds."""
+    return f"{shown(problem.path)}:{problem.line}:{problem.column}: {problem.code} " + shown(
+        problem.message
+    )
+
 
 def problems_text(problems: Sequence[Problem]) -> str:
-    lines = [f"{p.path}:{p.line}:{p.column}: {p.code} {p.message}" for p in problems]
+    lines = [problem_line(p) for p in problems]
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     lines.append(f"{errors} error(s), {warnings} warning(s)")
@@ -31,10 +70,15 @@ def problems_json(problems: Sequence[Problem]) -> str:
 
 
 def _escape_data(text: str) -> str:
+    # GitHub's rules for a workflow command's message (actions/toolkit, command.ts):
+    # % first, so that the escapes themselves are not read twice; then \r and \n.
+    text = text.translate(_SHOWN_IN_GITHUB)
+    text = _ANYWHERE.sub(r"\1\\x5b", text) if "##" in text else text
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
+    # A property also ends at ',' (the next property) and at ':' (the '::' before the message).
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import operator
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from .site import Job, Page, Site, TicketView, job_key, one_page
@@ -65,11 +68,38 @@ def _dump_list(items: Iterable[object], before: str = "", after: str = "") -> It
     yield "]" + after + "\n"
 
 
+# What a spreadsheet skips before it looks for a formula: white space of every kind
+# (spaces, tabs, line breaks, the ideographic space U+3000, no-break spaces) and the
+# invisible zero-width characters.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_LEADING = re.compile(f"^[\\s{_INVISIBLE}]+")
+_FORMULA = "=+-@"
+# The characters besides \r and \n that Python's str.splitlines() (and so many a
+# reader) ends a line at.
+_OTHER_BREAK = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def _cell(value: object) -> object:
-    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP CSV injection):
+    text that begins with a tab or a carriage return, or whose first character after
+    white space is = + - @ (or a full-width ＝ ＋ － ＠), gets a ' in front."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not value:
+        return value
+    first = value[0]
+    if first in "\t\r":
         return "'" + value
-    return value
+    if first.isspace() or first in _INVISIBLE:
+        first = _LEADING.sub("", value, count=1)[:1]
+    return "'" + value if first and _formula_sign(first) else value
+
+
+@cache
+def _formula_sign(char: str) -> bool:
+    # Spreadsheets read the full-width (and small) forms of = + - @ as the signs too;
+    # NFKC maps them there.
+    return char in _FORMULA or unicodedata.normalize("NFKC", char)[:1] in _FORMULA
 
 
 def _updated(view: TicketView) -> datetime:
@@ -156,13 +186,22 @@ def _ticket_row(view: TicketView) -> dict[str, Any]:
 
 
 def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """RFC 4180: CRLF between records, and a field with a line break, a comma or a
+    quote in quotes (its quotes doubled), so that no text can start a row of its own."""
     buffer = io.StringIO()
     # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
     buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    # The csv module quotes a field for \r and \n only; a row with another line break
+    # (U+2028, U+0085, ...) is written with every field quoted, which reads the same.
+    quoted = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(columns)
+    # The row's values in one call (itemgetter of one column gives the value alone).
+    get = operator.itemgetter(*columns)
+    values = get if len(columns) > 1 else lambda row: (get(row),)
     for row in rows:
-        writer.writerow({k: ("" if row[k] is None else _cell(row[k])) for k in columns})
+        cells = list(map(_cell, values(row)))
+        (quoted if _OTHER_BREAK.search("".join(map(str, cells))) else writer).writerow(cells)
         if buffer.tell() > 1 << 16:
             yield buffer.getvalue()
             buffer.seek(0)
