@@ -351,12 +351,14 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
     """Check the board's files against its git history.
 
     Flags replies dated earlier than the commit that published them (beyond the board's
-    tolerance; imported tickets excepted), published replies edited afterwards, and
-    ticket folders deleted from the record. Exit 0 clean, 1 findings, 2 no history.
+    tolerance; imported tickets excepted), published replies edited or deleted afterwards,
+    ratings and receipt times removed or changed, ticket folders deleted from the record,
+    and commit dates going backwards on the main line. Exit 0 clean, 1 findings, 2 no
+    history.
     """
     loaded = _load(path)
     try:
-        history = read_history(path)
+        history = read_history(path, rewrites=True)
     except AuditError as error:
         raise UnreadableBoard(str(error)) from None
     findings = run_audit(loaded, history)
