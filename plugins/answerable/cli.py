@@ -34,6 +34,7 @@ from .stats import GROUPINGS, Period, PeriodError, Table
 from .status import Status
 from .validation import folder_check, left_out_folders
 from .validation import validate as validate_board
+from .witness import read_witness
 
 
 class Timestamp(click.ParamType):
@@ -162,8 +163,13 @@ class UnreadableBoard(click.ClickException):
 
 
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
+    loaded = _load(root)
+    # The same witnessed times as the site's build: one read of git, here.
+    witness = read_witness(root, loaded.board)
+    if witness.notice:
+        click.echo(witness.notice, err=True)
     try:
-        snapshot = open_board(_load(root), as_of, datetime.now(UTC))
+        snapshot = open_board(loaded, as_of, datetime.now(UTC), witness.times)
     except BoardError as error:
         raise UnreadableBoard(str(error)) from None
     errors = [p for p in snapshot.loaded.problems if p.severity is Severity.ERROR]
