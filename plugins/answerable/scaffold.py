@@ -128,6 +128,7 @@ def init_board(
         "pagefind": _pagefind_requirement(),
     }
     yaml_values = {k: _yaml_scalar(v) for k, v in values.items()}
+    yaml_values["today"] = values["today"]  # a date, written as YAML's date
     python_values = _python_values(name=name, office=office, timezone=timezone, locale=locale)
     texts: dict[str, str] = {}
     for template, rel in FILES:
