@@ -4,6 +4,7 @@ it, on boards with ``witnessed_since``: real git repositories with fixed commit 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click.testing
@@ -12,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from answerable.cli import cli
+from answerable.loading import load_board
+from answerable.witness import read_witness
 from conftest import BoardWriter
 from sitebuild import build_site, page
 from test_audit import commit, make_repo
@@ -269,3 +272,45 @@ def test_init_sets_witnessed_since_and_fetches_the_whole_history(
         ]
         assert checkouts, name
         assert all(step.get("with", {}).get("fetch-depth") == 0 for step in checkouts), name
+
+
+def test_times_read_since_the_last_read_equal_a_whole_read(board: BoardWriter) -> None:
+    """The kept times grow with the commits since; a rewritten line is read whole."""
+    since(board, "2026-11-01")
+    repo = backdated(board)
+    board_record = load_board(board.root).board
+
+    def both() -> tuple[dict[str, object], dict[str, object]]:
+        kept = read_witness(board.root, board_record).times
+        whole = read_witness(board.root, board_record, cache=False).times
+        return kept, whole
+
+    kept, whole = both()
+    reply = f"tickets/2026/{TICKET}/reply-1.md"
+    assert kept == whole == {reply: datetime.fromisoformat(MERGED)}
+    # A new ticket with a reply, then the first reply deleted and restored.
+    board.ticket("2026-000002")
+    board.reply("2026-000002", 1, "2026-11-23T10:00:00+08:00")
+    commit(repo, "Second", "2026-11-23T11:00:00+08:00")
+    kept, whole = both()
+    assert kept == whole
+    assert kept["tickets/2026/2026-000002/reply-1.md"] == datetime.fromisoformat(
+        "2026-11-23T11:00:00+08:00"
+    )
+    text = (board.root / reply).read_text("utf-8")
+    (board.root / reply).unlink()
+    commit(repo, "Delete", "2026-11-24T09:00:00+08:00")
+    kept, whole = both()
+    assert kept == whole
+    assert reply not in kept
+    (board.root / reply).write_text(text, encoding="utf-8")
+    commit(repo, "Restore", "2026-11-24T10:00:00+08:00")
+    kept, whole = both()
+    assert kept == whole
+    assert kept[reply] == datetime.fromisoformat(MERGED)  # its first time, as before
+    # The main line rewritten: the reply merged again, later; the kept times are not used.
+    repo.git.reset("--hard", "-q", "HEAD~4")  # back to the receipt, before any reply
+    board.reply(TICKET, 1, STATED)
+    commit(repo, "Merge again", "2026-11-26T09:00:00+08:00")
+    kept, whole = both()
+    assert kept == whole == {reply: datetime.fromisoformat("2026-11-26T09:00:00+08:00")}

@@ -78,6 +78,8 @@ class History:
     """Ticket folder -> the commit that brought its ticket.yaml onto the main line."""
     deleted_replies: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     """Reply path -> the commit that removed it, for replies absent at HEAD."""
+    deleted_entered: dict[str, datetime] = field(default_factory=dict)
+    """Reply path -> when it first entered the record, for replies absent at HEAD."""
     commits: int = 0
     """First-parent commits that touched tickets/."""
     deleted_files: dict[str, tuple[str, datetime]] = field(default_factory=dict)
@@ -87,14 +89,19 @@ class History:
     ticket_changes: list[tuple[str, str, str, str, datetime]] = field(default_factory=list)
     """Each change of a ticket.yaml on the main line: (path, old blob, new blob, commit,
     time), oldest first; what ``read_rewrites`` compares."""
+    after: str | None = None
+    """The commit after which this history was read; None: from the first commit."""
     rewrites: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
     """ticket.yaml path -> (fact, commit, time): the first commit that removed or changed
     a published rating or receipt time; filled by ``read_rewrites``."""
 
 
-def read_history(root: Path, *, rewrites: bool = False) -> History:
+def read_history(root: Path, *, rewrites: bool = False, after: str | None = None) -> History:
     """Read the main line of the git history that holds the board at ``root``, once;
-    ``rewrites``: also compare each published ticket.yaml with what replaced it."""
+    ``rewrites``: also compare each published ticket.yaml with what replaced it.
+
+    ``after``: only the commits after that one, if it is on HEAD's first-parent line
+    (``History.after`` then says so); else the whole line."""
     repo, prefix = _open(root)
     try:
         head = repo.head.commit.hexsha
@@ -103,6 +110,8 @@ def read_history(root: Path, *, rewrites: bool = False) -> History:
                 "the repository is a shallow clone, so the history is cut short; fetch it "
                 "whole first (git fetch --unshallow, or fetch-depth: 0 in CI)"
             )
+        if after is not None and after not in repo.git.rev_list("--first-parent", "HEAD").split():
+            after = None  # the line was rewritten since: read it whole
         raw = repo.git(c="core.quotePath=false").log(
             "--first-parent",
             "--reverse",
@@ -118,7 +127,7 @@ def read_history(root: Path, *, rewrites: bool = False) -> History:
             "--full-history",
             "--sparse",
             f"--format={_COMMIT_LINE}%H %cI",
-            "HEAD",
+            f"{after}..HEAD" if after else "HEAD",
             "--",
             f":(literal){prefix}tickets",
             stdout_as_string=False,
@@ -129,6 +138,7 @@ def read_history(root: Path, *, rewrites: bool = False) -> History:
     finally:
         repo.close()
     history = _parse_log(bytes(raw).decode("utf-8", "surrogateescape"), prefix, head)
+    history.after = after
     if rewrites:
         read_rewrites(root, history)
     return history
@@ -378,7 +388,9 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
             counted = True
         track = tracks.get(path)
         if status == "D":
-            if track is not None:
+            if track is None:  # added before the commits read (``after``)
+                tracks[path] = _Track(current, old_blob, False, current)
+            else:
                 track.present = False
                 track.removed = current
         elif track is None:
@@ -410,6 +422,7 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
                 history.replies[path] = ReplyRecord(path, sha, entered, tuple(track.edits))
             elif track.removed is not None:
                 history.deleted_replies[path] = track.removed
+                history.deleted_entered[path] = track.first[1]
     history.deleted_files = {
         path: removed
         for path, removed in history.deleted_replies.items()

@@ -165,7 +165,7 @@ class UnreadableBoard(click.ClickException):
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     loaded = _load(root)
     # The same witnessed times as the site's build: one read of git, here.
-    witness = read_witness(root, loaded.board)
+    witness = read_witness(root, loaded.board, cache=_cache_on())
     if witness.notice:
         click.echo(witness.notice, err=True)
     try:

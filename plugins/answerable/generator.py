@@ -96,7 +96,12 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         # One read of git for the figures and the ticket pages, the same times as
         # 'answerable stats' and 'overdue' count.
         show = options["ANSWERABLE_HISTORY"]
-        witness = read_witness(options["ANSWERABLE_BOARD"], loaded.board, history=show)
+        witness = read_witness(
+            options["ANSWERABLE_BOARD"],
+            loaded.board,
+            history=show,
+            cache=options["ANSWERABLE_CACHE"],
+        )
         if witness.notice:
             log.warning("%s", witness.notice)
         elif show and witness.error:
