@@ -297,3 +297,140 @@ def test_many_replies_are_read_in_one_pass(tmp_path: Path) -> None:
     first = history.replies["tickets/2026/2026-000499/reply-4.md"]
     assert first.entered.timestamp() == 1_793_600_000 + 49 * 86_400
     assert first.entered.utcoffset() is not None
+
+
+def audited(root: Path) -> list[tuple[str, int, str]]:
+    """Findings with ticket.yaml compared version by version, as the command reads them."""
+    return [
+        (p.path, p.line, p.code) for p in audit(load_board(root), read_history(root, rewrites=True))
+    ]
+
+
+def test_deleted_final_reply_is_flagged_with_its_path(board: BoardWriter, repo: git.Repo) -> None:
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
+    (board.root / REPLY).unlink()
+    sha = commit(repo, "Drop the reply", "2026-11-20T09:00:00+08:00")
+    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    assert [(p.path, p.line, p.code) for p in problems] == [(REPLY, 1, "A004")]
+    assert sha[:7] in problems[0].message
+    assert "2026-11-20T09:00:00+08:00" in problems[0].message
+
+
+def test_reply_renumbered_is_a_deletion(board: BoardWriter, repo: git.Repo) -> None:
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
+    (board.root / REPLY).rename(board.root / f"{FOLDER}/reply-2.md")
+    commit(repo, "Renumber", "2026-11-20T09:00:00+08:00")
+    assert (REPLY, 1, "A004") in audited(board.root)
+
+
+def test_uncommitted_deletion_is_not_flagged(board: BoardWriter, repo: git.Repo) -> None:
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
+    (board.root / REPLY).unlink()  # not committed: the record still holds it
+    assert audited(board.root) == []
+
+
+RATING = (
+    "rating: {value: %s, at: '2026-11-09T15:00:00+08:00', source: return-visit}\n"
+    "resolution: resolved\n"
+)
+
+
+def rated(board: BoardWriter, value: str | None) -> None:
+    board.ticket(TICKET, extra=RATING % value if value else "")
+
+
+@pytest.mark.parametrize("after", [None, "satisfied"])
+def test_rating_removed_or_changed_is_flagged(
+    board: BoardWriter, repo: git.Repo, after: str | None
+) -> None:
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
+    rated(board, "unsatisfied")
+    commit(repo, "Return visit", "2026-11-09T16:00:00+08:00")
+    rated(board, after)
+    sha = commit(repo, "Better figures", "2026-11-25T09:00:00+08:00")
+    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    assert [(p.path, p.code) for p in problems] == [(f"{FOLDER}/ticket.yaml", "A005")]
+    assert "rating" in problems[0].message
+    assert sha[:7] in problems[0].message
+
+
+def test_rating_rewritten_in_another_form_is_not_flagged(
+    board: BoardWriter, repo: git.Repo
+) -> None:
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
+    rated(board, "unsatisfied")
+    commit(repo, "Return visit", "2026-11-09T16:00:00+08:00")
+    board.ticket(
+        TICKET,
+        extra="tags: [外墙]\n"  # a new fact added beside the rating: the normal course
+        "rating:\n  value: unsatisfied\n  at: 2026-11-09T15:00:00+08:00\n"
+        "  source: return-visit\nresolution: resolved\n",
+    )
+    commit(repo, "Tag", "2026-11-10T09:00:00+08:00")
+    assert audited(board.root) == []
+
+
+def test_rating_added_later_is_not_flagged(board: BoardWriter, repo: git.Repo) -> None:
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
+    rated(board, "satisfied")
+    commit(repo, "Return visit", "2026-11-09T16:00:00+08:00")
+    assert audited(board.root) == []
+
+
+def test_receipt_time_changed_is_flagged(board: BoardWriter, repo: git.Repo) -> None:
+    board.ticket(TICKET, received="2026-11-04T09:14:00+08:00")  # two days more to answer
+    commit(repo, "Fix the date", "2026-11-12T09:00:00+08:00")
+    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    assert [(p.path, p.code) for p in problems] == [(f"{FOLDER}/ticket.yaml", "A005")]
+    assert "received" in problems[0].message
+
+
+def test_reply_date_edited_is_flagged(board: BoardWriter, repo: git.Repo) -> None:
+    board.reply(TICKET, 1, "2026-11-13T15:20:00+08:00")
+    commit(repo, "Reply", "2026-11-13T16:00:00+08:00")
+    board.reply(TICKET, 1, "2026-11-05T15:20:00+08:00")  # moved back, within the deadline
+    commit(repo, "Redate", "2026-11-13T17:00:00+08:00")
+    # Edited (A002), and now dated 8 days before it entered the record (A001).
+    assert audited(board.root) == [(REPLY, 1, "A002"), (REPLY, 2, "A001")]
+
+
+def test_commit_dates_going_backwards_are_flagged(board: BoardWriter, repo: git.Repo) -> None:
+    board.ticket("2026-000002")
+    second = commit(repo, "Receive 2026-000002", "2026-11-20T09:00:00+08:00")
+    (board.root / "README.md").write_text("看板说明\n", encoding="utf-8")  # not under tickets/
+    early = commit(repo, "Readme", "2026-11-06T09:00:00+08:00")
+    board.reply(TICKET, 1, "2026-11-06T09:30:00+08:00")
+    commit(repo, "Reply, dated back like the commit before it", "2026-11-06T10:00:00+08:00")
+    history = read_history(board.root)
+    assert history.backwards == [
+        (
+            early,
+            datetime.fromisoformat("2026-11-06T09:00:00+08:00"),
+            second,
+            datetime.fromisoformat("2026-11-20T09:00:00+08:00"),
+        )
+    ]
+    problems = audit(load_board(board.root), history)
+    assert [(p.path, p.code) for p in problems] == [("tickets", "A006")]
+    assert early[:7] in problems[0].message
+    assert second[:7] in problems[0].message
+
+
+def test_commit_dates_on_a_merged_branch_may_be_earlier(board: BoardWriter, repo: git.Repo) -> None:
+    repo.git.checkout("-q", "-b", "reply-000001")
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repo, "Draft", "2026-11-03T15:30:00+08:00")
+    repo.git.checkout("-q", "main")
+    board.ticket("2026-000002")
+    commit(repo, "Receive 2026-000002", "2026-11-03T17:30:00+08:00")
+    repo.git.merge(
+        "-q", "--no-ff", "-m", "Merge", "reply-000001", env=dated("2026-11-03T18:00:00+08:00")
+    )
+    assert read_history(board.root).backwards == []
+    assert audited(board.root) == []

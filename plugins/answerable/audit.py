@@ -4,34 +4,48 @@ Staff answer through pull requests, so the main line of history (HEAD's first-pa
 chain) is the public record: a reply written on a branch enters it when the branch is
 merged, and the merge commit's committer time is when that happened. ``read_history``
 reads that chain in one ``git log`` call and parses it line by line; ``audit`` compares
-the facts with what the board's files say and reports three findings:
+the facts with what the board's files say and reports:
 
 - A001 a reply dated earlier than it entered the record, beyond the board's tolerance
   (imported tickets are exempt: their import batch records their provenance);
 - A002 a reply whose content changed after it entered the record;
-- A003 a ticket whose ticket.yaml was on the main line and is gone at HEAD.
+- A003 a ticket whose ticket.yaml was on the main line and is gone at HEAD;
+- A004 any other published file (a reply) that is gone at HEAD;
+- A005 a published rating or receipt time removed or changed in ticket.yaml;
+- A006 a commit on the main line dated earlier than the one before it.
 
-This is the only module that talks to git; the domain core never does.
+Git and its commit dates stay here (and in ``witness``); the domain core never reads them.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 import git
+import yaml
+from pydantic import BaseModel, ValidationError
 
 from .loading import REPLY_FILE, LoadedBoard
 from .problems import Problem
-from .records import AuditSettings, Board
+from .records import AuditSettings, Board, Rating, Timestamp
 
 SHORT_SHA = 7
 _COMMIT_LINE = "commit "
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
 _OCTAL = re.compile(r"[0-3][0-7]{2}")
+# The facts of ticket.yaml that, once published, only ever get added, never changed: a
+# top-level key and its indented block, compared as text first (cheap), parsed if it differs.
+FROZEN_FACTS = ("rating", "received")
+_FACT = {
+    key: re.compile(rb"^%s:.*(?:\n[ \t#].*|\n(?=\n))*" % key.encode(), re.M) for key in FROZEN_FACTS
+}
 
 
 class AuditError(Exception):
@@ -64,12 +78,30 @@ class History:
     """Ticket folder -> the commit that brought its ticket.yaml onto the main line."""
     deleted_replies: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     """Reply path -> the commit that removed it, for replies absent at HEAD."""
+    deleted_entered: dict[str, datetime] = field(default_factory=dict)
+    """Reply path -> when it first entered the record, for replies absent at HEAD."""
     commits: int = 0
     """First-parent commits that touched tickets/."""
+    deleted_files: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    """The deleted replies whose ticket is still there (a whole ticket gone is A003)."""
+    backwards: list[tuple[str, datetime, str, datetime]] = field(default_factory=list)
+    """First-parent commits dated earlier than their parent: (sha, time, parent, time)."""
+    ticket_changes: list[tuple[str, str, str, str, datetime]] = field(default_factory=list)
+    """Each change of a ticket.yaml on the main line: (path, old blob, new blob, commit,
+    time), oldest first; what ``read_rewrites`` compares."""
+    after: str | None = None
+    """The commit after which this history was read; None: from the first commit."""
+    rewrites: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
+    """ticket.yaml path -> (fact, commit, time): the first commit that removed or changed
+    a published rating or receipt time; filled by ``read_rewrites``."""
 
 
-def read_history(root: Path) -> History:
-    """Read the main line of the git history that holds the board at ``root``, once."""
+def read_history(root: Path, *, rewrites: bool = False, after: str | None = None) -> History:
+    """Read the main line of the git history that holds the board at ``root``, once;
+    ``rewrites``: also compare each published ticket.yaml with what replaced it.
+
+    ``after``: only the commits after that one, if it is on HEAD's first-parent line
+    (``History.after`` then says so); else the whole line."""
     repo, prefix = _open(root)
     try:
         head = repo.head.commit.hexsha
@@ -78,6 +110,8 @@ def read_history(root: Path) -> History:
                 "the repository is a shallow clone, so the history is cut short; fetch it "
                 "whole first (git fetch --unshallow, or fetch-depth: 0 in CI)"
             )
+        if after is not None and after not in repo.git.rev_list("--first-parent", "HEAD").split():
+            after = None  # the line was rewritten since: read it whole
         raw = repo.git(c="core.quotePath=false").log(
             "--first-parent",
             "--reverse",
@@ -88,8 +122,12 @@ def read_history(root: Path) -> History:
             "--diff-merges=first-parent",
             "--no-color",
             "--no-show-signature",
+            # Every first-parent commit, so that dates are compared along the whole line;
+            # the changes listed stay those under tickets/.
+            "--full-history",
+            "--sparse",
             f"--format={_COMMIT_LINE}%H %cI",
-            "HEAD",
+            f"{after}..HEAD" if after else "HEAD",
             "--",
             f":(literal){prefix}tickets",
             stdout_as_string=False,
@@ -99,7 +137,92 @@ def read_history(root: Path) -> History:
         raise AuditError(f"git cannot read the history: {detail}") from None
     finally:
         repo.close()
-    return _parse_log(bytes(raw).decode("utf-8", "surrogateescape"), prefix, head)
+    history = _parse_log(bytes(raw).decode("utf-8", "surrogateescape"), prefix, head)
+    history.after = after
+    if rewrites:
+        read_rewrites(root, history)
+    return history
+
+
+def read_rewrites(root: Path, history: History) -> None:
+    """Fill ``history.rewrites``: compare each published ticket.yaml with the version that
+    replaced it, reading the blobs in one ``git cat-file --batch`` pass."""
+    changes = [c for c in history.ticket_changes if c[0] not in history.rewrites]
+    if not changes:
+        return
+    repo, _prefix = _open(root)
+    try:
+        work = repo.working_tree_dir
+    finally:
+        repo.close()
+    wanted = sorted({blob for change in changes for blob in change[1:3]})
+    contents = dict(_blobs(str(work), wanted))
+    for path, old, new, sha, when in changes:
+        if path in history.rewrites:
+            continue
+        fact = _rewritten(contents.get(old, b""), contents.get(new, b""))
+        if fact is not None:
+            history.rewrites[path] = (fact, sha, when)
+
+
+def _blobs(work: str, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
+    """Each blob's bytes, from one git process fed from a file (no pipe to deadlock on)."""
+    with tempfile.TemporaryFile() as ids:
+        ids.write("".join(f"{blob}\n" for blob in blobs).encode())
+        ids.seek(0)
+        with subprocess.Popen(  # noqa: S603 - fixed arguments, blob ids from git itself
+            ["git", "-C", work, "cat-file", "--batch"],  # noqa: S607
+            stdin=ids,
+            stdout=subprocess.PIPE,
+        ) as process:
+            assert process.stdout is not None  # noqa: S101 - asked for above
+            out = process.stdout
+            for blob in blobs:
+                header = out.readline().split()
+                if len(header) < 3:  # "<id> missing"
+                    continue
+                data = out.read(int(header[2]))
+                out.read(1)  # the newline after each object
+                yield blob, data
+
+
+def _rewritten(old: bytes, new: bytes) -> str | None:
+    """The first frozen fact that ``old`` had and ``new`` lost or changed; None if none."""
+    parsed: tuple[object, object] | None = None
+    for key in FROZEN_FACTS:
+        before = _FACT[key].search(old)
+        if before is None:
+            continue  # nothing published yet: adding it is the normal course
+        after = _FACT[key].search(new)
+        if after is not None and after[0].rstrip() == before[0].rstrip():
+            continue
+        if parsed is None:
+            parsed = (_mapping(old), _mapping(new))
+        if _fact(key, parsed[0].get(key)) != _fact(key, parsed[1].get(key)):  # type: ignore[attr-defined]
+            return key
+    return None
+
+
+def _fact(key: str, value: object) -> object:
+    """A fact as the board reads it, so that '2026-11-09T15:00:00+08:00' quoted or not,
+    or a rating in flow or block style, is the same fact."""
+    model = {"rating": Rating, "received": _Received}[key]
+    try:
+        return model.model_validate({key: value} if model is _Received else value)
+    except ValidationError:
+        return value
+
+
+class _Received(BaseModel):
+    received: Timestamp
+
+
+def _mapping(data: bytes) -> dict[object, object]:
+    try:
+        found = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+    except yaml.YAMLError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def entered_times(history: History) -> dict[str, datetime]:
@@ -152,6 +275,42 @@ def audit(loaded: LoadedBoard, history: History) -> list[Problem]:
                 "publish a correction as a new supplement reply",
             )
         )
+    for path, (sha, when) in history.deleted_files.items():
+        problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                "A004",
+                f"{PurePosixPath(path).name} was published and then deleted from the public "
+                f"record in commit {_at(sha, when, zone)}; restore it, and publish a "
+                "correction as a new supplement reply",
+            )
+        )
+    for path, (fact, sha, when) in history.rewrites.items():
+        what = "rating" if fact == "rating" else "receipt time (received)"
+        problems.append(
+            Problem(
+                path,
+                1,
+                1,
+                "A005",
+                f"the published {what} was removed or changed in commit {_at(sha, when, zone)}; "
+                "restore it: a rating or a receipt, once public, stays as it was",
+            )
+        )
+    for sha, when, parent, then in history.backwards:
+        problems.append(
+            Problem(
+                "tickets",
+                1,
+                1,
+                "A006",
+                f"commit {_at(sha, when, zone)} on the main line is dated earlier than the "
+                f"commit before it, {_at(parent, then, zone)}; commit dates are set by whoever "
+                "commits, so the times this history witnesses cannot be trusted from here on",
+            )
+        )
     for folder, (sha, when) in history.deleted_tickets.items():
         problems.append(
             Problem(
@@ -202,12 +361,16 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
     """Replay ``git log --raw`` output, oldest first, into per-file facts."""
     tracks: dict[str, _Track] = {}
     current: tuple[str, datetime] | None = None
-    commits = 0
+    counted = False
+    history = History(head=head, replies={}, deleted_tickets={})
     for line in text.splitlines():
         if line.startswith(_COMMIT_LINE):
             sha, stamp = line[len(_COMMIT_LINE) :].split(" ", 1)
+            previous = current
             current = (sha, datetime.fromisoformat(stamp))
-            commits += 1
+            if previous is not None and current[1] < previous[1]:
+                history.backwards.append((*current, *previous))
+            counted = False
             continue
         if not line.startswith(":") or current is None:
             continue
@@ -220,9 +383,14 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
         if not path.startswith(prefix):
             continue
         path = path[len(prefix) :]
+        if not counted:
+            history.commits += 1
+            counted = True
         track = tracks.get(path)
         if status == "D":
-            if track is not None:
+            if track is None:  # added before the commits read (``after``)
+                tracks[path] = _Track(current, old_blob, False, current)
+            else:
                 track.present = False
                 track.removed = current
         elif track is None:
@@ -230,11 +398,14 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
         elif status == "A":  # back after a deletion
             if new_blob != track.blob:
                 track.edits.append(current)
+                if path.endswith("/ticket.yaml"):
+                    history.ticket_changes.append((path, track.blob, new_blob, *current))
             track.blob, track.present, track.removed = new_blob, True, None
         elif new_blob != old_blob:  # M or T with new content; a mode change alone is not
             track.edits.append(current)
+            if path.endswith("/ticket.yaml"):
+                history.ticket_changes.append((path, old_blob, new_blob, *current))
             track.blob = new_blob
-    history = History(head=head, replies={}, deleted_tickets={}, commits=commits)
     for path, track in tracks.items():
         parts = path.split("/")
         if len(parts) != 4 or parts[0] != "tickets":
@@ -251,6 +422,13 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
                 history.replies[path] = ReplyRecord(path, sha, entered, tuple(track.edits))
             elif track.removed is not None:
                 history.deleted_replies[path] = track.removed
+                history.deleted_entered[path] = track.first[1]
+    history.deleted_files = {
+        path: removed
+        for path, removed in history.deleted_replies.items()
+        # A whole ticket gone is A003, said once for its folder.
+        if path.rsplit("/", 1)[0] not in history.deleted_tickets
+    }
     return history
 
 

@@ -34,6 +34,7 @@ from .stats import GROUPINGS, Period, PeriodError, Table
 from .status import Status
 from .validation import folder_check, left_out_folders
 from .validation import validate as validate_board
+from .witness import read_witness
 
 
 class Timestamp(click.ParamType):
@@ -162,8 +163,13 @@ class UnreadableBoard(click.ClickException):
 
 
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
+    loaded = _load(root)
+    # The same witnessed times as the site's build: one read of git, here.
+    witness = read_witness(root, loaded.board, cache=_cache_on())
+    if witness.notice:
+        click.echo(witness.notice, err=True)
     try:
-        snapshot = open_board(_load(root), as_of, datetime.now(UTC))
+        snapshot = open_board(loaded, as_of, datetime.now(UTC), witness.times)
     except BoardError as error:
         raise UnreadableBoard(formats.shown(error)) from None
     errors = [p for p in snapshot.loaded.problems if p.severity is Severity.ERROR]
@@ -352,12 +358,14 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
     """Check the board's files against its git history.
 
     Flags replies dated earlier than the commit that published them (beyond the board's
-    tolerance; imported tickets excepted), published replies edited afterwards, and
-    ticket folders deleted from the record. Exit 0 clean, 1 findings, 2 no history.
+    tolerance; imported tickets excepted), published replies edited or deleted afterwards,
+    ratings and receipt times removed or changed, ticket folders deleted from the record,
+    and commit dates going backwards on the main line. Exit 0 clean, 1 findings, 2 no
+    history.
     """
     loaded = _load(path)
     try:
-        history = read_history(path)
+        history = read_history(path, rewrites=True)
     except AuditError as error:
         raise UnreadableBoard(formats.shown(error)) from None
     findings = run_audit(loaded, history)

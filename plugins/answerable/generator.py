@@ -18,7 +18,6 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from .audit import AuditError, read_history
 from .building import mark, pelican_folders, unsafe_output
 from .feeds import feed_jobs
 from .file_cache import FileCache, cache_root
@@ -37,6 +36,7 @@ from .settings import SettingsError, plugin_settings
 from .site import SITEMAP, Page, Site
 from .snapshot import BoardError, resolve_as_of, take_snapshot
 from .validation import folder_check, left_out_folders, validate
+from .witness import read_witness
 
 log = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
@@ -116,17 +116,25 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             raise BoardBuildError(f"the board has {len(errors)} error(s); the site was not built")
         assert loaded.board is not None  # no errors means board.yaml was read  # noqa: S101
         as_of = resolve_as_of(loaded.board, options["ANSWERABLE_AS_OF"], datetime.now(UTC))
+        # One read of git for the figures and the ticket pages, the same times as
+        # 'answerable stats' and 'overdue' count.
+        show = options["ANSWERABLE_HISTORY"]
+        witness = read_witness(
+            options["ANSWERABLE_BOARD"],
+            loaded.board,
+            history=show,
+            cache=options["ANSWERABLE_CACHE"],
+        )
+        if witness.notice:
+            log.warning("%s", witness.notice)
+        elif show and witness.error:
+            log.warning("publication times are not shown: %s", witness.error)
         try:
-            snapshot = take_snapshot(loaded, as_of)
+            snapshot = take_snapshot(loaded, as_of, witness.times)
         except BoardError as error:
             raise BoardBuildError(str(error)) from None
         formatter = Formatter(loaded.board.locale, snapshot.rules.zone)
-        history = None
-        if options["ANSWERABLE_HISTORY"]:
-            try:
-                history = read_history(options["ANSWERABLE_BOARD"])
-            except AuditError as error:
-                log.warning("publication times are not shown: %s", error)
+        history = witness.history if show else None
         site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history)
         self.site = site
         self.options = options

@@ -14,6 +14,7 @@ import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -93,6 +94,9 @@ class ReplyFile:
     body_line: int
     doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
     digest: bytes = b""  # of the file's bytes: what page caches are keyed by
+    witnessed: datetime | None = None
+    """When the public record first held the reply, where the board counts that
+    (``status.count_witnessed``); set after reading, never cached with the file."""
 
     def __post_init__(self) -> None:
         ReplyFile.__dict__["meta"].park(self)
@@ -100,7 +104,14 @@ class ReplyFile:
     def __reduce__(self) -> tuple[Any, ...]:
         meta = ReplyFile.__dict__["meta"].pickled(self)
         fields = (self.number, self.path, meta, self.body, self.body_line, self.doc, self.digest)
-        return ReplyFile, fields
+        return ReplyFile, (*fields, self.witnessed)
+
+    @property
+    def at(self) -> datetime:
+        """When the reply counts as given: its date, or the later moment it was witnessed."""
+        stated = self.meta.date
+        witnessed = self.witnessed
+        return witnessed if witnessed is not None and witnessed > stated else stated
 
     def position(self, *path: str | int) -> Position:
         if isinstance(self.doc, str):

@@ -363,6 +363,9 @@ class Board(Record):
     categories: Annotated[list[Named], Field(min_length=1)]
     privacy: PrivacySettings = PrivacySettings()
     audit: AuditSettings = AuditSettings()
+    witnessed_since: Day | None = None
+    """From this day on (in the board's time zone), a reply counts from the later of its
+    date and the moment git's main line first held it; null: replies count by their date."""
     as_of: Timestamp | None = None
     """A fixed moment for a frozen board (a demo); null means the moment of the build."""
 

@@ -13,8 +13,10 @@ import json
 import re
 import string
 import tempfile
+from datetime import UTC, date, datetime
 from importlib import metadata, resources
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -84,8 +86,13 @@ def init_board(
     country: str,
     city: str,
     force: bool = False,
+    today: date | None = None,
 ) -> list[Path]:
     """Write a new board repository into ``target`` and return the files written.
+
+    ``today``, the day of adoption (default: today in the board's time zone), becomes
+    ``witnessed_since``: replies merged from then on count from when they were merged
+    if that is later than their date.
 
     ``target`` must not exist or be empty, unless ``force``: then the scaffold's files
     are overwritten and every other file is left alone. The new board.yaml is checked
@@ -104,6 +111,11 @@ def init_board(
             "the scaffold's files)"
         )
     office = office_name(city, locale)
+    if today is None:
+        try:
+            today = datetime.now(ZoneInfo(timezone)).date()
+        except (ZoneInfoNotFoundError, ValueError):  # refused below, with the board's message
+            today = datetime.now(UTC).date()
     values = {
         "name": name,
         "city": city,
@@ -111,10 +123,12 @@ def init_board(
         "timezone": timezone,
         "country": country,
         "locale": locale,
+        "today": today.isoformat(),
         "version": _version(),
         "pagefind": _pagefind_requirement(),
     }
     yaml_values = {k: _yaml_scalar(v) for k, v in values.items()}
+    yaml_values["today"] = values["today"]  # a date, written as YAML's date
     python_values = _python_values(name=name, office=office, timezone=timezone, locale=locale)
     texts: dict[str, str] = {}
     for template, rel in FILES:

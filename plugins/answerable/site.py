@@ -147,6 +147,8 @@ class Event:
     entered: datetime | None = None
     """Replies: when the reply entered the public record (its commit on the main line)."""
     commit: str = ""
+    counted: datetime | None = None
+    """Replies counted from when the record witnessed them, later than their date."""
 
 
 @dataclass(slots=True)
@@ -336,7 +338,7 @@ class Site:
             return ""
         if state.final_reply is not None:
             if state.status is Status.ANSWERED_LATE:
-                late = state.final_reply.meta.date - state.due
+                late = state.final_reply.at - state.due
                 if state.days_late:
                     return _("answered %(late)s late") % {
                         "late": self.fmt.working_days(state.days_late)
@@ -371,7 +373,8 @@ class Site:
         duplicate_of = ticket_link(ticket.duplicate_of) if ticket.duplicate_of else None
         records = [self.history.replies.get(r.path) for r in state.replies] if self.history else []
         digest = hashlib.blake2b(state.file.digest, digest_size=16)
-        digest.update(repr((related, duplicate_of, records)).encode())
+        witnessed = [r.witnessed for r in state.replies]  # they change the counted times
+        digest.update(repr((related, duplicate_of, records, witnessed)).encode())
         return TicketView(
             state=state,
             url=ticket_url(ticket.id),
@@ -468,6 +471,7 @@ class Site:
                         note=note,
                         entered=record.entered if record else None,
                         commit=record.commit[:7] if record else "",
+                        counted=reply.at if reply.at != meta.date else None,
                     )
                 )
         if state.rating is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from functools import cached_property
@@ -14,7 +14,7 @@ from .departments import Departments
 from .loading import LoadedBoard
 from .records import Board
 from .stats import Grouping, Period, Table, table
-from .status import TicketState, state_at, states_at
+from .status import TicketState, count_witnessed, state_at, states_at
 
 
 class BoardError(Exception):
@@ -85,7 +85,11 @@ def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> dat
     return override or board.as_of or now
 
 
-def take_snapshot(loaded: LoadedBoard, as_of: datetime) -> Snapshot:
+def take_snapshot(
+    loaded: LoadedBoard, as_of: datetime, witnessed: Mapping[str, datetime] | None = None
+) -> Snapshot:
+    """The board at ``as_of``; ``witnessed``: when the public record first held each reply
+    (by path), counted where the board's ``witnessed_since`` says so."""
     board = loaded.board
     if board is None:
         raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
@@ -93,11 +97,17 @@ def take_snapshot(loaded: LoadedBoard, as_of: datetime) -> Snapshot:
         rules = Rules(board)
     except CalendarError as error:
         raise BoardError(f"board.yaml: calendar: {error}") from None
+    count_witnessed(loaded.tickets, rules, witnessed or {})
     states = states_at(loaded.tickets, rules, as_of)
     return Snapshot(loaded, board, rules, Departments(board), as_of, states)
 
 
-def open_board(loaded: LoadedBoard, as_of: datetime | None, now: datetime) -> Snapshot:
+def open_board(
+    loaded: LoadedBoard,
+    as_of: datetime | None,
+    now: datetime,
+    witnessed: Mapping[str, datetime] | None = None,
+) -> Snapshot:
     if loaded.board is None:
         raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
-    return take_snapshot(loaded, resolve_as_of(loaded.board, as_of, now))
+    return take_snapshot(loaded, resolve_as_of(loaded.board, as_of, now), witnessed)

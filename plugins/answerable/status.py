@@ -2,13 +2,15 @@
 
 Only what had happened by ``as_of`` counts: a reply, transfer, extension approval or
 rating dated later does not exist yet at that moment, so any past moment can be shown.
+A reply counts from ``ReplyFile.at``: its date, or the later moment the public record
+witnessed it (``count_witnessed``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 
@@ -96,9 +98,25 @@ def event_times(file: TicketFile) -> list[datetime]:
     ticket = file.ticket
     times = [ticket.received, *(t.at for t in ticket.transfers)]
     times += [e.approved for e in ticket.extensions if e.approved]
-    times += [r.meta.date for r in file.replies]
+    times += [r.at for r in file.replies]
     times += [e.at for e in (ticket.rating, ticket.withdrawn, ticket.hidden) if e]
     return times
+
+
+def count_witnessed(
+    files: Iterable[TicketFile], rules: Rules, witnessed: Mapping[str, datetime]
+) -> None:
+    """Give each reply the moment the public record first held it (``witnessed``: by the
+    reply's path), where the board counts it: committed on or after the board's
+    ``witnessed_since`` day, and not imported (an imported reply keeps its export's time,
+    which its import batch records)."""
+    since = rules.board.witnessed_since
+    start = datetime.combine(since, time.min, tzinfo=rules.zone) if since else None
+    for file in files:
+        imported = file.ticket.source is not None
+        for reply in file.replies:
+            when = witnessed.get(reply.path) if start is not None and not imported else None
+            reply.witnessed = when if when is not None and when >= start else None  # type: ignore[operator]
 
 
 def holder_at(ticket: Ticket, as_of: datetime) -> str:
@@ -117,15 +135,15 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
     ticket = file.ticket
     if ticket.received > as_of:
         return None
-    replies = tuple(r for r in file.replies if r.meta.date <= as_of)
-    first = min(replies, key=lambda r: r.meta.date, default=None)
+    replies = tuple(r for r in file.replies if r.at <= as_of)
+    first = min(replies, key=lambda r: r.at, default=None)
     final = next((r for r in replies if r.meta.kind == "final"), None)
     deadline = rules.deadline(ticket)
     # A final reply is judged by the due time in force when it came: an extension
     # approved afterwards cannot turn a late answer into an on-time one.
-    due = deadline.due_at(final.meta.date if final else as_of) if deadline else None
+    due = deadline.due_at(final.at if final else as_of) if deadline else None
     received_day = rules.local_date(ticket.received)
-    end = final.meta.date if final else as_of
+    end = final.at if final else as_of
     end_day = rules.local_date(end)
     calendar = rules.calendar
 
@@ -134,7 +152,7 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
     elif ticket.withdrawn is not None and ticket.withdrawn.at <= as_of:
         status = Status.WITHDRAWN
     elif final is not None:
-        late = due is not None and final.meta.date > due
+        late = due is not None and final.at > due
         status = Status.ANSWERED_LATE if late else Status.ANSWERED_ON_TIME
     elif due is not None and as_of > due:
         status = Status.OVERDUE
@@ -150,7 +168,7 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
     def days_to(reply: ReplyFile | None) -> int | None:
         if reply is None:
             return None
-        return calendar.working_days_between(received_day, rules.local_date(reply.meta.date))
+        return calendar.working_days_between(received_day, rules.local_date(reply.at))
 
     rating = ticket.rating if ticket.rating and ticket.rating.at <= as_of else None
     return TicketState(
