@@ -189,8 +189,8 @@ def test_audit_text_and_github(board: BoardWriter) -> None:
     board.ticket()
     repo: git.Repo = make_repo(board.root)
     commit(repo, "Receive 2026-000001", "2026-11-02T09:30:00+08:00")
-    # No U+2028 here: git writes it raw in its log, which the audit reads line by line.
-    folder = board.root / "tickets/2026" / f"x{FORGED.replace(chr(0x2028), '')}"
+    # U+2028 too: git writes it raw in its log, which the audit splits at "\n" only.
+    folder = board.root / "tickets/2026" / f"x{FORGED}"
     shutil.copytree(board.root / "tickets/2026/2026-000001", folder)
     commit(repo, "A folder", "2026-11-03T09:30:00+08:00")
     shutil.rmtree(folder)
@@ -200,7 +200,7 @@ def test_audit_text_and_github(board: BoardWriter) -> None:
     assert result.exit_code == 1
     lines = assert_unforged(result)
     assert len(lines) == 2  # one finding, one line, then the count
-    name = r"x\n::error file=board.yaml::forged\r\x1b[2J\u202e::warning::x ##\x5berror]mid"
+    name = r"x\n::error file=board.yaml::forged\r\x1b[2J\u202e\u2028::warning::x ##\x5berror]mid"
     assert lines[0].startswith(f"tickets/2026/{name}/ticket.yaml:1:1: A003 ticket {name} was")
     assert lines[1] == "1 error(s), 0 warning(s)"
 
@@ -211,9 +211,9 @@ def test_audit_text_and_github(board: BoardWriter) -> None:
     # In a property : and , are escaped too (%3A, %2C).
     path = r"tickets/2026/x%0A%3A%3Aerror file=board.yaml%3A%3Aforged%0D\x1b[2J\u202e"
     assert lines[0].startswith(
-        f"::error file={path}%3A%3Awarning%3A%3Ax ##\\x5berror]mid/ticket.yaml,line=1,"
+        f"::error file={path}\\u2028%3A%3Awarning%3A%3Ax ##\\x5berror]mid/ticket.yaml,line=1,"
     )
-    name = r"x%0A::error file=board.yaml::forged%0D\x1b[2J\u202e::warning::x ##\x5berror]mid"
+    name = r"x%0A::error file=board.yaml::forged%0D\x1b[2J\u202e\u2028::warning::x ##\x5berror]mid"
     assert f"::ticket {name} was deleted" in lines[0]
     assert_unforged(result, lines)
 

@@ -363,7 +363,7 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
     current: tuple[str, datetime] | None = None
     counted = False
     history = History(head=head, replies={}, deleted_tickets={})
-    for line in text.splitlines():
+    for line in text.split("\n"):  # not splitlines: U+2028 or U+0085 may be in a path
         if line.startswith(_COMMIT_LINE):
             sha, stamp = line[len(_COMMIT_LINE) :].split(" ", 1)
             previous = current
