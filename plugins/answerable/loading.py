@@ -14,6 +14,7 @@ import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -69,15 +70,17 @@ class _Unpickled:
 
 
 class TicketRefs(NamedTuple):
-    """What checks between tickets read: the id and the tickets it names."""
+    """What checks across the board read: the id, the tickets it names, and when it was
+    received (what the board's moment leaves out)."""
 
     id: str
     related: tuple[str, ...]
     duplicate_of: str | None
+    received: datetime
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketRefs:
-        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of)
+        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of, ticket.received)
 
 
 # Files cross from a loading process to the main one with their records as pickled
@@ -93,6 +96,7 @@ class ReplyFile:
     body_line: int
     doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
     digest: bytes = b""  # of the file's bytes: what page caches are keyed by
+    date: datetime | None = None  # meta.date, kept beside it: read without unpickling meta
 
     def __post_init__(self) -> None:
         ReplyFile.__dict__["meta"].park(self)
@@ -100,7 +104,7 @@ class ReplyFile:
     def __reduce__(self) -> tuple[Any, ...]:
         meta = ReplyFile.__dict__["meta"].pickled(self)
         fields = (self.number, self.path, meta, self.body, self.body_line, self.doc, self.digest)
-        return ReplyFile, fields
+        return ReplyFile, (*fields, self.date)
 
     def position(self, *path: str | int) -> Position:
         if isinstance(self.doc, str):
@@ -246,9 +250,14 @@ def _load_part(index: int) -> tuple[list[TicketFile], list[Problem]]:
     tickets = _load_folders(_PART.root, _PART.mine(index), problems, _PART.cache, _PART.check)
     if _PART.cache is not None:
         _PART.cache.save()
-    if not _PART.records:  # the checks are done: send back what checks between tickets read
-        tickets = [replace(t, ticket=b"", replies=[]) for t in tickets]
+    if not _PART.records:  # the checks are done: send back what checks across the board read
+        tickets = [replace(t, ticket=b"", replies=[_light(r) for r in t.replies]) for t in tickets]
     return tickets, problems
+
+
+def _light(reply: ReplyFile) -> ReplyFile:
+    """A reply without its record and body: its path, number and date only."""
+    return replace(reply, meta=b"", body="")
 
 
 def _load_in_parallel(part: _Part, problems: list[Problem]) -> list[TicketFile]:
@@ -356,8 +365,9 @@ def load_ticket_folder(
     for number, path, reply_rel in sorted(reply_paths):
         read = _read_through(path, reply_rel, problems, cache, _read_reply, _keep_reply)
         if read is not None and read[1] is not None:
-            meta, body, body_line = read[1]
-            replies.append(ReplyFile(number, reply_rel, meta, body, body_line, path, read[0]))
+            meta, body, body_line, date = read[1]
+            reply = ReplyFile(number, reply_rel, meta, body, body_line, path, read[0], date)
+            replies.append(reply)
     if ticket is None or ticket_entry is None:
         return None
     for reply in replies:
@@ -413,7 +423,7 @@ def _read_through(
 
 
 TicketRead = tuple[Ticket | bytes, TicketRefs]
-ReplyRead = tuple[ReplyMeta | bytes, str, int]
+ReplyRead = tuple[ReplyMeta | bytes, str, int, datetime]
 
 
 def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead | None:
@@ -428,11 +438,11 @@ def _keep_ticket(read: TicketRead) -> TicketRead:
 
 
 def _keep_reply(read: ReplyRead) -> ReplyRead:
-    return pickle.dumps(read[0], protocol=5), read[1], read[2]
+    return pickle.dumps(read[0], protocol=5), *read[1:]
 
 
 def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | None:
-    """A reply's front matter, its body and the line the body starts on."""
+    """A reply's front matter, its body, the line the body starts on, and its date."""
     text = _decode(data, rel, problems)
     split = _front_matter(text, rel, problems) if text is not None else None
     if split is None:
@@ -440,7 +450,7 @@ def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | N
     front, body, body_line = split
     doc = _parse_text(rel, front, problems, line_offset=1)
     meta = _validate(ReplyMeta, doc, rel, problems) if doc is not None else None
-    return (meta, body, body_line) if meta is not None else None
+    return (meta, body, body_line, meta.date) if meta is not None else None
 
 
 def _front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str, str, int] | None:

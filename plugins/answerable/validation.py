@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from .calendar import CalendarError
 from .deadlines import Rules
@@ -36,7 +37,9 @@ _REFERRAL = re.compile(
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]+|(?<=[.])\s+")
 
 
-def validate(loaded: LoadedBoard) -> list[Problem]:
+def validate(loaded: LoadedBoard, as_of: datetime | None = None) -> list[Problem]:
+    """``as_of``: the moment the site shows; tickets and replies dated after it are
+    named in notices (N001, N002), since no page shows them."""
     problems = list(loaded.problems)
     board = loaded.board
     if board is not None and loaded.board_doc is not None:
@@ -48,6 +51,9 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
                 digest, cache = loaded.board_digest, loaded.cache
                 file.checks = _folder_problems(file, board, rules, digest, cache)
             problems.extend(file.checks)
+    if as_of is not None:
+        for file in loaded.tickets:
+            problems.extend(after_moment(file, as_of))
     if loaded.cache is not None:
         loaded.cache.save()
     return sorted(set(problems))
@@ -80,6 +86,30 @@ def _folder_problems(
         found = [*_own_problems(file, board, rules), *privacy_problems(file, board)]
         cache.put(key, digest, found)
     return found
+
+
+def after_moment(file: TicketFile, as_of: datetime) -> Iterator[Problem]:
+    """A ticket received, or a reply dated, after the moment the site shows: the site
+    leaves it out until then (``status.state_at``), so it is named here."""
+    moment = as_of.isoformat()
+    received = file.refs.received
+    if received > as_of:
+        where = file.position("received")
+        message = (
+            f"ticket {file.refs.id} was received {received.isoformat()}, after the moment "
+            f"the board shows ({moment}): it is left out of every page, file and figure"
+        )
+        yield Problem(file.path, where.line, where.column, "N001", message)
+        return  # its replies are left out with it
+    for reply in file.replies:
+        date = reply.date if reply.date is not None else reply.meta.date
+        if date > as_of:
+            where = reply.position("date")
+            message = (
+                f"reply dated {date.isoformat()}, after the moment the board shows "
+                f"({moment}): it is left out of every page, file and figure"
+            )
+            yield Problem(reply.path, where.line, where.column, "N002", message)
 
 
 def left_out_folders(errors: list[Problem]) -> set[str | None]:
