@@ -14,7 +14,6 @@ import pickle
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -71,16 +70,18 @@ class _Unpickled:
 
 class TicketRefs(NamedTuple):
     """What checks across the board read: the id, the tickets it names, and when it was
-    received (what the board's moment leaves out)."""
+    received (in POSIX seconds: a float crosses between processes at a fraction of
+    the cost of a datetime with its offset)."""
 
     id: str
     related: tuple[str, ...]
     duplicate_of: str | None
-    received: datetime
+    received: float
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketRefs:
-        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of, ticket.received)
+        received = ticket.received.timestamp()
+        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of, received)
 
 
 # Files cross from a loading process to the main one with their records as pickled
@@ -96,7 +97,6 @@ class ReplyFile:
     body_line: int
     doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
     digest: bytes = b""  # of the file's bytes: what page caches are keyed by
-    date: datetime | None = None  # meta.date, kept beside it: read without unpickling meta
 
     def __post_init__(self) -> None:
         ReplyFile.__dict__["meta"].park(self)
@@ -104,7 +104,7 @@ class ReplyFile:
     def __reduce__(self) -> tuple[Any, ...]:
         meta = ReplyFile.__dict__["meta"].pickled(self)
         fields = (self.number, self.path, meta, self.body, self.body_line, self.doc, self.digest)
-        return ReplyFile, (*fields, self.date)
+        return ReplyFile, fields
 
     def position(self, *path: str | int) -> Position:
         if isinstance(self.doc, str):
@@ -122,6 +122,9 @@ class TicketFile:
     digest: bytes = b""  # of ticket.yaml and every reply file: the folder's whole content
     refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
     checks: list[Problem] | None = None  # the folder's own problems, when loading checked it
+    # Each reply's path and date in POSIX seconds: what checks across the board read of
+    # the replies, which ``validate`` does not get back from the loading processes.
+    reply_times: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         TicketFile.__dict__["ticket"].park(self)
@@ -131,12 +134,28 @@ class TicketFile:
     def __reduce__(self) -> tuple[Any, ...]:
         ticket = TicketFile.__dict__["ticket"].pickled(self)
         fields = (self.folder, self.path, ticket, self.doc, self.replies, self.digest)
-        return TicketFile, (*fields, self.refs, self.checks)
+        return TicketFile, (*fields, self.refs, self.checks, self.reply_times)
 
     def position(self, *path: str | int) -> Position:
         if isinstance(self.doc, str):
             self.doc = _positions(self.doc, front_matter=False)
         return self.doc.position(path)
+
+    def written(self, key: str) -> str:
+        """A top-level value as the file writes it (read for a message, so rarely)."""
+        self.position(key)
+        return _written(self.doc, key)  # type: ignore[arg-type]
+
+
+def reply_written(root: Path, rel: str, key: str) -> tuple[Position, str]:
+    """Where a reply's front matter gives ``key``, and its value as written; read again
+    from the file, for the rare message that needs it when the reply was not kept."""
+    doc = _positions(str(root / rel), front_matter=True)
+    return doc.position((key,)), _written(doc, key)
+
+
+def _written(doc: YamlDocument, key: str) -> str:
+    return str(doc.data.get(key, "")) if isinstance(doc.data, dict) else ""
 
 
 @dataclass
@@ -250,14 +269,9 @@ def _load_part(index: int) -> tuple[list[TicketFile], list[Problem]]:
     tickets = _load_folders(_PART.root, _PART.mine(index), problems, _PART.cache, _PART.check)
     if _PART.cache is not None:
         _PART.cache.save()
-    if not _PART.records:  # the checks are done: send back what checks across the board read
-        tickets = [replace(t, ticket=b"", replies=[_light(r) for r in t.replies]) for t in tickets]
+    if not _PART.records:  # the checks are done: send back what checks between tickets read
+        tickets = [replace(t, ticket=b"", replies=[]) for t in tickets]
     return tickets, problems
-
-
-def _light(reply: ReplyFile) -> ReplyFile:
-    """A reply without its record and body: its path, number and date only."""
-    return replace(reply, meta=b"", body="")
 
 
 def _load_in_parallel(part: _Part, problems: list[Problem]) -> list[TicketFile]:
@@ -362,19 +376,23 @@ def load_ticket_folder(
             digest.update(read[0])
             ticket = read[1]
     replies = []
+    times = []
     for number, path, reply_rel in sorted(reply_paths):
         read = _read_through(path, reply_rel, problems, cache, _read_reply, _keep_reply)
         if read is not None and read[1] is not None:
-            meta, body, body_line, date = read[1]
-            reply = ReplyFile(number, reply_rel, meta, body, body_line, path, read[0], date)
-            replies.append(reply)
+            meta, body, body_line, at = read[1]
+            replies.append(ReplyFile(number, reply_rel, meta, body, body_line, path, read[0]))
+            times.append((reply_rel, at))
     if ticket is None or ticket_entry is None:
         return None
     for reply in replies:
         digest.update(b"%d" % reply.number + reply.digest)
     record, refs = ticket
     path = ticket_entry.path
-    return TicketFile(rel_folder, ticket_rel, record, path, replies, digest.digest(), refs)
+    folder_digest = digest.digest()
+    return TicketFile(
+        rel_folder, ticket_rel, record, path, replies, folder_digest, refs, reply_times=tuple(times)
+    )
 
 
 def _positions(path: str, *, front_matter: bool) -> YamlDocument:
@@ -423,7 +441,7 @@ def _read_through(
 
 
 TicketRead = tuple[Ticket | bytes, TicketRefs]
-ReplyRead = tuple[ReplyMeta | bytes, str, int, datetime]
+ReplyRead = tuple[ReplyMeta | bytes, str, int, float]
 
 
 def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead | None:
@@ -438,11 +456,12 @@ def _keep_ticket(read: TicketRead) -> TicketRead:
 
 
 def _keep_reply(read: ReplyRead) -> ReplyRead:
-    return pickle.dumps(read[0], protocol=5), *read[1:]
+    return pickle.dumps(read[0], protocol=5), read[1], read[2], read[3]
 
 
 def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | None:
-    """A reply's front matter, its body, the line the body starts on, and its date."""
+    """A reply's front matter, its body, the line the body starts on, and its date in
+    POSIX seconds (read without unpickling the front matter)."""
     text = _decode(data, rel, problems)
     split = _front_matter(text, rel, problems) if text is not None else None
     if split is None:
@@ -450,7 +469,7 @@ def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | N
     front, body, body_line = split
     doc = _parse_text(rel, front, problems, line_offset=1)
     meta = _validate(ReplyMeta, doc, rel, problems) if doc is not None else None
-    return (meta, body, body_line, meta.date) if meta is not None else None
+    return (meta, body, body_line, meta.date.timestamp()) if meta is not None else None
 
 
 def _front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str, str, int] | None:

@@ -126,7 +126,8 @@ def _read_content(settings: dict[str, Any], collect: _Collect) -> _Read:
     failed: dict[str, str] = {}
     for rel, item in context["generated_content"].items():
         if item is None:
-            failed[rel] = next((_reason(m, rel) for m in collect.messages if rel in m), "")
+            names = _naming(Path(settings["PATH"]), rel)
+            failed[rel] = next((_reason(m) for m in collect.messages if names.search(m)), "")
         elif getattr(item, "status", "published") == "draft":
             drafts[rel] = f"Pelican writes it to {item.save_as}"
         else:
@@ -134,10 +135,16 @@ def _read_content(settings: dict[str, Any], collect: _Collect) -> _Read:
     return _Read(published, drafts, failed, sorted(generators[1].readers.extensions))
 
 
-def _reason(message: str, rel: str) -> str:
+def _naming(content: Path, rel: str) -> re.Pattern[str]:
+    """What finds a log line about the file ``rel``, which Pelican names by its full
+    path or by its path in the content folder (not one whose path ends the same way)."""
+    names = "|".join(re.escape(name) for name in (str(content / rel), rel))
+    return re.compile(rf"(^|\s)({names})($|[\s:,])")
+
+
+def _reason(message: str) -> str:
     """Pelican's log line without the file's path, which the notice gives already."""
-    text = re.sub(r"^Skipping \S+: ", "", message)
-    return text.replace(str(rel), "the file")
+    return re.sub(r"^Skipping .+?: ", "", message)
 
 
 def _all_files(content: Path, output: Path) -> list[str]:

@@ -11,12 +11,13 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 
 from .calendar import CalendarError
 from .deadlines import Rules
 from .departments import Departments
 from .file_cache import FileCache
-from .loading import LoadedBoard, ReplyFile, TicketFile
+from .loading import LoadedBoard, ReplyFile, TicketFile, reply_written
 from .privacy import describe, find_personal_data, line_and_column
 from .problems import Problem
 from .records import Board
@@ -53,7 +54,7 @@ def validate(loaded: LoadedBoard, as_of: datetime | None = None) -> list[Problem
             problems.extend(file.checks)
     if as_of is not None:
         for file in loaded.tickets:
-            problems.extend(after_moment(file, as_of))
+            problems.extend(after_moment(file, as_of, loaded.root))
     if loaded.cache is not None:
         loaded.cache.save()
     return sorted(set(problems))
@@ -88,28 +89,25 @@ def _folder_problems(
     return found
 
 
-def after_moment(file: TicketFile, as_of: datetime) -> Iterator[Problem]:
+def after_moment(file: TicketFile, as_of: datetime, root: Path) -> Iterator[Problem]:
     """A ticket received, or a reply dated, after the moment the site shows: the site
     leaves it out until then (``status.state_at``), so it is named here."""
-    moment = as_of.isoformat()
-    received = file.refs.received
-    if received > as_of:
+    moment, limit = as_of.isoformat(), as_of.timestamp()
+    left_out = "it is left out of every page, file and figure"
+    if file.refs.received > limit:
         where = file.position("received")
+        received = file.written("received")
         message = (
-            f"ticket {file.refs.id} was received {received.isoformat()}, after the moment "
-            f"the board shows ({moment}): it is left out of every page, file and figure"
+            f"ticket {file.refs.id} was received {received}, after the moment the board "
+            f"shows ({moment}): {left_out}"
         )
         yield Problem(file.path, where.line, where.column, "N001", message)
         return  # its replies are left out with it
-    for reply in file.replies:
-        date = reply.date if reply.date is not None else reply.meta.date
-        if date > as_of:
-            where = reply.position("date")
-            message = (
-                f"reply dated {date.isoformat()}, after the moment the board shows "
-                f"({moment}): it is left out of every page, file and figure"
-            )
-            yield Problem(reply.path, where.line, where.column, "N002", message)
+    for path, at in file.reply_times:
+        if at > limit:
+            where, date = reply_written(root, path, "date")
+            message = f"reply dated {date}, after the moment the board shows ({moment}): {left_out}"
+            yield Problem(path, where.line, where.column, "N002", message)
 
 
 def left_out_folders(errors: list[Problem]) -> set[str | None]:
