@@ -212,3 +212,21 @@ def test_the_demo_board_gives_no_notice(tmp_path: Path) -> None:
     built = _run("build", "--board", str(ROOT), "--output", str(tmp_path / "output"))
     assert built.exit_code == 0, built.output
     assert [line for line in built.stderr.splitlines() if ": N00" in line] == []
+
+
+def test_a_plain_pelican_run_logs_what_it_leaves_out(
+    board: BoardWriter, tmp_path_factory: pytest.TempPathFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    root = _board(board).root
+    output = tmp_path_factory.mktemp("site") / "output"
+    settings = read_settings(
+        str(root / "pelicanconf.py"), override={"OUTPUT_PATH": str(output), "CACHE_CONTENT": False}
+    )
+    with caplog.at_level("WARNING", logger="answerable"):
+        Pelican(settings).run()
+    assert [r.getMessage() for r in caplog.records if " N00" in r.getMessage()] == [LATE_NOTICE]
+    assert not (output / "tickets/2026-000003.html").exists()
+    assert (output / "tickets/2026-000002.html").is_file()
