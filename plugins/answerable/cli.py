@@ -29,7 +29,7 @@ from .loading import LoadedBoard, default_workers, load_board
 from .problems import Problem, Severity
 from .scaffold import LOCALES, ScaffoldError, default_name, init_board
 from .schema import SCHEMA_MODELS, schema_text
-from .snapshot import BoardError, Snapshot, open_board
+from .snapshot import BoardError, Snapshot, open_board, resolve_as_of
 from .stats import GROUPINGS, Period, PeriodError, Table
 from .status import Status
 from .validation import folder_check, left_out_folders
@@ -137,13 +137,27 @@ def _load(root: Path, *, validated: bool = False, records: bool = True) -> Loade
     show_default=True,
     help="text: path:line:col: CODE message; json; github: workflow annotations.",
 )
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def validate(path: Path, fmt: str, strict: bool) -> None:
+@click.option("--strict", is_flag=True, help="Fail on warnings and notices too.")
+@as_of_option()
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Pelican settings, to check the content folder. Default: pelicanconf.py in the board.",
+)
+def validate(
+    path: Path, fmt: str, strict: bool, as_of: datetime | None, settings_file: Path | None
+) -> None:
     """Check a board: every file, every reference, every date.
 
-    Exits 0 when clean, 1 when problems are found.
+    Also names, in notices, what the site would leave out: tickets and replies dated
+    after the moment (--as-of, else board.yaml's as_of, else now) and content files
+    that Pelican does not publish. Exits 0 when clean, 1 when errors are found (with
+    --strict: any problem).
     """
-    problems = validate_board(_load(path, validated=True, records=False))
+    loaded = _load(path, validated=True, records=False)
+    problems = validate_board(loaded, _moment(loaded, as_of))
+    problems = sorted([*problems, *_content_notices(path, settings_file)])
     render = {
         "text": formats.problems_text,
         "json": formats.problems_json,
@@ -154,6 +168,27 @@ def validate(path: Path, fmt: str, strict: bool) -> None:
         click.echo(output)
     failing = [p for p in problems if strict or p.severity is Severity.ERROR]
     sys.exit(1 if failing else 0)
+
+
+def _moment(loaded: LoadedBoard, as_of: datetime | None) -> datetime | None:
+    """The moment the site shows, as the build takes it; None without a readable board."""
+    if loaded.board is None:
+        return None
+    return resolve_as_of(loaded.board, as_of, datetime.now(UTC))
+
+
+def _content_notices(root: Path, settings_file: Path | None) -> list[Problem]:
+    """Notices about content files the site does not publish; none without settings."""
+    settings_file = settings_file or root / "pelicanconf.py"
+    if not settings_file.is_file():
+        return []
+    from .unpublished import ContentCheckError, content_notices  # noqa: PLC0415 - Pelican
+
+    try:
+        return content_notices(root, settings_file)
+    except ContentCheckError as error:
+        click.echo(f"warning: the content folder was not checked: {error}", err=True)
+        return []
 
 
 class UnreadableBoard(click.ClickException):
@@ -739,9 +774,10 @@ def build(
     if refused:
         raise click.ClickException(f"refused: {refused}; nothing was written or deleted")
     loaded = _load(root, validated=True)
-    problems = validate_board(loaded)
+    problems = validate_board(loaded, _moment(loaded, as_of))
     errors = [p for p in problems if p.severity is Severity.ERROR]
-    for p in errors:
+    notices = [p for p in problems if p.severity is Severity.NOTICE]
+    for p in sorted([*errors, *notices, *_content_notices(root, settings_file)]):
         click.echo(formats.problem_line(p), err=True)
     left_out = sorted(f for f in left_out_folders(errors) if f is not None)
     if errors and (not publish_valid or len(left_out) < len(left_out_folders(errors))):

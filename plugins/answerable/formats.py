@@ -51,19 +51,23 @@ def problem_line(problem: Problem) -> str:
     )
 
 
+def _count(problems: Sequence[Problem], severity: str) -> int:
+    return sum(p.severity == severity for p in problems)
+
+
 def problems_text(problems: Sequence[Problem]) -> str:
     lines = [problem_line(p) for p in problems]
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    lines.append(f"{errors} error(s), {warnings} warning(s)")
+    summary = f"{_count(problems, 'error')} error(s), {_count(problems, 'warning')} warning(s)"
+    notices = _count(problems, "notice")
+    lines.append(summary + (f", {notices} notice(s)" if notices else ""))
     return "\n".join(lines)
 
 
 def problems_json(problems: Sequence[Problem]) -> str:
-    errors = sum(p.severity == "error" for p in problems)
     data = {
-        "errors": errors,
-        "warnings": len(problems) - errors,
+        "errors": _count(problems, "error"),
+        "warnings": _count(problems, "warning"),
+        "notices": _count(problems, "notice"),
         "problems": [p.as_dict() for p in problems],
     }
     return json.dumps(data, ensure_ascii=False, indent=2)

@@ -93,7 +93,14 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             cache = FileCache(root) if options["ANSWERABLE_CACHE"] else None
             workers = options["ANSWERABLE_WORKERS"] or default_workers()
             loaded = load_board(root, cache, save=False, workers=workers, check=folder_check)
-            problems = validate(loaded)
+            moment = options["ANSWERABLE_AS_OF"]
+            if loaded.board is not None:
+                moment = resolve_as_of(loaded.board, moment, datetime.now(UTC))
+            problems = validate(loaded, moment)
+            # Run by `pelican` itself: what the site leaves out is said here (N001, N002).
+            for p in problems:
+                if p.severity is Severity.NOTICE:
+                    log.warning("%s:%s:%s: %s %s", p.path, p.line, p.column, p.code, p.message)
         else:
             loaded, problems = checked
         log.info("answerable: read and checked the board in %.2f s", time.perf_counter() - started)

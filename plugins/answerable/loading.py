@@ -70,15 +70,19 @@ class _Unpickled:
 
 
 class TicketRefs(NamedTuple):
-    """What checks between tickets read: the id and the tickets it names."""
+    """What checks across the board read: the id, the tickets it names, and when it was
+    received (in POSIX seconds: a float crosses between processes at a fraction of
+    the cost of a datetime with its offset)."""
 
     id: str
     related: tuple[str, ...]
     duplicate_of: str | None
+    received: float
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketRefs:
-        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of)
+        received = ticket.received.timestamp()
+        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of, received)
 
 
 # Files cross from a loading process to the main one with their records as pickled
@@ -129,6 +133,9 @@ class TicketFile:
     digest: bytes = b""  # of ticket.yaml and every reply file: the folder's whole content
     refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
     checks: list[Problem] | None = None  # the folder's own problems, when loading checked it
+    # Each reply's path and date in POSIX seconds: what checks across the board read of
+    # the replies, which ``validate`` does not get back from the loading processes.
+    reply_times: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
         TicketFile.__dict__["ticket"].park(self)
@@ -138,12 +145,28 @@ class TicketFile:
     def __reduce__(self) -> tuple[Any, ...]:
         ticket = TicketFile.__dict__["ticket"].pickled(self)
         fields = (self.folder, self.path, ticket, self.doc, self.replies, self.digest)
-        return TicketFile, (*fields, self.refs, self.checks)
+        return TicketFile, (*fields, self.refs, self.checks, self.reply_times)
 
     def position(self, *path: str | int) -> Position:
         if isinstance(self.doc, str):
             self.doc = _positions(self.doc, front_matter=False)
         return self.doc.position(path)
+
+    def written(self, key: str) -> str:
+        """A top-level value as the file writes it (read for a message, so rarely)."""
+        self.position(key)
+        return _written(self.doc, key)  # type: ignore[arg-type]
+
+
+def reply_written(root: Path, rel: str, key: str) -> tuple[Position, str]:
+    """Where a reply's front matter gives ``key``, and its value as written; read again
+    from the file, for the rare message that needs it when the reply was not kept."""
+    doc = _positions(str(root / rel), front_matter=True)
+    return doc.position((key,)), _written(doc, key)
+
+
+def _written(doc: YamlDocument, key: str) -> str:
+    return str(doc.data.get(key, "")) if isinstance(doc.data, dict) else ""
 
 
 @dataclass
@@ -364,18 +387,23 @@ def load_ticket_folder(
             digest.update(read[0])
             ticket = read[1]
     replies = []
+    times = []
     for number, path, reply_rel in sorted(reply_paths):
         read = _read_through(path, reply_rel, problems, cache, _read_reply, _keep_reply)
         if read is not None and read[1] is not None:
-            meta, body, body_line = read[1]
+            meta, body, body_line, at = read[1]
             replies.append(ReplyFile(number, reply_rel, meta, body, body_line, path, read[0]))
+            times.append((reply_rel, at))
     if ticket is None or ticket_entry is None:
         return None
     for reply in replies:
         digest.update(b"%d" % reply.number + reply.digest)
     record, refs = ticket
     path = ticket_entry.path
-    return TicketFile(rel_folder, ticket_rel, record, path, replies, digest.digest(), refs)
+    folder_digest = digest.digest()
+    return TicketFile(
+        rel_folder, ticket_rel, record, path, replies, folder_digest, refs, reply_times=tuple(times)
+    )
 
 
 def _positions(path: str, *, front_matter: bool) -> YamlDocument:
@@ -424,7 +452,7 @@ def _read_through(
 
 
 TicketRead = tuple[Ticket | bytes, TicketRefs]
-ReplyRead = tuple[ReplyMeta | bytes, str, int]
+ReplyRead = tuple[ReplyMeta | bytes, str, int, float]
 
 
 def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead | None:
@@ -439,11 +467,12 @@ def _keep_ticket(read: TicketRead) -> TicketRead:
 
 
 def _keep_reply(read: ReplyRead) -> ReplyRead:
-    return pickle.dumps(read[0], protocol=5), read[1], read[2]
+    return pickle.dumps(read[0], protocol=5), read[1], read[2], read[3]
 
 
 def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | None:
-    """A reply's front matter, its body and the line the body starts on."""
+    """A reply's front matter, its body, the line the body starts on, and its date in
+    POSIX seconds (read without unpickling the front matter)."""
     text = _decode(data, rel, problems)
     split = _front_matter(text, rel, problems) if text is not None else None
     if split is None:
@@ -451,7 +480,7 @@ def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | N
     front, body, body_line = split
     doc = _parse_text(rel, front, problems, line_offset=1)
     meta = _validate(ReplyMeta, doc, rel, problems) if doc is not None else None
-    return (meta, body, body_line) if meta is not None else None
+    return (meta, body, body_line, meta.date.timestamp()) if meta is not None else None
 
 
 def _front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str, str, int] | None:

@@ -2,7 +2,8 @@
 
 Codes never change meaning once published: CI annotations, docs and people's memory
 refer to them. ``E`` codes are errors (the board is wrong), ``W`` codes are warnings
-(the board is allowed but the office should look).
+(the board is allowed but the office should look), ``N`` codes are notices (a file the
+site does not show at the build's moment, named so that nothing is left out silently).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import StrEnum
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTICE = "notice"
 
 
 # code: (slug, what it means). docs/validation.md explains each; a test keeps them in step.
@@ -74,6 +76,12 @@ CODES: dict[str, tuple[str, str]] = {
     # Quality of replies
     "W401": ("shallow-reply", "a reply shorter than the board's minimum length"),
     "W402": ("referral-only", "a reply that only refers the citizen elsewhere"),
+    # What the site leaves out (notices)
+    "N001": ("ticket-after-moment", "a ticket received after the moment the board shows"),
+    "N002": ("reply-after-moment", "a reply dated after the moment the board shows"),
+    "N003": ("unpublished-file", "a file in the content folder that the site does not publish"),
+    "N004": ("draft-page", "a content page marked as a draft: linked from no page"),
+    "N005": ("unreadable-page", "a content page that Pelican cannot read, so does not publish"),
     # What git witnesses (answerable audit)
     "A001": ("backdated-reply", "a reply dated earlier than it entered the public record"),
     "A002": ("reply-edited", "a published reply whose content changed afterwards"),
@@ -82,6 +90,9 @@ CODES: dict[str, tuple[str, str]] = {
     "A005": ("record-rewritten", "a published rating or receipt time removed or changed"),
     "A006": ("history-out-of-order", "a commit on the main line dated before the one before it"),
 }
+
+
+_SEVERITY = {"W": Severity.WARNING, "N": Severity.NOTICE}  # by the code's first letter
 
 
 @dataclass(frozen=True, order=True)
@@ -94,7 +105,7 @@ class Problem:
 
     @property
     def severity(self) -> Severity:
-        return Severity.WARNING if self.code.startswith("W") else Severity.ERROR
+        return _SEVERITY.get(self.code[0], Severity.ERROR)
 
     @property
     def slug(self) -> str:

@@ -10,12 +10,14 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
 
 from .calendar import CalendarError
 from .deadlines import Rules
 from .departments import Departments
 from .file_cache import FileCache
-from .loading import LoadedBoard, ReplyFile, TicketFile
+from .loading import LoadedBoard, ReplyFile, TicketFile, reply_written
 from .privacy import describe, find_personal_data, line_and_column
 from .problems import Problem
 from .records import Board
@@ -36,7 +38,9 @@ _REFERRAL = re.compile(
 _SENTENCE_END = re.compile(r"[。！!？?；;\n]+|(?<=[.])\s+")
 
 
-def validate(loaded: LoadedBoard) -> list[Problem]:
+def validate(loaded: LoadedBoard, as_of: datetime | None = None) -> list[Problem]:
+    """``as_of``: the moment the site shows; tickets and replies dated after it are
+    named in notices (N001, N002), since no page shows them."""
     problems = list(loaded.problems)
     board = loaded.board
     if board is not None and loaded.board_doc is not None:
@@ -48,6 +52,9 @@ def validate(loaded: LoadedBoard) -> list[Problem]:
                 digest, cache = loaded.board_digest, loaded.cache
                 file.checks = _folder_problems(file, board, rules, digest, cache)
             problems.extend(file.checks)
+    if as_of is not None:
+        for file in loaded.tickets:
+            problems.extend(after_moment(file, as_of, loaded.root))
     if loaded.cache is not None:
         loaded.cache.save()
     return sorted(set(problems))
@@ -80,6 +87,27 @@ def _folder_problems(
         found = [*_own_problems(file, board, rules), *privacy_problems(file, board)]
         cache.put(key, digest, found)
     return found
+
+
+def after_moment(file: TicketFile, as_of: datetime, root: Path) -> Iterator[Problem]:
+    """A ticket received, or a reply dated, after the moment the site shows: the site
+    leaves it out until then (``status.state_at``), so it is named here."""
+    moment, limit = as_of.isoformat(), as_of.timestamp()
+    left_out = "it is left out of every page, file and figure"
+    if file.refs.received > limit:
+        where = file.position("received")
+        received = file.written("received")
+        message = (
+            f"ticket {file.refs.id} was received {received}, after the moment the board "
+            f"shows ({moment}): {left_out}"
+        )
+        yield Problem(file.path, where.line, where.column, "N001", message)
+        return  # its replies are left out with it
+    for path, at in file.reply_times:
+        if at > limit:
+            where, date = reply_written(root, path, "date")
+            message = f"reply dated {date}, after the moment the board shows ({moment}): {left_out}"
+            yield Problem(path, where.line, where.column, "N002", message)
 
 
 def left_out_folders(errors: list[Problem]) -> set[str | None]:
