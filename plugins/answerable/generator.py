@@ -21,6 +21,7 @@ from pelican.generators import Generator
 from .building import mark, pelican_folders, unsafe_output
 from .feeds import feed_jobs
 from .file_cache import FileCache, cache_root
+from .formats import problem_line
 from .i18n import Formatter, TranslatedText, translations
 from .loading import LoadedBoard, default_workers, load_board
 from .open_data import open_data_jobs
@@ -100,7 +101,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             # Run by `pelican` itself: what the site leaves out is said here (N001, N002).
             for p in problems:
                 if p.severity is Severity.NOTICE:
-                    log.warning("%s:%s:%s: %s %s", p.path, p.line, p.column, p.code, p.message)
+                    log.warning("%s", problem_line(p))
         else:
             loaded, problems = checked
         log.info("answerable: read and checked the board in %.2f s", time.perf_counter() - started)
@@ -112,14 +113,12 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 publish_valid = False  # board.yaml itself is wrong: nothing can be published
             else:
                 for p in errors:
-                    log.warning(
-                        "left out: %s:%s:%s: %s %s", p.path, p.line, p.column, p.code, p.message
-                    )
+                    log.warning("left out: %s", problem_line(p))
                 loaded.tickets = [t for t in loaded.tickets if t.folder not in left_out]
                 errors = []
         if errors:
             for p in errors:
-                log.error("%s:%s:%s: %s %s", p.path, p.line, p.column, p.code, p.message)
+                log.error("%s", problem_line(p))
             raise BoardBuildError(f"the board has {len(errors)} error(s); the site was not built")
         assert loaded.board is not None  # no errors means board.yaml was read  # noqa: S101
         as_of = resolve_as_of(loaded.board, options["ANSWERABLE_AS_OF"], datetime.now(UTC))
