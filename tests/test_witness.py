@@ -3,6 +3,7 @@ it, on boards with ``witnessed_since``: real git repositories with fixed commit 
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import datetime
 from pathlib import Path
@@ -153,6 +154,11 @@ def test_ticket_page_shows_both_times_and_the_build_counts_them(
     # 16-20 November after the due Monday 9 November).
     assert soup.select_one(".ticket-status .status").get_text(strip=True) == "超期办结"
     assert "9个工作日" in soup.get_text()
+    # Open data gives the time the figures count, beside the working days counted from it.
+    with (out / "data/tickets.csv").open(encoding="utf-8", newline="") as file:
+        (row,) = csv.DictReader(file)
+    assert row["final_reply"] == MERGED
+    assert row["working_days_to_final_reply"] == "14"
 
 
 def test_ticket_page_in_english(

@@ -173,8 +173,9 @@ def _ticket_row(view: TicketView) -> dict[str, Any]:
         "urgent": ticket.urgent,
         "received": ticket.received.isoformat(),
         "due": _iso(state.due),
-        "first_reply": _iso(state.first_reply.meta.date if state.first_reply else None),
-        "final_reply": _iso(state.final_reply.meta.date if state.final_reply else None),
+        # The times the figures count: a reply merged later than its date counts from then.
+        "first_reply": _iso(state.first_reply.at if state.first_reply else None),
+        "final_reply": _iso(state.final_reply.at if state.final_reply else None),
         "working_days_to_first_reply": state.days_to_first_reply,
         "working_days_to_final_reply": state.days_to_final_reply,
         "working_days_late": state.days_late,
