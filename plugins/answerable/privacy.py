@@ -63,10 +63,10 @@ _INVISIBLE = [0x00AD, 0x180E, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
 _NORMALISE.update(dict.fromkeys([*_SPACES, *_INVISIBLE], ord(" ")))
 _NORMALISE.update(dict.fromkeys([0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63], ord("-")))
 
-# What people put between the digits of one number, after ``_ascii``: spaces, dots
-# (also the ideographic 。 a Chinese keyboard types for "."), slashes, dashes and middle
-# dots. The looser reading turns each into a space.
-_BETWEEN_DIGITS = " \t.-/\\·‧・･•∙⋅。｡∕"
+# What people put between the digits of one number, after ``_ascii``: spaces, dots,
+# slashes, dashes and middle dots. The looser reading turns each into a space. Not the
+# full stop 。: it ends a sentence, and the next one may start with a number.
+_BETWEEN_DIGITS = " \t.-/\\·‧・･•∙⋅∕"
 _LOOSE = str.maketrans(dict.fromkeys(_BETWEEN_DIGITS, " "))
 
 
@@ -201,19 +201,12 @@ def _scan(pattern: re.Pattern[str], text: str, group: str | int = 0) -> Iterator
 
 def _candidates(text: str, settings: PrivacySettings) -> Iterator[Finding]:
     scan = _ascii(text)
-    for match in _scan(_MOBILE, scan, "number"):
-        yield _finding("mobile", text, match.start("number"), match.end("number"))
-    for match in _scan(_LANDLINE, scan):
-        yield _finding("landline", text, match.start(), match.end())
-    for match in _scan(_ID_NUMBER, scan):
-        if id_number_valid(match[0]):
-            yield _finding("id-number", text, match.start(), match.end())
+    yield from _numbers(text, scan)
     for match in _scan(_BANK_CARD, scan):
         if luhn_valid(match[0]):
             yield _finding("bank-card", text, match.start(), match.end())
     for match in _scan(_EMAIL, scan):
         yield _finding("email", text, match.start(), match.end())
-    yield from _loose_candidates(text, scan)
     for name in settings.protected_names:
         # A name of stars alone would match its own mask for ever.
         if not name.strip(" *"):
@@ -222,6 +215,25 @@ def _candidates(text: str, settings: PrivacySettings) -> Iterator[Finding]:
         while start >= 0:
             yield _finding("protected-name", text, start, start + len(name))
             start = text.find(name, start + 1)
+
+
+def _numbers(text: str, scan: str) -> Iterator[Finding]:
+    """Mobiles, landlines and ID numbers, as written usually and however spaced out,
+    except those that a public number rules out (``_PUBLIC_NUMBER``)."""
+    found: list[Finding] = []
+    for match in _scan(_MOBILE, scan, "number"):
+        found.append(_finding("mobile", text, match.start("number"), match.end("number")))
+    for match in _scan(_LANDLINE, scan):
+        found.append(_finding("landline", text, match.start(), match.end()))
+    for match in _scan(_ID_NUMBER, scan):
+        if id_number_valid(match[0]):
+            found.append(_finding("id-number", text, match.start(), match.end()))
+    found += _loose_candidates(text, scan)
+    if found:
+        public = [(m.start(), m.end(), bool(m["date"])) for m in _PUBLIC_NUMBER.finditer(scan)]
+        for finding in found:
+            if not any(_spoils(finding, *number) for number in public):
+                yield finding
 
 
 def _finding(kind: str, text: str, start: int, end: int) -> Finding:
@@ -235,11 +247,18 @@ def _finding(kind: str, text: str, start: int, end: int) -> Finding:
 _GAP = r" {0,3}(?:\r?\n {0,3})?"
 _RUN = re.compile(rf"[0-9](?:{_GAP}[0-9])*(?:{_GAP}[Xx](?![A-Za-z0-9]))?")
 _GROUP = re.compile(r"[0-9]+|[Xx]")
-# A date written with one separator twice (2026.11.05, 2026/1/5): digits read across
-# one are not a number unless the date lies wholly inside them, so that a range
-# "2026.03.05 - 2026.03.06" never reads as a landline 0305-20260306.
-_DATE = re.compile(
-    r"(?<![0-9])(?:19|20)[0-9]{2}([./-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+# Numbers that are never personal stand for themselves: a date written with one
+# separator twice (2026.11.05, 2026/1/5), a 400 or 800 hotline and a ticket id. No
+# number is read out of part of one ("400-130-0000 2026年" holds no mobile 130-0000-2026,
+# a range "2026.03.05 - 2026.03.06" no landline 0305-20260306), and no phone number is
+# read across a whole date ("1998.03.15 110" is no mobile); an ID number may hold one, as
+# it holds a birth date.
+_PUBLIC_NUMBER = re.compile(
+    r"(?<![0-9])(?:"
+    r"(?P<date>(?:19|20)[0-9]{2}([./-])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12][0-9]|3[01]))"
+    r"|[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}"
+    r"|(?:19|20)[0-9]{2}-[0-9]{6}"
+    r")(?![0-9])"
 )
 _LONGEST = 18  # characters of the longest number read: an ID number
 
@@ -252,7 +271,6 @@ def _loose_candidates(text: str, scan: str) -> Iterator[Finding]:
     mobile, 工单号 202611050001 holds none), and never next to a star of a mask.
     """
     loose = scan.translate(_LOOSE)
-    dates: list[tuple[int, int]] | None = None
     for run in _RUN.finditer(loose):
         if run.end() - run.start() < 10:  # too short to hold ten digits
             continue
@@ -279,18 +297,17 @@ def _loose_candidates(text: str, scan: str) -> Iterator[Finding]:
                     if finish < len(loose) and loose[finish] == "*":
                         continue
                     kind = _number_kind(number, len(first))
-                    if kind is None:
-                        continue
-                    if dates is None:
-                        dates = [m.span() for m in _DATE.finditer(scan)]
-                    if not any(_cuts(head, finish, span) for span in dates):
+                    if kind is not None:
                         yield _finding(kind, text, head, finish)
 
 
-def _cuts(start: int, end: int, span: tuple[int, int]) -> bool:
-    """Whether ``start:end`` takes part of ``span`` and leaves part of it out."""
-    overlaps = span[0] < end and start < span[1]
-    return overlaps and not (start <= span[0] and span[1] <= end)
+def _spoils(finding: Finding, start: int, end: int, is_date: bool) -> bool:
+    """Whether the public number at ``start:end`` rules ``finding`` out."""
+    if not (start < finding.end and finding.start < end):
+        return False  # apart
+    if not (finding.start <= start and end <= finding.end):
+        return True  # a part of it
+    return is_date and finding.kind != "id-number"
 
 
 def _number_kind(number: str, first_group: int) -> str | None:
