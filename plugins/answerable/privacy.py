@@ -230,7 +230,7 @@ def _numbers(text: str, scan: str) -> Iterator[Finding]:
             found.append(_finding("id-number", text, match.start(), match.end()))
     found += _loose_candidates(text, scan)
     if found:
-        public = [(m.start(), m.end(), bool(m["date"])) for m in _PUBLIC_NUMBER.finditer(scan)]
+        public = [match.span() for match in _PUBLIC_NUMBER.finditer(scan)]
         for finding in found:
             if not any(_spoils(finding, *number) for number in public):
                 yield finding
@@ -248,14 +248,14 @@ _GAP = r" {0,3}(?:\r?\n {0,3})?"
 _RUN = re.compile(rf"[0-9](?:{_GAP}[0-9])*(?:{_GAP}[Xx](?![A-Za-z0-9]))?")
 _GROUP = re.compile(r"[0-9]+|[Xx]")
 # Numbers that are never personal stand for themselves: a date written with one
-# separator twice (2026.11.05, 2026/1/5), a 400 or 800 hotline and a ticket id. No
-# number is read out of part of one ("400-130-0000 2026年" holds no mobile 130-0000-2026,
-# a range "2026.03.05 - 2026.03.06" no landline 0305-20260306), and no phone number is
-# read across a whole date ("1998.03.15 110" is no mobile); an ID number may hold one, as
-# it holds a birth date.
+# separator twice (2026.11.05, 2026/1/5), a 400 or 800 hotline and a ticket id. No phone
+# number is read across one or out of part of one ("1998.03.15 110" and "2026-000042
+# 1.00元" hold no mobile, "400-130-0000 2026年" no mobile 130-0000-2026, a range
+# "2026.03.05 - 2026.03.06" no landline 0305-20260306); an ID number may hold one whole,
+# as it holds a birth date.
 _PUBLIC_NUMBER = re.compile(
     r"(?<![0-9])(?:"
-    r"(?P<date>(?:19|20)[0-9]{2}([./-])(?:0?[1-9]|1[0-2])\2(?:0?[1-9]|[12][0-9]|3[01]))"
+    r"(?:19|20)[0-9]{2}([./-])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])"
     r"|[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}"
     r"|(?:19|20)[0-9]{2}-[0-9]{6}"
     r")(?![0-9])"
@@ -301,13 +301,13 @@ def _loose_candidates(text: str, scan: str) -> Iterator[Finding]:
                         yield _finding(kind, text, head, finish)
 
 
-def _spoils(finding: Finding, start: int, end: int, is_date: bool) -> bool:
+def _spoils(finding: Finding, start: int, end: int) -> bool:
     """Whether the public number at ``start:end`` rules ``finding`` out."""
     if not (start < finding.end and finding.start < end):
         return False  # apart
     if not (finding.start <= start and end <= finding.end):
         return True  # a part of it
-    return is_date and finding.kind != "id-number"
+    return finding.kind != "id-number"
 
 
 def _number_kind(number: str, first_group: int) -> str | None:
