@@ -70,8 +70,12 @@ _BETWEEN_DIGITS = " \t.-/\\·‧・･•∙⋅∕"
 _LOOSE = str.maketrans(dict.fromkeys(_BETWEEN_DIGITS, " "))
 
 
+# Most text has none of these; translating it anyway costs more than every pattern.
+_TO_NORMALISE = re.compile("[" + "".join(re.escape(chr(code)) for code in _NORMALISE) + "]")
+
+
 def _ascii(text: str) -> str:
-    return text.translate(_NORMALISE)
+    return text.translate(_NORMALISE) if _TO_NORMALISE.search(text) else text
 
 
 def _digits(text: str) -> str:
@@ -201,12 +205,16 @@ def _scan(pattern: re.Pattern[str], text: str, group: str | int = 0) -> Iterator
 
 def _candidates(text: str, settings: PrivacySettings) -> Iterator[Finding]:
     scan = _ascii(text)
-    yield from _numbers(text, scan)
-    for match in _scan(_BANK_CARD, scan):
-        if luhn_valid(match[0]):
-            yield _finding("bank-card", text, match.start(), match.end())
-    for match in _scan(_EMAIL, scan):
-        yield _finding("email", text, match.start(), match.end())
+    # Every number and address found has at least seven digits or an @.
+    digits = sum(map(scan.count, "0123456789"))
+    if digits >= 7:
+        yield from _numbers(text, scan)
+        for match in _scan(_BANK_CARD, scan):
+            if luhn_valid(match[0]):
+                yield _finding("bank-card", text, match.start(), match.end())
+    if "@" in scan:
+        for match in _scan(_EMAIL, scan):
+            yield _finding("email", text, match.start(), match.end())
     for name in settings.protected_names:
         # A name of stars alone would match its own mask for ever.
         if not name.strip(" *"):
@@ -228,7 +236,8 @@ def _numbers(text: str, scan: str) -> Iterator[Finding]:
     for match in _scan(_ID_NUMBER, scan):
         if id_number_valid(match[0]):
             found.append(_finding("id-number", text, match.start(), match.end()))
-    found += _loose_candidates(text, scan)
+    if sum(map(scan.count, "0123456789")) >= 10:
+        found += _loose_candidates(text, scan)
     if found:
         public = [match.span() for match in _PUBLIC_NUMBER.finditer(scan)]
         for finding in found:
@@ -625,6 +634,16 @@ def _walk(annotation: Any, name: str, steps: tuple[_Step, ...], found: list[Text
 def record_fields(model: type[Record], prefix: str) -> tuple[TextField, ...]:
     """``public_fields`` of a record type, worked out once per process."""
     return tuple(public_fields(model, prefix))
+
+
+@cache
+def checked_fields(model: type[Record], prefix: str) -> tuple[tuple[TextField, Voice], ...]:
+    """The fields of ``record_fields`` that hold someone's words, with whose they are."""
+    return tuple(
+        (text_field, text_field.voice)
+        for text_field in record_fields(model, prefix)
+        if text_field.voice in (Voice.CITIZEN, Voice.STAFF)
+    )
 
 
 def field_texts(

@@ -20,11 +20,11 @@ from .loading import LoadedBoard, ReplyFile, TicketFile
 from .privacy import (
     TextField,
     Voice,
+    checked_fields,
     describe,
     field_texts,
     find_personal_data,
     line_and_column,
-    record_fields,
 )
 from .problems import Problem
 from .records import Board, Record, ReplyMeta, Ticket
@@ -379,12 +379,12 @@ def privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
     """
     ticket = file.ticket
     position = partial(_position, file)
-    for text_field in record_fields(Ticket, "ticket"):
-        yield from _field_problems(file.path, position, ticket, text_field, board)
+    for text_field, voice in checked_fields(Ticket, "ticket"):
+        yield from _field_problems(file.path, position, ticket, text_field, voice, board)
     for reply in file.replies:
         position = partial(_position, reply)
-        for text_field in record_fields(ReplyMeta, "reply"):
-            yield from _field_problems(reply.path, position, reply.meta, text_field, board)
+        for text_field, voice in checked_fields(ReplyMeta, "reply"):
+            yield from _field_problems(reply.path, position, reply.meta, text_field, voice, board)
         for finding in find_personal_data(reply.body, board.privacy, official_allowed=True):
             line, column = line_and_column(reply.body, finding)
             message = f"reply holds {describe(finding)}; {_ALLOWED}"
@@ -398,8 +398,8 @@ def _position(file: TicketFile | ReplyFile, where: tuple[str | int, ...]) -> Pos
 def board_privacy_problems(board: Board, doc: YamlDocument) -> Iterator[Problem]:
     """The names board.yaml gives the site (the board's, departments', categories') are
     the office's words: official contacts only."""
-    for text_field in record_fields(Board, "board"):
-        yield from _field_problems("board.yaml", doc.position, board, text_field, board)
+    for text_field, voice in checked_fields(Board, "board"):
+        yield from _field_problems("board.yaml", doc.position, board, text_field, voice, board)
 
 
 def _field_problems(
@@ -407,11 +407,9 @@ def _field_problems(
     position: Callable[[tuple[str | int, ...]], Position],
     record: Record,
     text_field: TextField,
+    voice: Voice,
     board: Board,
 ) -> Iterator[Problem]:
-    voice = text_field.voice
-    if voice in (Voice.CODE, Voice.PRIVATE):
-        return
     staff = voice is Voice.STAFF
     for where, text in field_texts(record, text_field):
         findings = find_personal_data(text, board.privacy, official_allowed=staff)
