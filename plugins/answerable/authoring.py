@@ -25,9 +25,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
-from .privacy import describe, mask_personal_data
+from .privacy import FIELD_KINDS, Voice, describe, mask_personal_data, record_fields
 from .problems import Problem, Severity
-from .validation import CITIZEN_FIELDS, board_rules, privacy_problems, ticket_problems
+from .records import Ticket
+from .validation import board_rules, privacy_problems, ticket_problems
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
 
@@ -172,13 +173,39 @@ class Authoring:
         return f"{year}-{max(numbers, default=0) + 1:06d}"
 
     def mask(self, fields: dict[str, Any]) -> list[str]:
-        """Mask personal data in the citizen-facing fields, in place; say what was masked."""
-        notes = []
-        for name in CITIZEN_FIELDS:
-            if fields.get(name):
-                fields[name], findings = mask_personal_data(fields[name], self.board.privacy)
-                notes += [f"masked {describe(finding)} in {name}" for finding in findings]
+        """Mask personal data in a new ticket's public text, in place; say what was masked.
+
+        The fields are ticket.yaml's own (title, message, tags ...); which ones are text
+        and whose words they are comes from ``privacy.FIELD_KINDS``.
+        """
+        notes: list[str] = []
+        for text_field in record_fields(Ticket, "ticket"):
+            step = text_field.steps[0]
+            if step is None or not fields.get(step[1]):
+                continue
+            name = step[1]
+            if text_field.steps[1:] == (None,) and isinstance(fields[name], list):
+                fields[name] = [
+                    self.masked(text_field.name, item, f"{name}[{index}]", notes)
+                    if isinstance(item, str)
+                    else item
+                    for index, item in enumerate(fields[name])
+                ]
+            elif len(text_field.steps) == 1 and isinstance(fields[name], str):
+                fields[name] = self.masked(text_field.name, fields[name], name, notes)
         return notes
+
+    def masked(self, field_name: str, text: str, where: str, notes: list[str]) -> str:
+        """``text`` masked as the field ``field_name`` (e.g. ticket.rating.comment) must be:
+        a citizen's words wholly, the office's words but for its official contacts."""
+        voice = FIELD_KINDS.get(field_name, Voice.CITIZEN)
+        if voice in (Voice.CODE, Voice.PRIVATE):
+            return text
+        result, findings = mask_personal_data(
+            text, self.board.privacy, official_allowed=voice is Voice.STAFF
+        )
+        notes += [f"masked {describe(finding)} in {where}" for finding in findings]
+        return result
 
     def new_ticket(self, fields: dict[str, Any], received: datetime) -> Change:
         """A new ticket with the next free id of the year it was received in.
@@ -272,12 +299,19 @@ class Authoring:
         numbers = [int(m[1]) for p in folder.iterdir() if (m := REPLY_FILE.match(p.name))]
         number = max(numbers, default=0) + 1
         department = department or file.ticket.department
+        notes: list[str] = []
         front = _mapping(date=_stamp(at), department=department, kind=kind)
         if promised is not None:
             front["promised"] = _day(promised)
         front["signed"] = signed or self._department_name(department)
+        if front["signed"] is not None:
+            front["signed"] = self.masked("reply.signed", front["signed"], "signed", notes)
+        # The body is the office's words too: its official contacts stay, nothing else.
+        body, findings = mask_personal_data(body, self.board.privacy, official_allowed=True)
+        notes += [f"masked {describe(finding)} in the reply" for finding in findings]
         text = f"---\n{_dump(front)}---\n{body.strip()}\n"
-        return self._checked(file.folder, f"{file.folder}/reply-{number}.md", text)
+        change = self._checked(file.folder, f"{file.folder}/reply-{number}.md", text)
+        return replace(change, notes=tuple(notes))
 
     def extend(
         self,
@@ -288,6 +322,9 @@ class Authoring:
         requested: datetime,
         approved: datetime,
     ) -> Change:
+        notes: list[str] = []
+        reason = self.masked("ticket.extensions[].reason", reason, "the reason", notes)
+
         def change(data: CommentedMap, _file: TicketFile) -> None:
             entry = _mapping(
                 requested=_stamp(requested),
@@ -298,9 +335,12 @@ class Authoring:
             )
             _append(data, "extensions", entry)
 
-        return self._edit(ticket_id, change)
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
 
     def transfer(self, ticket_id: str, to: str, reason: str, at: datetime) -> Change:
+        notes: list[str] = []
+        reason = self.masked("ticket.transfers[].reason", reason, "the reason", notes)
+
         def change(data: CommentedMap, file: TicketFile) -> None:
             current = file.ticket.department
             if to == current:
@@ -308,7 +348,7 @@ class Authoring:
             _append(data, "transfers", _mapping(at=_stamp(at), from_=current, to=to, reason=reason))
             data["department"] = to
 
-        return self._edit(ticket_id, change)
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
 
     def rate(
         self,
@@ -320,6 +360,9 @@ class Authoring:
         resolution: str | None = None,
     ) -> Change:
         """The citizen's rating from a return visit or online, and how far it was resolved."""
+        notes: list[str] = []
+        if comment:
+            comment = self.masked("ticket.rating.comment", comment, "the comment", notes)
 
         def change(data: CommentedMap, file: TicketFile) -> None:
             if file.ticket.rating is not None:
@@ -328,15 +371,18 @@ class Authoring:
             if resolution is not None:
                 data["resolution"] = resolution
 
-        return self._edit(ticket_id, change)
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
 
     def withdraw(self, ticket_id: str, reason: str, at: datetime) -> Change:
+        notes: list[str] = []
+        reason = self.masked("ticket.withdrawn.reason", reason, "the reason", notes)
+
         def change(data: CommentedMap, file: TicketFile) -> None:
             if file.ticket.withdrawn is not None:
                 raise AuthoringError(f"{ticket_id} is withdrawn already")
             data["withdrawn"] = _mapping(at=_stamp(at), reason=reason)
 
-        return self._edit(ticket_id, change)
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
 
     def _zone(self) -> Any:  # noqa: ANN401 - a tzinfo
         from zoneinfo import ZoneInfo  # noqa: PLC0415 - only new tickets need it

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from .calendar import CalendarError
@@ -18,10 +19,18 @@ from .deadlines import Rules
 from .departments import Departments
 from .file_cache import FileCache
 from .loading import LoadedBoard, ReplyFile, TicketFile, reply_written
-from .privacy import describe, find_personal_data, line_and_column
+from .privacy import (
+    TextField,
+    Voice,
+    checked_fields,
+    describe,
+    field_texts,
+    find_personal_data,
+    line_and_column,
+)
 from .problems import Problem
-from .records import Board
-from .yaml_source import YamlDocument
+from .records import Board, Record, ReplyMeta, Ticket
+from .yaml_source import Position, YamlDocument
 
 # Sentences that carry no substance of their own: greetings, thanks, sign-offs.
 _PLEASANTRY = re.compile(
@@ -45,6 +54,7 @@ def validate(loaded: LoadedBoard, as_of: datetime | None = None) -> list[Problem
     board = loaded.board
     if board is not None and loaded.board_doc is not None:
         rules = _board_problems(board, loaded.board_doc, problems)
+        problems.extend(board_privacy_problems(board, loaded.board_doc))
         ids = Counter(t.refs.id for t in loaded.tickets)
         for file in loaded.tickets:
             problems.extend(_reference_problems(file, ids))
@@ -384,28 +394,65 @@ def _reply_problems(
         )
 
 
-CITIZEN_FIELDS = ("submitter", "title", "message", "location")
+_ALLOWED = "only board.yaml's privacy.allowed_numbers may appear"
 
 
 def privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
-    """Citizens' words may hold nothing personal; replies only the board's official numbers."""
+    """Citizens' words may hold nothing personal; the office's words (replies, their
+    signatures, reasons for a transfer or an extension) only its official contacts.
+
+    Every string field of ticket.yaml and of a reply's front matter is checked, as
+    ``privacy.FIELD_KINDS`` classifies it: the site, feeds, open data and the search
+    index then show no string that was not checked.
+    """
     ticket = file.ticket
-    for name in CITIZEN_FIELDS:
-        text = getattr(ticket, name)
-        if not text:
-            continue
-        for finding in find_personal_data(text, board.privacy, official_allowed=False):
-            where = file.position(name)
-            line, _ = line_and_column(text, finding)
-            inside = f" (line {line} of it)" if "\n" in text.strip() else ""
-            message = f"'{name}'{inside} holds {describe(finding)}; mask it"
-            yield Problem(file.path, where.line, where.column, "E501", message)
+    position = partial(_position, file)
+    for text_field, voice in checked_fields(Ticket, "ticket"):
+        yield from _field_problems(file.path, position, ticket, text_field, voice, board)
     for reply in file.replies:
+        position = partial(_position, reply)
+        for text_field, voice in checked_fields(ReplyMeta, "reply"):
+            yield from _field_problems(reply.path, position, reply.meta, text_field, voice, board)
         for finding in find_personal_data(reply.body, board.privacy, official_allowed=True):
             line, column = line_and_column(reply.body, finding)
-            allowed = "only board.yaml's privacy.allowed_numbers may appear"
-            message = f"reply holds {describe(finding)}; {allowed}"
+            message = f"reply holds {describe(finding)}; {_ALLOWED}"
             yield Problem(reply.path, reply.body_line + line - 1, column, "E502", message)
+
+
+def _position(file: TicketFile | ReplyFile, where: tuple[str | int, ...]) -> Position:
+    return file.position(*where)
+
+
+def board_privacy_problems(board: Board, doc: YamlDocument) -> Iterator[Problem]:
+    """The names board.yaml gives the site (the board's, departments', categories') are
+    the office's words: official contacts only."""
+    for text_field, voice in checked_fields(Board, "board"):
+        yield from _field_problems("board.yaml", doc.position, board, text_field, voice, board)
+
+
+def _field_problems(
+    path: str,
+    position: Callable[[tuple[str | int, ...]], Position],
+    record: Record,
+    text_field: TextField,
+    voice: Voice,
+    board: Board,
+) -> Iterator[Problem]:
+    staff = voice is Voice.STAFF
+    for where, text in field_texts(record, text_field):
+        findings = find_personal_data(text, board.privacy, official_allowed=staff)
+        if not findings:
+            continue
+        at = position(where)
+        name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where)
+        for finding in findings:
+            line, _ = line_and_column(text, finding)
+            inside = f" (line {line} of it)" if "\n" in text.strip() else ""
+            held = f"'{name[1:]}'{inside} holds {describe(finding)}"
+            if staff:
+                yield Problem(path, at.line, at.column, "E502", f"{held}; {_ALLOWED}")
+            else:
+                yield Problem(path, at.line, at.column, "E501", f"{held}; mask it")
 
 
 def _quality_problems(reply: ReplyFile, board: Board) -> Iterator[Problem]:

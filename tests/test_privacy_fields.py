@@ -1,0 +1,295 @@
+"""Every string the board's files hold is checked for personal data, or classified as
+not free text: the list comes from the record models, and each public field is tried
+with a number in it through ``answerable validate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from answerable.cli import cli
+from answerable.privacy import FIELD_KINDS, Voice, public_fields
+from answerable.records import DURATION_PATTERN, SCHEMA_MODELS, Ticket
+from answerable.schema import json_schema
+from conftest import BOARD_YAML
+
+# ---- the list of fields -----------------------------------------------------------------
+
+
+def model_string_fields() -> set[str]:
+    return {f.name for kind, model in SCHEMA_MODELS.items() for f in public_fields(model, kind)}
+
+
+def test_every_string_field_is_classified() -> None:
+    unclassified = sorted(model_string_fields() - set(FIELD_KINDS))
+    assert unclassified == [], (
+        f"{unclassified}: a string field the site may show; say in privacy.FIELD_KINDS "
+        "whose words it is (citizen, staff), or that it is a code or never shown"
+    )
+    assert sorted(set(FIELD_KINDS) - model_string_fields()) == []  # nothing stale
+
+
+def schema_strings(schema: dict[str, Any], node: dict[str, Any], name: str) -> set[str]:
+    """The free-text string fields a JSON Schema describes, walked independently of the
+    models: timestamps, dates and durations are strings in YAML but not text."""
+    if "$ref" in node:
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    found: set[str] = set()
+    for key in ("anyOf", "oneOf", "allOf"):
+        for part in node.get(key, []):
+            found |= schema_strings(schema, part, name)
+    if node.get("type") == "object" or "properties" in node:
+        for key, child in node.get("properties", {}).items():
+            found |= schema_strings(schema, child, f"{name}.{key}")
+        extra = node.get("additionalProperties")
+        if isinstance(extra, dict):
+            found |= schema_strings(schema, extra, f"{name}{{}}")
+    elif node.get("type") == "array":
+        found |= schema_strings(schema, node["items"], f"{name}[]")
+    elif node.get("type") == "string" or "enum" in node or "const" in node:
+        not_text = node.get("format") in ("date", "date-time") or (
+            node.get("pattern") == DURATION_PATTERN
+        )
+        if not not_text:
+            found.add(name)
+    return found
+
+
+def test_the_json_schemas_name_the_same_string_fields() -> None:
+    from_schemas = set()
+    for kind in SCHEMA_MODELS:
+        schema = json_schema(kind)
+        from_schemas |= schema_strings(schema, schema, kind)
+    assert from_schemas == model_string_fields()
+
+
+def test_a_new_string_field_is_checked_before_anyone_classifies_it() -> None:
+    class Amended(Ticket):
+        handler_note: str | None = None
+        contacts: list[dict[str, str]] | None = None
+
+    names = {f.name: f.voice for f in public_fields(Amended, "ticket")}
+    # Checked as a citizen's words, the strictest reading, until it is classified.
+    assert names["ticket.handler_note"] is Voice.CITIZEN
+    assert names["ticket.contacts[]"] is Voice.CITIZEN
+
+
+# ---- a number in each public field ------------------------------------------------------
+
+TICKET = """\
+id: 2026-000001
+title: {title}
+received: 2026-11-02T09:14:00+08:00
+channel: web
+type: complaint
+category: urban-construction
+department: housing
+submitter: {submitter}
+location: {location}
+tags: [{tags}]
+message: |
+  自家楼盘外墙墙砖出现大片脱落，存在安全隐患。
+  {message}
+"""
+REPLY = """\
+---
+date: 2026-11-05T10:00:00+08:00
+department: housing
+kind: final
+signed: {signed}
+---
+{body}
+"""
+CLEAN = {
+    "title": "小区外墙墙砖脱落",
+    "submitter": "徐先生",
+    "location": "东区某小区",
+    "tags": "外墙, 安全",
+    "message": "请尽快处理。",
+    "signed": "测试市住房和城乡建设局",
+    "body": "徐先生：您好！经现场核查，已安排物业对脱落墙砖进行清理并设置警示区域。此复。",
+}
+# Each mobile number written as a person might: dots, full-width digits, a zero-width
+# space, a slash, a line break inside.
+MOBILE = "138.1234.5678"
+
+# field: (file, what replaces which placeholder or what is appended, line of the field)
+TICKET_FILE = "tickets/2026/2026-000001/ticket.yaml"
+REPLY_FILE = "tickets/2026/2026-000001/reply-1.md"
+CASES: dict[str, tuple[str, dict[str, str], str, int]] = {
+    "ticket.title": (TICKET_FILE, {"title": f"墙砖脱落 {MOBILE}"}, "", 2),
+    "ticket.submitter": (TICKET_FILE, {"submitter": "徐先生１３８１２３４５６７８"}, "", 8),
+    "ticket.location": (TICKET_FILE, {"location": "东区某小区 138/1234/5678"}, "", 9),
+    "ticket.tags[]": (TICKET_FILE, {"tags": "外墙, 138\u200b1234\u200b5678"}, "", 10),
+    # A line break inside the number, in the second line of the message block.
+    "ticket.message": (TICKET_FILE, {"message": "电话138\n  1234 5678"}, "", 11),
+    "ticket.transfers[].reason": (
+        TICKET_FILE,
+        {},
+        "transfers:\n"
+        "  - at: 2026-11-02T10:00:00+08:00\n"
+        "    from: city\n"
+        "    to: housing\n"
+        f"    reason: 属地管理，联系人手机{MOBILE}\n",
+        18,
+    ),
+    "ticket.extensions[].reason": (
+        TICKET_FILE,
+        {},
+        "extensions:\n"
+        "  - requested: 2026-11-03T14:00:00+08:00\n"
+        "    approved: 2026-11-03T15:00:00+08:00\n"
+        "    approved_by: city\n"
+        "    reason: 需现场核查，请联系138·1234·5678\n"
+        "    due: 2026-11-20\n",
+        18,
+    ),
+    "ticket.rating.comment": (
+        TICKET_FILE,
+        {},
+        "rating:\n"
+        "  value: satisfied\n"
+        "  at: 2026-11-06T10:00:00+08:00\n"
+        "  source: return-visit\n"
+        f"  comment: 满意，有事打我{MOBILE}\n"
+        "resolution: resolved\n",
+        18,
+    ),
+    "ticket.withdrawn.reason": (
+        TICKET_FILE,
+        {},
+        "withdrawn:\n  at: 2026-11-03T10:00:00+08:00\n  reason: 已自行解决，身份证110105 19491231 002X\n",
+        16,
+    ),
+    "ticket.hidden.reason": (
+        TICKET_FILE,
+        {},
+        f"hidden:\n  at: 2026-11-03T10:00:00+08:00\n  reason: 应本人{MOBILE}要求隐藏\n",
+        16,
+    ),
+    "reply.signed": (REPLY_FILE, {"signed": f"张科长 {MOBILE}"}, "", 5),
+}
+# Only a withdrawn ticket has no reply: a reply after the withdrawal is E311.
+NO_REPLY = {"ticket.withdrawn.reason", "ticket.hidden.reason"}
+
+
+def test_every_public_field_has_a_case() -> None:
+    public = {
+        name
+        for name, voice in FIELD_KINDS.items()
+        if voice in (Voice.CITIZEN, Voice.STAFF) and not name.startswith("board.")
+    }
+    assert set(CASES) == public
+
+
+def write_board(root: Path, values: dict[str, str], extra: str, *, reply: bool) -> None:
+    (root / "board.yaml").write_text(BOARD_YAML, "utf-8")
+    folder = root / "tickets/2026/2026-000001"
+    folder.mkdir(parents=True)
+    fields = CLEAN | values
+    (folder / "ticket.yaml").write_text(TICKET.format(**fields) + extra, "utf-8")
+    if reply:
+        (folder / "reply-1.md").write_text(REPLY.format(**fields), "utf-8")
+
+
+def validate(root: Path) -> tuple[int, list[dict[str, Any]]]:
+    result = CliRunner().invoke(cli, ["validate", str(root), "--format", "json"])
+    return result.exit_code, json.loads(result.output)["problems"]
+
+
+def test_the_clean_board_is_valid(tmp_path: Path) -> None:
+    write_board(tmp_path, {}, "", reply=True)
+    assert validate(tmp_path) == (0, [])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_number_in_a_public_field_is_reported_at_its_file_and_line(
+    tmp_path: Path, name: str
+) -> None:
+    path, values, extra, line = CASES[name]
+    write_board(tmp_path, values, extra, reply=name not in NO_REPLY)
+    code, problems = validate(tmp_path)
+    expected = "E502" if FIELD_KINDS[name] is Voice.STAFF else "E501"
+    assert code == 1
+    assert [(p["path"], p["line"], p["code"]) for p in problems] == [(path, line, expected)]
+    # The message names the kind and the masked form, never the number itself.
+    assert "13812345678" not in problems[0]["message"]
+    assert "1234" not in problems[0]["message"].replace("****", "")
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in CASES if FIELD_KINDS[n] is Voice.STAFF and n != "reply.signed")
+)
+def test_an_office_landline_is_allowed_in_the_office_s_words(tmp_path: Path, name: str) -> None:
+    extra = CASES[name][2]
+    extra = extra.replace("138·1234·5678", "0838-1234567").replace(MOBILE, "0838-1234567")
+    write_board(tmp_path, {}, extra, reply=name not in NO_REPLY)
+    assert validate(tmp_path) == (0, [])
+
+
+def test_a_signature_may_carry_the_office_s_landline_but_not_a_mobile(tmp_path: Path) -> None:
+    write_board(tmp_path, {"signed": "住建局 0838-1234567"}, "", reply=True)
+    assert validate(tmp_path) == (0, [])
+
+
+def test_a_landline_in_a_citizen_s_rating_comment_is_an_error(tmp_path: Path) -> None:
+    extra = CASES["ticket.rating.comment"][2].replace(MOBILE, "028.8765.4321")
+    write_board(tmp_path, {}, extra, reply=True)
+    code, problems = validate(tmp_path)
+    assert code == 1
+    assert [(p["path"], p["line"], p["code"]) for p in problems] == [(TICKET_FILE, 18, "E501")]
+    assert "028-****4321" in problems[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("name: 测试市网络问政平台", "name: 测试市网络问政平台 值班13812345678", 1),
+        (
+            "{id: housing, name: 测试市住房和城乡建设局, parent: city}",
+            "{id: housing, name: 测试市住房和城乡建设局（138 1234 5678）, parent: city}",
+            17,
+        ),
+        (
+            "{id: environment, name: 环境保护}",
+            '{id: environment, name: "环境保护 138/1234/5678"}',
+            22,
+        ),
+    ],
+)
+def test_names_in_board_yaml_are_the_office_s_words(
+    tmp_path: Path, old: str, new: str, line: int
+) -> None:
+    write_board(tmp_path, {}, "", reply=True)
+    board = tmp_path / "board.yaml"
+    board.write_text(board.read_text("utf-8").replace(old, new), "utf-8")
+    code, problems = validate(tmp_path)
+    assert code == 1
+    assert [(p["path"], p["line"], p["code"]) for p in problems] == [("board.yaml", line, "E502")]
+
+
+def test_privacy_settings_and_import_provenance_are_not_checked(tmp_path: Path) -> None:
+    # The allowed numbers are numbers by design; an import's source id is never shown.
+    write_board(
+        tmp_path, {}, "source: {system: hotline, id: '13812345678', batch: b1}\n", reply=True
+    )
+    board = tmp_path / "board.yaml"
+    board.write_text(
+        board.read_text("utf-8") + "privacy:\n  allowed_numbers: ['13900001111']\n", "utf-8"
+    )
+    assert validate(tmp_path) == (0, [])
+
+
+def test_the_line_inside_a_long_message_is_named(tmp_path: Path) -> None:
+    write_board(tmp_path, {"message": "第二行\n  电话１３８ １２３４ ５６７８"}, "", reply=True)
+    _, problems = validate(tmp_path)
+    # The message block starts on line 11; its text's third line holds the number.
+    assert [(p["line"], p["code"]) for p in problems] == [(11, "E501")]
+    assert (
+        "'message' (line 3 of it) holds a mobile phone number (138****5678)"
+        in (problems[0]["message"])
+    )
