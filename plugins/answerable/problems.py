@@ -72,7 +72,11 @@ CODES: dict[str, tuple[str, str]] = {
         "personal-data",
         "a phone, ID, card number, e-mail or protected name in a citizen's words",
     ),
-    "E502": ("personal-data-in-reply", "personal data in a reply that board.yaml does not allow"),
+    "E502": (
+        "personal-data-in-reply",
+        "personal data that board.yaml does not allow in the office's words (replies,"
+        " signatures, reasons, board names)",
+    ),
     # Quality of replies
     "W401": ("shallow-reply", "a reply shorter than the board's minimum length"),
     "W402": ("referral-only", "a reply that only refers the citizen elsewhere"),
