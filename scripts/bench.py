@@ -105,7 +105,16 @@ def make_corpus(work: Path, size: int) -> Path:
 
 # A message-board export as such systems write it (RFC 4180, QUOTE_MINIMAL): messages
 # with commas, doubled quotes and line breaks; most rows answered, some late, some not.
-EXPORT_HEADER = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "答复意见", "答复时间", "承办单位"]
+EXPORT_HEADER = [
+    "留言编号",
+    "留言用户",
+    "留言主题",
+    "留言时间",
+    "留言详情",
+    "答复意见",
+    "答复时间",
+    "承办单位",
+]
 EXPORT_TEXTS = [
     "小区门口的路灯坏了一个多月，晚上出行很不方便，请尽快修复。",
     '楼下商铺夜间施工，噪音很大，物业说"不归我们管"，请相关部门处理。',

@@ -74,7 +74,9 @@ def test_doubled_quotes_and_line_breaks_inside_quoted_cells(board: BoardWriter) 
     assert not list(third.glob("reply-*"))
     # Every row the export answered has its reply: none is listed as unanswered.
     assert (folder(board.root, "188104") / "reply-1.md").is_file()
-    assert "  小区停车难,车位不够，" in (folder(board.root, "188014") / "ticket.yaml").read_text("utf-8")
+    assert "  小区停车难,车位不够，" in (folder(board.root, "188014") / "ticket.yaml").read_text(
+        "utf-8"
+    )
     assert CliRunner().invoke(cli, ["validate", str(board.root)]).exit_code == 0
 
 
@@ -115,8 +117,7 @@ def test_trailing_empty_rows_are_not_records(board: BoardWriter) -> None:
     result = run_import(board.root, path)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
-        "read 1 row(s): created 1 ticket(s), 0 already imported, 0 rejected; "
-        "3 empty row(s) skipped"
+        "read 1 row(s): created 1 ticket(s), 0 already imported, 0 rejected; 3 empty row(s) skipped"
     )
 
 
@@ -160,7 +161,10 @@ def test_a_malformed_record_is_rejected_and_the_next_imported(board: BoardWriter
 def test_a_reply_time_without_a_reply_is_rejected_not_imported_unanswered(
     board: BoardWriter,
 ) -> None:
-    text = HEADER + "188501,徐先生,漏水,2026/11/2 9:00,楼上漏水。,,2026/11/3 9:00,测试市住房和城乡建设局\r\n"
+    text = (
+        HEADER
+        + "188501,徐先生,漏水,2026/11/2 9:00,楼上漏水。,,2026/11/3 9:00,测试市住房和城乡建设局\r\n"
+    )
     path = board.root.parent / "export.csv"
     path.write_bytes(text.encode("utf-8"))
     result = run_import(board.root, path)
@@ -198,12 +202,20 @@ def test_round_trip_figures_match_the_export(board: BoardWriter) -> None:
         received = f"2026/11/{day} 9:00"
         message = f'"第{i}号留言：楼道灯坏了，物业说""等等""。"'
         if i % 3 == 0:
-            reply, at = f'"您好！第{i}号留言已处理，楼道灯已更换，""请放心""。此复。"', f"2026/11/{day + 1} 10:00"
+            reply, at = (
+                f'"您好！第{i}号留言已处理，楼道灯已更换，""请放心""。此复。"',
+                f"2026/11/{day + 1} 10:00",
+            )
         elif i % 3 == 1:
-            reply, at = f"您好！第{i}号留言已处理，楼道灯已更换完毕。此复。", f"2026/11/{day + 14} 10:00"
+            reply, at = (
+                f"您好！第{i}号留言已处理，楼道灯已更换完毕。此复。",
+                f"2026/11/{day + 14} 10:00",
+            )
         else:
             reply, at = "", ""
-        lines.append(f"R{i:03d},徐先生,楼道灯,{received},{message},{reply},{at},测试市住房和城乡建设局\r\n")
+        lines.append(
+            f"R{i:03d},徐先生,楼道灯,{received},{message},{reply},{at},测试市住房和城乡建设局\r\n"
+        )
         expected["received"] += 1
         if reply:
             expected["answered"] += 1

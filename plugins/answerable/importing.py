@@ -20,9 +20,11 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -33,11 +35,12 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from .authoring import SCHEMA_LINE, Authoring, AuthoringError
+
 # The readers ``answerable validate`` uses, on the bytes about to be written.
 from .loading import ReplyFile, TicketFile, _validate
-from .records import ReplyMeta, Ticket
 from .privacy import describe, mask_personal_data
 from .problems import Problem, Severity
+from .records import ReplyMeta, Ticket
 from .validation import board_rules, ticket_problems
 from .yaml_source import YamlDocument
 
@@ -168,7 +171,9 @@ def read_export(path: Path) -> Export:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ImportError_(f"{path}: the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            raise ImportError_(
+                f"{path}: the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+            )
         data = path.read_bytes()
     except OSError as error:
         raise ImportError_(f"{path}: {error.strerror}") from None
@@ -300,9 +305,12 @@ def _json_records(data: bytes, path: Path) -> tuple[list[str], list[Record]]:
         cells: list[Any] = [None] * len(header)
         for key, value in item.items():
             cells[header[str(key)]] = _json_value(str(key), value)
-        too_long = next((k for k, v in item.items() if isinstance(v, str) and len(v) > MAX_CELL_CHARS), None)
+        too_long = next(
+            (k for k, v in item.items() if isinstance(v, str) and len(v) > MAX_CELL_CHARS), None
+        )
         if too_long is not None:
-            why = f"'{too_long}' is {len(item[too_long]):,} characters; the limit is {MAX_CELL_CHARS:,}"
+            size = len(item[too_long])
+            why = f"'{too_long}' is {size:,} characters; the limit is {MAX_CELL_CHARS:,}"
             records.append(Record(number, [], why))
             continue
         records.append(Record(number, cells))
@@ -328,13 +336,13 @@ def _json_depth(text: str) -> tuple[int, int]:
     at = 0
     for match in _JSON_TOKEN.finditer(text):
         token = match.group()
-        if token in "[{":
+        if token in ("[", "{"):
             depth += 1
             if depth > deepest:
                 deepest, at = depth, match.start()
                 if deepest > JSON_MAX_DEPTH:
                     break
-        elif token in "]}":
+        elif token in ("]", "}"):
             depth -= 1
     return deepest, text.count("\n", 0, at) + 1
 
@@ -345,14 +353,16 @@ def _xlsx_records(data: bytes, path: Path) -> tuple[list[str], list[Record]]:
 
     try:
         # data_only: a formula cell gives the result Excel or LibreOffice saved with it.
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl warns of features it skips: not ours
+            warnings.simplefilter("ignore")
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-        part = sheet._worksheet_path.lstrip("/")  # noqa: SLF001 - which zip part is the sheet
+        part = sheet._worksheet_path.lstrip("/")  # which zip part is the sheet
         # The <dimension> a generator writes may be wrong; read every row there is.
         sheet.reset_dimensions()
         rows = list(sheet.iter_rows(values_only=True))
         book.close()
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+    except Exception as error:  # openpyxl raises many kinds for a broken file
         raise ImportError_(f"{path}: not a readable XLSX workbook ({error})") from None
     if not rows:
         raise ImportError_(f"{path}: no rows")
@@ -370,7 +380,8 @@ def _xlsx_records(data: bytes, path: Path) -> tuple[list[str], list[Record]]:
             (i for i, c in enumerate(cells) if isinstance(c, str) and len(c) > MAX_CELL_CHARS), None
         )
         if long is not None:
-            why = f"cell {_column_letter(long + 1)}{number} is {len(cells[long]):,} characters; the limit is {MAX_CELL_CHARS:,}"
+            where, size = f"{_column_letter(long + 1)}{number}", len(cells[long])
+            why = f"cell {where} is {size:,} characters; the limit is {MAX_CELL_CHARS:,}"
             records.append(Record(number, [], why))
             continue
         records.append(Record(number, cells))
@@ -421,7 +432,7 @@ def _check_workbook(data: bytes, path: Path) -> dict[str, dict[tuple[int, int], 
                 while chunk := stream.read(1 << 20):
                     scan.parser.Parse(chunk, False)
                 scan.parser.Parse(b"", True)
-        except _Refused as error:
+        except _RefusedError as error:
             raise ImportError_(f"{path}: {part.filename}: {error}") from None
         except (ExpatError, zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
             raise ImportError_(f"{path}: {part.filename} is broken ({error})") from None
@@ -430,8 +441,8 @@ def _check_workbook(data: bytes, path: Path) -> dict[str, dict[tuple[int, int], 
     return found
 
 
-class _Refused(Exception):
-    pass
+class _RefusedError(Exception):
+    """A part of the workbook that no application writes, refused."""
 
 
 class _XmlScan:
@@ -457,12 +468,12 @@ class _XmlScan:
             self.parser.CharacterDataHandler = self._text
 
     def _doctype(self, *_: object) -> None:
-        raise _Refused("a DOCTYPE or entity declaration; workbooks have none (refused)")
+        raise _RefusedError("a DOCTYPE or entity declaration; workbooks have none (refused)")
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         self.depth += 1
         if self.depth > XML_MAX_DEPTH:
-            raise _Refused(f"XML nested more than {XML_MAX_DEPTH} levels deep (refused)")
+            raise _RefusedError(f"XML nested more than {XML_MAX_DEPTH} levels deep (refused)")
         if not self.sheet:
             return
         local = name.rpartition(":")[2]
@@ -510,7 +521,9 @@ _SPACES = re.compile(r"[\s\u3000]+")
 # Characters no one types (NUL, vertical tab and the like): the board's files refuse them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SERIAL = re.compile(r"[1-9][0-9]{4}(?:\.[0-9]+)?")  # an Excel serial date, 1927 to 2173
-EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 1 is 1900-01-01 in Excel's count, which has a 29 Feb 1900
+EXCEL_EPOCH = datetime(
+    1899, 12, 30
+)  # serial 1 is 1900-01-01 in Excel's count, which has a 29 Feb 1900
 
 
 def clean_line(value: Any) -> str:  # noqa: ANN401 - whatever a cell holds
@@ -627,6 +640,8 @@ class Importer:
         # Built once: the calendar behind the deadline rules takes a millisecond to make.
         self.rules = board_rules(self.board)
         self.ids: Counter[str] = Counter(authoring.tickets)
+        self.made: set[Path] = set()  # year folders known to exist
+        self.pending: list[tuple[int, str, Future[None]]] = []  # row, ticket, its writing
 
     def columns(self, header: list[str]) -> dict[str, int]:
         """Which column (its index in the header) holds each field."""
@@ -694,8 +709,19 @@ class Importer:
         outcome.blank = export.blank
         next_number: dict[int, int] = {}
         seen: dict[str, tuple[int, str]] = {}  # source id → its first row here, its content
-        for record in progress(iter(export.records)):
-            self._one(record, columns, outcome, next_number, seen, dry_run)
+        # Files are written by a thread while the next rows are read and checked: the
+        # system calls of making a folder cost as much as the rest of a row.
+        with ThreadPoolExecutor(max_workers=2) as writer:
+            for record in progress(iter(export.records)):
+                self._one(record, columns, outcome, next_number, seen, dry_run, writer)
+        for number, ticket_id, future in self.pending:
+            error = future.exception()
+            if error is not None:  # the disk refused: the row is rejected, never half there
+                outcome.created.remove(ticket_id)
+                why = error.message if isinstance(error, AuthoringError) else str(error)
+                outcome.bad.append((number, f"cannot write {ticket_id}: {why}"))
+        outcome.bad.sort()
+        self.pending.clear()
         counted = len(outcome.created) + len(outcome.already) + len(outcome.bad)
         assert counted == outcome.records, "every record ends as exactly one outcome"  # noqa: S101
         if outcome.created and not dry_run:
@@ -710,6 +736,7 @@ class Importer:
         next_number: dict[int, int],
         seen: dict[str, tuple[int, str]],
         dry_run: bool,
+        writer: ThreadPoolExecutor,
     ) -> None:
         number = record.row
         if record.problem is not None:
@@ -731,7 +758,9 @@ class Importer:
         if source_id in seen:
             first, before = seen[source_id]
             if before != content:
-                outcome.bad.append((number, f"id '{source_id}' is used by row {first} too, with other content"))
+                outcome.bad.append(
+                    (number, f"id '{source_id}' is used by row {first} too, with other content")
+                )
             else:
                 outcome.already.append((number, source_id))
             return
@@ -742,8 +771,11 @@ class Importer:
         try:
             files, notes, ticket_id = self._ticket(cell, source_id, outcome.batch, next_number)
             self._check(ticket_id, files)
+            self.ids[ticket_id] += 1
             if not dry_run:
-                self._write(ticket_id, files)
+                self.pending.append(
+                    (number, ticket_id, writer.submit(self._write, ticket_id, files))
+                )
         except (ValueError, AuthoringError) as error:
             why = error.message if isinstance(error, AuthoringError) else str(error)
             if isinstance(error, AuthoringError) and error.problems:
@@ -802,13 +834,20 @@ class Importer:
             f"id: {ticket_id}",
             f"title: {_scalar(fields['title'])}",
             f"received: {stamp}",
-            *(f"{key}: {_scalar(fields[key])}" for key in ("channel", "type", "category", "department")),
+            *(
+                f"{key}: {_scalar(fields[key])}"
+                for key in ("channel", "type", "category", "department")
+            ),
             f"submitter: {_scalar(fields['submitter'])}",
         ]
         if fields["location"]:
             lines.append(f"location: {_scalar(fields['location'])}")
         lines.append(f"message: {_block(fields['message'])}source:")
-        lines += [f"  system: {_scalar(self.system)}", f"  id: {_scalar(source_id)}", f"  batch: {_scalar(batch)}"]
+        lines += [
+            f"  system: {_scalar(self.system)}",
+            f"  id: {_scalar(source_id)}",
+            f"  batch: {_scalar(batch)}",
+        ]
         data: dict[str, Any] = {
             "id": ticket_id, "title": fields["title"], "received": stamp,
             **{key: fields[key] for key in ("channel", "type", "category", "department")},
@@ -871,7 +910,9 @@ class Importer:
         target = self.root / folder
         if target.exists():
             raise AuthoringError(f"{folder} exists already")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self.made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(target.parent)
         staging = tempfile.mkdtemp(dir=target.parent, prefix=".answerable-")
         try:
             for path, (text, _) in files.items():
@@ -882,9 +923,10 @@ class Importer:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        self.ids[ticket_id] += 1
 
-    def _provenance(self, export: Export, digest: str, outcome: Outcome, now: datetime | None) -> str:
+    def _provenance(
+        self, export: Export, digest: str, outcome: Outcome, now: datetime | None
+    ) -> str:
         record = {
             "batch": outcome.batch,
             "system": self.system,
@@ -903,7 +945,9 @@ class Importer:
         if target.exists():  # the same file imported again with new rows: keep both records
             stamp = record["imported_at"].replace(":", "")[:15]  # type: ignore[union-attr]
             target = target.with_name(f"{outcome.batch}-{stamp}.yaml")
-        target.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), "utf-8")
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's when built with it
+        text = yaml.dump(record, Dumper=dumper, allow_unicode=True, sort_keys=False)
+        target.write_text(text, "utf-8")
         return target.relative_to(self.root).as_posix()
 
 
