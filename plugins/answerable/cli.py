@@ -670,16 +670,14 @@ def import_(
         rules = Mapping.load(mapping, {k: v for k, v in defaults.items() if v})
         export = read_export(file)
         importer = Importer(authoring, rules, system)
-        with click.progressbar(
-            length=len(export.records), label="importing", file=sys.stderr
-        ) as bar:
 
-            def progress(items: Any) -> Any:  # noqa: ANN401
+        def progress(items: Any, length: int) -> Any:  # noqa: ANN401
+            with click.progressbar(length=length, label="importing", file=sys.stderr) as bar:
                 for item in items:
                     yield item
                     bar.update(1)
 
-            outcome = importer.run(export, dry_run=dry_run, progress=progress)
+        outcome = importer.run(export, dry_run=dry_run, progress=progress)
     except ImportError_ as error:
         raise click.ClickException(str(error)) from None
     verb = "would create" if dry_run else "created"

@@ -16,15 +16,18 @@ import csv
 import hashlib
 import io
 import json
+import multiprocessing
+import multiprocessing.pool
 import os
 import re
 import shutil
+import sys
 import tempfile
 import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -37,7 +40,7 @@ import yaml
 from .authoring import SCHEMA_LINE, Authoring, AuthoringError
 
 # The readers ``answerable validate`` uses, on the bytes about to be written.
-from .loading import ReplyFile, TicketFile, _validate
+from .loading import ReplyFile, TicketFile, _validate, default_workers
 from .privacy import describe, mask_personal_data
 from .problems import Problem, Severity
 from .records import ReplyMeta, Ticket
@@ -617,6 +620,39 @@ def _block(text: str) -> str:
     return "|\n" + "".join(f"  {line}\n" if line else "\n" for line in text.split("\n"))
 
 
+PARALLEL_FROM = 2_000  # rows; below this, starting worker processes costs more than it saves
+# A row's ticket: its year, ticket.yaml without its first two lines (schema, id), its
+# reply files by name, and what was masked.
+Built = tuple[int, str, dict[str, str], list[str]]
+_WORKER: tuple[Importer, dict[str, int], str] | None = None  # what forked workers inherit
+
+
+CHUNK = 200  # rows a worker takes at a time
+
+
+def _build_chunk(chunk: list[tuple[int, list[Any], str]]) -> list[Built | str]:
+    assert _WORKER is not None  # noqa: S101 - set before the pool forks
+    importer, columns, batch = _WORKER
+    return [importer._build(cells, columns, source_id, batch) for _, cells, source_id in chunk]
+
+
+def _write_one(job: tuple[str, dict[str, str]], importer: Importer | None = None) -> str | None:
+    """Write one folder; why it could not be, or None."""
+    importer = importer or (_WORKER[0] if _WORKER else None)
+    assert importer is not None  # noqa: S101
+    try:
+        importer.write(*job)
+    except AuthoringError as error:
+        return error.message
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def _write_chunk(chunk: list[tuple[str, dict[str, str]]]) -> list[str | None]:
+    return [_write_one(job) for job in chunk]
+
+
 class Importer:
     def __init__(self, authoring: Authoring, mapping: Mapping, system: str) -> None:
         self.authoring = authoring
@@ -639,9 +675,7 @@ class Importer:
         self.department_names = {d.id: d.name for d in self.board.departments}
         # Built once: the calendar behind the deadline rules takes a millisecond to make.
         self.rules = board_rules(self.board)
-        self.ids: Counter[str] = Counter(authoring.tickets)
         self.made: set[Path] = set()  # year folders known to exist
-        self.pending: list[tuple[int, str, Future[None]]] = []  # row, ticket, its writing
 
     def columns(self, header: list[str]) -> dict[str, int]:
         """Which column (its index in the header) holds each field."""
@@ -695,10 +729,11 @@ class Importer:
         self,
         export: Export,
         dry_run: bool = False,
-        progress: Callable[[Iterator[Record]], Iterator[Record]] = iter,
+        progress: Callable[[Iterator[Any], int], Iterator[Any]] = lambda items, _: items,
         now: datetime | None = None,
     ) -> Outcome:
-        """Import every record of ``export`` (see ``read_export``); ``progress`` wraps the loop.
+        """Import every record of ``export`` (see ``read_export``). ``progress`` wraps the
+        loop over the rows that may become tickets (it is told how many there are).
 
         Each record ends as exactly one of: a ticket, already imported, rejected."""
         if not export.records:
@@ -707,98 +742,156 @@ class Importer:
         digest = hashlib.sha256(export.data).hexdigest()
         outcome = Outcome(batch=f"{self.system_slug()}-{digest[:12]}", records=len(export.records))
         outcome.blank = export.blank
-        next_number: dict[int, int] = {}
         seen: dict[str, tuple[int, str]] = {}  # source id → its first row here, its content
-        # Files are written by a thread while the next rows are read and checked: the
-        # system calls of making a folder cost as much as the rest of a row.
-        with ThreadPoolExecutor(max_workers=2) as writer:
-            for record in progress(iter(export.records)):
-                self._one(record, columns, outcome, next_number, seen, dry_run, writer)
-        for number, ticket_id, future in self.pending:
-            error = future.exception()
-            if error is not None:  # the disk refused: the row is rejected, never half there
-                outcome.created.remove(ticket_id)
-                why = error.message if isinstance(error, AuthoringError) else str(error)
-                outcome.bad.append((number, f"cannot write {ticket_id}: {why}"))
+        candidates = [
+            (record.row, record.cells, source_id)
+            for record in export.records
+            if (source_id := self._triage(record, columns, outcome, seen)) is not None
+        ]
+        next_number: dict[int, int] = {}
+        jobs: list[tuple[int, str, dict[str, str]]] = []  # row, ticket, its files
+        with self._workers(len(candidates), columns, outcome.batch) as pool:
+            built = self._built(candidates, columns, outcome.batch, pool)
+            for number, source_id, result in progress(built, len(candidates)):
+                if isinstance(result, str):
+                    outcome.bad.append((number, result))
+                    continue
+                year, rest, replies, notes = result
+                if year not in next_number:
+                    next_number[year] = int(self.authoring.next_id(year)[5:])
+                ticket_id = f"{year}-{next_number[year]:06d}"
+                next_number[year] += 1
+                files = {"ticket.yaml": f"{SCHEMA_LINE}id: {ticket_id}\n{rest}", **replies}
+                jobs.append((number, ticket_id, files))
+                outcome.masked += [(number, note) for note in notes]
+                self.known.add((self.system, source_id))
+                outcome.created.append(ticket_id)
+            if not dry_run:
+                failed = self._write_all(jobs, pool, progress)
+                for number, ticket_id, why in failed:  # the disk refused: rejected, not half there
+                    outcome.created.remove(ticket_id)
+                    outcome.bad.append((number, f"cannot write {ticket_id}: {why}"))
         outcome.bad.sort()
-        self.pending.clear()
+        outcome.masked.sort()
         counted = len(outcome.created) + len(outcome.already) + len(outcome.bad)
         assert counted == outcome.records, "every record ends as exactly one outcome"  # noqa: S101
         if outcome.created and not dry_run:
             outcome.provenance = self._provenance(export, digest, outcome, now)
         return outcome
 
-    def _one(
+    def _triage(
         self,
         record: Record,
         columns: dict[str, int],
         outcome: Outcome,
-        next_number: dict[int, int],
         seen: dict[str, tuple[int, str]],
-        dry_run: bool,
-        writer: ThreadPoolExecutor,
-    ) -> None:
-        number = record.row
+    ) -> str | None:
+        """The row's source id when it may become a ticket; otherwise None, its outcome
+        (rejected, already imported) recorded."""
+        number, cells = record.row, record.cells
         if record.problem is not None:
             outcome.bad.append((number, record.problem))
-            return
-        cells = record.cells
+            return None
         used = [cells[i] if i < len(cells) else None for i in columns.values()]
         unusable = next((c for c in used if isinstance(c, Unusable)), None)
         if unusable is not None:
             outcome.bad.append((number, unusable.why))
+            return None
+        content = _row_key(cells)
+        index = columns.get("id")
+        source_id = clean_line(cells[index] if index is not None and index < len(cells) else None)
+        source_id = source_id or content
+        if source_id in seen:
+            first, before = seen[source_id]
+            if before != content:
+                why = f"id '{source_id}' is used by row {first} too, with other content"
+                outcome.bad.append((number, why))
+            else:
+                outcome.already.append((number, source_id))
+            return None
+        seen[source_id] = (number, content)
+        if (self.system, source_id) in self.known:
+            outcome.already.append((number, source_id))
+            return None
+        return source_id
+
+    @contextmanager
+    def _workers(
+        self, rows: int, columns: dict[str, int], batch: str
+    ) -> Iterator[multiprocessing.pool.Pool | None]:
+        """Worker processes for a large file (each row stands alone; only ids are given
+        out in file order, in this process), or None."""
+        workers = min(default_workers(), 8)
+        if rows < PARALLEL_FROM or workers < 2 or sys.platform == "win32":
+            yield None
             return
+        global _WORKER  # noqa: PLW0603 - what forked workers inherit
+        _WORKER = (self, columns, batch)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                yield pool
+        finally:
+            _WORKER = None
+
+    def _built(
+        self,
+        candidates: list[tuple[int, list[Any], str]],
+        columns: dict[str, int],
+        batch: str,
+        pool: multiprocessing.pool.Pool | None,
+    ) -> Iterator[tuple[int, str, Built | str]]:
+        """Each candidate row's ticket, made and checked, in file order."""
+        if pool is None:
+            for number, cells, source_id in candidates:
+                yield number, source_id, self._build(cells, columns, source_id, batch)
+            return
+        chunks = [candidates[i : i + CHUNK] for i in range(0, len(candidates), CHUNK)]
+        for chunk, results in zip(chunks, pool.imap(_build_chunk, chunks), strict=True):
+            for (number, _, source_id), result in zip(chunk, results, strict=True):
+                yield number, source_id, result
+
+    def _write_all(
+        self,
+        jobs: list[tuple[int, str, dict[str, str]]],
+        pool: multiprocessing.pool.Pool | None,
+        progress: Callable[[Iterator[Any], int], Iterator[Any]],
+    ) -> list[tuple[int, str, str]]:
+        """Write every ticket folder; the row, ticket and reason of each that failed."""
+        folders = [(f"tickets/{tid[:4]}/{tid}", files) for _, tid, files in jobs]
+        if pool is None:
+            results: Iterator[str | None] = (_write_one(job, self) for job in folders)
+        else:
+            chunks = [folders[i : i + CHUNK] for i in range(0, len(folders), CHUNK)]
+            results = (why for chunk in pool.imap(_write_chunk, chunks) for why in chunk)
+        failed = []
+        for (number, ticket_id, _), why in progress(zip(jobs, results, strict=True), len(jobs)):
+            if why is not None:
+                failed.append((number, ticket_id, why))
+        return failed
+
+    def system_slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.system.lower()).strip("-") or "import"
+
+    def _build(
+        self, cells: list[Any], columns: dict[str, int], source_id: str, batch: str
+    ) -> Built | str:
+        """The row's ticket, checked, or why it is rejected."""
 
         def cell(name: str) -> Any:  # noqa: ANN401
             index = columns.get(name)
             return cells[index] if index is not None and index < len(cells) else None
 
-        source_id = clean_line(cell("id")) or _row_key(cells)
-        content = _row_key(cells)
-        if source_id in seen:
-            first, before = seen[source_id]
-            if before != content:
-                outcome.bad.append(
-                    (number, f"id '{source_id}' is used by row {first} too, with other content")
-                )
-            else:
-                outcome.already.append((number, source_id))
-            return
-        seen[source_id] = (number, content)
-        if (self.system, source_id) in self.known:
-            outcome.already.append((number, source_id))
-            return
         try:
-            files, notes, ticket_id = self._ticket(cell, source_id, outcome.batch, next_number)
-            self._check(ticket_id, files)
-            self.ids[ticket_id] += 1
-            if not dry_run:
-                self.pending.append(
-                    (number, ticket_id, writer.submit(self._write, ticket_id, files))
-                )
+            return self._ticket(cell, source_id, batch)
         except (ValueError, AuthoringError) as error:
             why = error.message if isinstance(error, AuthoringError) else str(error)
             if isinstance(error, AuthoringError) and error.problems:
                 why += ": " + "; ".join(f"{p.code} {p.message}" for p in error.problems[:3])
-            outcome.bad.append((number, why))
-            return
-        outcome.masked += [(number, note) for note in notes]
-        self.known.add((self.system, source_id))
-        year = int(ticket_id[:4])
-        next_number[year] += 1
-        outcome.created.append(ticket_id)
+            return why
 
-    def system_slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.system.lower()).strip("-") or "import"
-
-    def _ticket(
-        self,
-        cell: Callable[[str], Any],
-        source_id: str,
-        batch: str,
-        next_number: dict[int, int],
-    ) -> tuple[dict[str, tuple[str, Any]], list[str], str]:
-        """The files of the row's ticket folder, what was masked, and the ticket's id."""
+    def _ticket(self, cell: Callable[[str], Any], source_id: str, batch: str) -> Built:
+        """The files of the row's ticket folder (the ticket's own id line left out: ids
+        are given in file order once every row is checked) and what was masked."""
         message = clean_text(cell("message"))
         if not message:
             raise ValueError("the message is empty")
@@ -824,14 +917,12 @@ class Importer:
         if not answer and reply_time:
             raise ValueError(f"reply time '{reply_time}' but no reply text")
         year = received.astimezone(self.zone).year
-        if year not in next_number:
-            next_number[year] = int(self.authoring.next_id(year)[5:])
-        ticket_id = f"{year}-{next_number[year]:06d}"
+        # Checked under a stand-in id of the right year; the real one is given in file
+        # order afterwards, and only the id line and the folder's name differ.
+        ticket_id = f"{year}-000000"
         folder = f"tickets/{year}/{ticket_id}"
         stamp = received.isoformat(timespec="seconds")
         lines = [
-            SCHEMA_LINE.rstrip("\n"),
-            f"id: {ticket_id}",
             f"title: {_scalar(fields['title'])}",
             f"received: {stamp}",
             *(
@@ -856,7 +947,8 @@ class Importer:
             "message": fields["message"] + "\n",
             "source": {"system": self.system, "id": source_id, "batch": batch},
         }  # fmt: skip
-        files = {f"{folder}/ticket.yaml": ("\n".join(lines) + "\n", data)}
+        rest = "\n".join(lines) + "\n"
+        files = {f"{folder}/ticket.yaml": (f"{SCHEMA_LINE}id: {ticket_id}\n{rest}", data)}
         if answer:
             try:
                 answered = parse_time(cell("reply_time"), self.zone)
@@ -877,9 +969,11 @@ class Importer:
                 for key, value in front.items()
             )
             files[f"{folder}/reply-1.md"] = (f"---\n{head}---\n{answer}\n", (front, answer))
-        return files, notes, ticket_id
+        self._check(files)
+        replies = {path.rpartition("/")[2]: text for path, (text, _) in list(files.items())[1:]}
+        return year, rest, replies, notes
 
-    def _check(self, ticket_id: str, files: dict[str, tuple[str, Any]]) -> None:
+    def _check(self, files: dict[str, tuple[str, Any]]) -> None:
         """Check the folder with the rules of ``answerable validate``: the records its files
         hold (the template above writes exactly these values; the tests read the text
         back to show it), then the rules about the folder and the board."""
@@ -895,18 +989,16 @@ class Importer:
         if ticket is not None:
             folder = ticket_rel.rpartition("/")[0]
             file = TicketFile(folder, ticket_rel, ticket, YamlDocument(None), replies)
-            self.ids[ticket_id] += 1
-            problems += ticket_problems(file, self.board, self.rules, self.ids)
-            self.ids[ticket_id] -= 1
+            # Ids are given out past the largest on the board, one each: unique by making.
+            problems += ticket_problems(file, self.board, self.rules, Counter([ticket.id]))
             # No privacy check here: every citizen field and the reply were masked above
             # with the finder that check uses, and masking leaves nothing it would find.
         errors = [p for p in problems if p.severity is Severity.ERROR]
         if errors:
             raise AuthoringError("the ticket would not validate", errors)
 
-    def _write(self, ticket_id: str, files: dict[str, tuple[str, Any]]) -> None:
-        """Write the folder whole: beside its place, then renamed into place."""
-        folder = f"tickets/{ticket_id[:4]}/{ticket_id}"
+    def write(self, folder: str, files: dict[str, str]) -> None:
+        """Write a ticket folder whole: beside its place, then renamed into place."""
         target = self.root / folder
         if target.exists():
             raise AuthoringError(f"{folder} exists already")
@@ -915,8 +1007,7 @@ class Importer:
             self.made.add(target.parent)
         staging = tempfile.mkdtemp(dir=target.parent, prefix=".answerable-")
         try:
-            for path, (text, _) in files.items():
-                name = path.rpartition("/")[2]
+            for name, text in files.items():
                 with open(f"{staging}/{name}", "w", encoding="utf-8", newline="\n") as out:
                     out.write(text)
             os.rename(staging, target)
