@@ -165,6 +165,20 @@ def test_a_truncated_workbook(board: BoardWriter) -> None:
     refused(board, data[: len(data) // 2], "not an XLSX workbook, or a truncated one")
 
 
+def test_a_sheet_cut_short_inside_a_whole_zip(board: BoardWriter) -> None:
+    sheet = good_sheet()
+    refused(
+        board,
+        workbook(sheet[: len(sheet) // 2], [*STRINGS, ""]),
+        "xl/worksheets/sheet1.xml is broken (unclosed token: line 6",
+    )
+
+
+def test_a_row_past_the_last_row_of_excel(board: BoardWriter) -> None:
+    sheet = good_sheet().replace('<row r="9">', '<row r="2000000000">')
+    refused(board, workbook(sheet, [*STRINGS, ""]), "row 2000000000; a sheet ends at row 1,048,576")
+
+
 def test_billion_laughs_in_the_sheet(board: BoardWriter) -> None:
     laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{n} "{("&lol" + (str(n - 1) if n > 1 else "") + ";") * 10}">'

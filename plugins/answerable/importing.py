@@ -136,6 +136,7 @@ MAX_FILE_BYTES = 256 * 1024 * 1024  # the export file itself
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell: no export Excel opens holds more
 XLSX_MAX_UNPACKED = 512 * 1024 * 1024  # all parts of a workbook, as its zip directory declares
 XLSX_MAX_PARTS = 10_000  # files inside the zip
+XLSX_MAX_ROWS = 1_048_576  # Excel's last row
 XML_MAX_DEPTH = 64  # a sheet is worksheet > sheetData > row > c > v: five levels
 JSON_MAX_DEPTH = 32  # a list of flat objects is two levels
 
@@ -480,7 +481,13 @@ class _XmlScan:
         if not self.sheet:
             return
         local = name.rpartition(":")[2]
-        if local == "c":
+        if local == "row":
+            number = attributes.get("r", "")
+            # A reader fills the rows a sheet skips: a row numbered past Excel's last
+            # would have it make millions of empty ones.
+            if number.isdigit() and int(number) > XLSX_MAX_ROWS:
+                raise _RefusedError(f"row {number}; a sheet ends at row {XLSX_MAX_ROWS:,}")
+        elif local == "c":
             reference = attributes.get("r", "")
             match = re.fullmatch(r"([A-Z]{1,3})([0-9]+)", reference)
             self.cell = (int(match[2]), _column_number(match[1])) if match else None
