@@ -206,10 +206,15 @@ def test_round_trip_figures_match_the_export(
     for i in range(30):
         day = 2 + i % 5
         received = f"2026/11/{day} 9:00"
-        message = f'"第{i}号留言：楼道灯坏了，物业说""等等""。"'
+        if i < 15:  # quoted commas, no doubled quote: more than 4,096 characters of them
+            message = f'"第{i}号留言：楼道灯坏了,{"灯不亮，" * 60}"'
+        else:  # a doubled quote, then a line break, inside the quoted cell
+            message = f'"第{i}号留言：楼道灯坏了，物业说""等等""，\r\n已经一周了。"'
         if i % 3 == 0:
             reply, at = (
-                f'"您好！第{i}号留言已处理，楼道灯已更换，""请放心""。此复。"',
+                f'"您好！第{i}号留言已处理，楼道灯已更换，""请放心""。此复。"'
+                if i >= 15
+                else f"您好！第{i}号留言已处理，楼道灯已更换，请放心。此复。",
                 f"2026/11/{day + 1} 10:00",
             )
         elif i % 3 == 1:
