@@ -780,7 +780,6 @@ class Importer:
                     outcome.created.remove(ticket_id)
                     outcome.bad.append((number, f"cannot write {ticket_id}: {why}"))
         outcome.bad.sort()
-        outcome.masked.sort()
         counted = len(outcome.created) + len(outcome.already) + len(outcome.bad)
         assert counted == outcome.records, "every record ends as exactly one outcome"  # noqa: S101
         if outcome.created and not dry_run:
