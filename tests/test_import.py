@@ -36,7 +36,7 @@ def test_import_a_hotline_export(board: BoardWriter) -> None:
     result = run_import(board.root, EXPORT)
     assert result.exit_code == 1  # some rows are rejected; the good ones still come in
     lines = result.stdout.splitlines()
-    assert lines[0] == "created 3 ticket(s), 0 already imported, 4 rejected"
+    assert lines[0] == "read 7 row(s): created 3 ticket(s), 0 already imported, 4 rejected"
     rejected = [line.split(": rejected: ")[0] for line in lines if ": rejected: " in line]
     assert rejected == [f"hotline-export.csv:{n}" for n in (5, 6, 7, 8)]
     assert "hotline-export.csv:5: rejected: received: '明天' is not a time" in lines
@@ -94,7 +94,10 @@ def test_importing_twice_changes_nothing(board: BoardWriter) -> None:
     run_import(board.root, EXPORT)
     before = snapshot(board.root)
     again = run_import(board.root, EXPORT)
-    assert again.stdout.splitlines()[0] == "created 0 ticket(s), 3 already imported, 4 rejected"
+    assert (
+        again.stdout.splitlines()[0]
+        == "read 7 row(s): created 0 ticket(s), 3 already imported, 4 rejected"
+    )
     assert snapshot(board.root) == before
 
 
@@ -102,7 +105,8 @@ def test_dry_run_writes_nothing(board: BoardWriter) -> None:
     before = snapshot(board.root)
     result = run_import(board.root, EXPORT, "--dry-run")
     assert (
-        result.stdout.splitlines()[0] == "would create 3 ticket(s), 0 already imported, 4 rejected"
+        result.stdout.splitlines()[0]
+        == "read 7 row(s): would create 3 ticket(s), 0 already imported, 4 rejected"
     )
     assert snapshot(board.root) == before
 
@@ -120,7 +124,10 @@ def test_xlsx_and_json_exports_with_a_mapping(
         book.active.append(row)
     book.save(folder / "export.xlsx")
     result = run_import(board.root, folder / "export.xlsx")
-    assert result.stdout.splitlines()[0] == "created 3 ticket(s), 0 already imported, 4 rejected"
+    assert (
+        result.stdout.splitlines()[0]
+        == "read 7 row(s): created 3 ticket(s), 0 already imported, 4 rejected"
+    )
 
     records = [
         {"case": "W-1", "when": "2026-11-09 09:00", "text": "河道有垃圾漂浮。", "unit": "市政",
@@ -138,7 +145,10 @@ def test_xlsx_and_json_exports_with_a_mapping(
               "--system", "微信公众号", "--type", "help", "--channel", "wechat"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "created 1 ticket(s), 0 already imported, 0 rejected"
+    assert (
+        result.stdout.splitlines()[0]
+        == "read 1 row(s): created 1 ticket(s), 0 already imported, 0 rejected"
+    )
     text = (board.root / "tickets/2026/2026-000004/ticket.yaml").read_text("utf-8")
     assert "title: 河道有垃圾漂浮。" in text
     assert "category: environment" in text
@@ -167,4 +177,7 @@ def test_gbk_export(board: BoardWriter, tmp_path_factory: pytest.TempPathFactory
     path = tmp_path_factory.mktemp("exports") / "gbk.csv"
     path.write_bytes(EXPORT.read_text("utf-8").encode("gb18030"))
     result = run_import(board.root, path)
-    assert result.stdout.splitlines()[0] == "created 3 ticket(s), 0 already imported, 4 rejected"
+    assert (
+        result.stdout.splitlines()[0]
+        == "read 7 row(s): created 3 ticket(s), 0 already imported, 4 rejected"
+    )

@@ -232,8 +232,9 @@ def test_import_summary_lines(board: BoardWriter, tmp_path_factory: pytest.TempP
     lines = assert_unforged(result)
     rejected = [line for line in lines if line.startswith("export.csv:2: rejected: ")]
     assert len(rejected) == 1
-    # The importer turns line breaks into spaces; ESC and the override stay, escaped.
+    # The importer turns line breaks and control characters (ESC too) into single spaces;
+    # the override stays, escaped.
     assert (
-        r"'市政 ::error file=board.yaml::forged \x1b[2J\u202e ::warning::x ##\x5berror]mid'"
+        r"'市政 ::error file=board.yaml::forged [2J\u202e ::warning::x ##\x5berror]mid'"
         in rejected[0]
     )

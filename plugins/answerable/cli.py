@@ -24,7 +24,7 @@ from .authoring import Authoring, AuthoringError, Change
 from .building import BuildError
 from .building import build as build_site_safely
 from .file_cache import FileCache
-from .importing import Importer, ImportError_, Mapping, read_rows
+from .importing import Importer, ImportError_, Mapping, read_export
 from .loading import LoadedBoard, default_workers, load_board
 from .problems import Problem, Severity
 from .scaffold import LOCALES, ScaffoldError, default_name, init_board
@@ -697,29 +697,34 @@ def import_(
 ) -> None:
     """Import a CSV, XLSX or JSON export of a hotline or message-board system.
 
-    Rows already imported (same system and source id) are skipped; bad rows are
-    reported by row number and the good ones still come in. Personal data is masked.
-    Exit 0 when every row was imported or already there, 1 when some were rejected.
+    Every record of the file becomes a ticket, is found already imported (same system
+    and source id), or is rejected with its row number and the reason; the summary
+    counts all three. Personal data is masked. Exit 0 when no row was rejected, 1 when
+    some were or the file cannot be used.
     """
     authoring = _authoring(root)
     defaults = {"department": department, "category": category, "type": type_, "channel": channel}
     try:
         rules = Mapping.load(mapping, {k: v for k, v in defaults.items() if v})
-        rows = read_rows(file)
+        export = read_export(file)
         importer = Importer(authoring, rules, system)
-        with click.progressbar(length=len(rows), label="importing", file=sys.stderr) as bar:
 
-            def progress(items: Any) -> Any:  # noqa: ANN401
+        def progress(items: Any, length: int) -> Any:  # noqa: ANN401
+            with click.progressbar(length=length, label="importing", file=sys.stderr) as bar:
                 for item in items:
                     yield item
                     bar.update(1)
 
-            outcome = importer.run(file, rows, dry_run=dry_run, progress=progress)
+        outcome = importer.run(export, dry_run=dry_run, progress=progress)
     except ImportError_ as error:
         raise click.ClickException(formats.shown(error)) from None
     verb = "would create" if dry_run else "created"
-    counts = f"{len(outcome.created)} ticket(s), {len(outcome.already)} already imported"
-    click.echo(f"{verb} {counts}, {len(outcome.bad)} rejected")
+    counts = (
+        f"read {outcome.records} row(s): {verb} {len(outcome.created)} ticket(s), "
+        f"{len(outcome.already)} already imported, {len(outcome.bad)} rejected"
+    )
+    blank = f"; {outcome.blank} empty row(s) skipped" if outcome.blank else ""
+    click.echo(counts + blank)
     source = formats.shown(file.name)
     for number, why in outcome.bad:
         click.echo(f"{source}:{number}: rejected: {formats.shown(why)}")
