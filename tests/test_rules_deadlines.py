@@ -278,3 +278,103 @@ def test_longest_extension_one_working_day_past_the_limit() -> None:
     assert deadline is not None
     assert deadline.checks[0].code == "E304"
     assert deadline.due == at("2026-11-09T23:59:59")
+
+
+# ---- the board's own days, subdivisions, and missing policies ---------------------------
+
+
+def test_the_boards_own_holidays_and_working_days_move_the_due_time() -> None:
+    # Received Mon 2 Nov, 5 working days. With Wed 4 Nov off: 3, 5, 6, 9, 10 → Tue 10 Nov.
+    # With Sat 7 Nov worked: 3, 4, 5, 6, 7 → Sat 7 Nov.
+    off = Rules(make_board(calendar={"country": "CN", "add_holidays": ["2026-11-04"]}))
+    worked = Rules(make_board(calendar={"country": "CN", "add_workdays": ["2026-11-07"]}))
+    assert off.deadline(make_ticket(received=RECEIVED)).due == at("2026-11-10T23:59:59")  # type: ignore[union-attr]
+    assert worked.deadline(make_ticket(received=RECEIVED)).due == at("2026-11-07T23:59:59")  # type: ignore[union-attr]
+    # Between Mon 2 and Fri 6 Nov with 4 Nov off: 3, 5, 6 = 3 working days.
+    assert off.calendar.working_days_between(date(2026, 11, 2), date(2026, 11, 6)) == 3
+    assert off.calendar.is_working_day(date(2026, 11, 4)) is False
+
+
+def test_the_boards_subdivision_decides_regional_holidays() -> None:
+    # Scotland: St Andrew's Day, Monday 30 Nov 2026, is a bank holiday; England works.
+    # A consultation (1 working day) received Fri 27 Nov is due Tue 1 Dec in Scotland and
+    # Mon 30 Nov in England.
+    def due(subdivision: str) -> datetime:
+        board = make_board(
+            timezone="Europe/London",
+            calendar={"country": "GB", "subdivision": subdivision},
+        )
+        ticket = make_ticket(type="consultation", received="2026-11-27T10:00:00+00:00")
+        deadline = Rules(board).deadline(ticket)
+        assert deadline is not None
+        return deadline.due
+
+    assert due("SCT") == datetime.fromisoformat("2026-12-01T23:59:59+00:00")
+    assert due("ENG") == datetime.fromisoformat("2026-11-30T23:59:59+00:00")
+
+
+def test_a_type_without_a_policy_has_no_due_time() -> None:
+    rules = Rules(make_board(policies={"complaint": {"due": "5 working days"}}))
+    ticket = make_ticket(type="help", received=RECEIVED)
+    assert rules.deadline(ticket) is None
+    state = state_at(make_file(ticket), rules, at("2027-06-01T12:00:00"))
+    assert state is not None
+    assert (state.due, state.status) == (None, Status.OPEN)
+
+
+# ---- what validation is told about each extension ---------------------------------------
+
+
+def test_each_extension_check_names_its_place_and_its_rule() -> None:
+    first = extension()
+    second = extension(approved_by=None, due="2026-11-27")
+    third = extension(requested="2026-11-07T10:00:00+08:00", approved="2026-11-07T09:00:00+08:00")
+    ticket = make_ticket(received=RECEIVED, extensions=[first, second, third])
+    deadline = RULES.deadline(ticket)
+    assert deadline is not None
+    checks = deadline.checks
+    assert [c.index for c in checks] == [0, 1, 2]
+    assert [c.extension for c in checks] == list(ticket.extensions)
+    assert [c.counted for c in checks] == [True, False, False]
+    assert checks[1].counted is False
+    assert (checks[0].code, checks[0].message) == (None, None)
+    assert (checks[1].code, checks[1].message) == (
+        "E304",
+        "an approved extension must name who approved it (approved_by)",
+    )
+    assert (checks[2].code, checks[2].message) == (
+        "E309",
+        "extension approved before it was requested",
+    )
+
+
+def test_longest_extension_in_working_days_message() -> None:
+    # Original due date Mon 9 Nov; to Tue 8 Dec is 21 working days (see above).
+    ticket = make_ticket(received=RECEIVED, extensions=[extension(due="2026-12-08")])
+    check = RULES.deadline(ticket).checks[0]  # type: ignore[union-attr]
+    assert check.message == (
+        "extensions add 21 working days to the original due time; the board allows 20 working days"
+    )
+
+
+def test_longest_extension_on_the_wall_clock() -> None:
+    # Original due 2026-11-09T23:59:59. 240 hours = 10 days: to the end of Thu 19 Nov is
+    # exactly 240 hours (allowed, not more); to the end of Fri 20 Nov is 11 days (refused).
+    board = make_board(
+        policies={"complaint": {"due": "5 working days"}, "longest_extension": "240 hours"}
+    )
+    rules = Rules(board)
+    allowed = rules.deadline(
+        make_ticket(received=RECEIVED, extensions=[extension(due="2026-11-19")])
+    )
+    assert allowed is not None
+    assert allowed.due == at("2026-11-19T23:59:59")
+    refused = rules.deadline(
+        make_ticket(received=RECEIVED, extensions=[extension(due="2026-11-20")])
+    )
+    assert refused is not None
+    assert refused.due == at("2026-11-09T23:59:59")
+    assert (refused.checks[0].code, refused.checks[0].message) == (
+        "E304",
+        "extensions add 11 days, 0:00:00 to the original due time; the board allows 240 hours",
+    )

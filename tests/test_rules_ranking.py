@@ -205,3 +205,11 @@ def test_satisfaction_rank_counts_basically_satisfied() -> None:
     assert rows["housing"].satisfaction_rank == 2
     assert rows["housing"].figures.satisfaction_lower == pytest.approx(0.094531, abs=5e-6)
     assert math.isclose(rows["water"].figures.satisfaction_lower or 0, 2 / (2 + 1.959964**2), abs_tol=2e-6)  # fmt: skip
+
+
+def test_no_success_ranks_below_any_success() -> None:
+    # 0/5 has the lower bound 0; 1/5: p = 0.2, z²/2n = 0.384146, z²/4n² = 0.038415,
+    # √(0.032 + 0.038415) = √0.070415 = 0.265358, × z = 0.520091, (0.2 + 0.384146 − 0.520091) / 1.768292
+    # = 0.036224 > 0.
+    assert wilson_lower(1, 5) == pytest.approx(0.036224, abs=5e-6)
+    assert rank([("none", 0, 5), ("one", 1, 5)], minimum=5) == {"one": 1, "none": 2}
