@@ -35,6 +35,7 @@ CORE_TESTS = [
     "tests/test_rules_calendar.py",
     "tests/test_deadlines.py",
     "tests/test_rules_deadlines.py",
+    "tests/test_rules_status.py",
     "tests/test_rules_ranking.py",
     "tests/test_cli.py",
 ]
