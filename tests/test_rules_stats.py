@@ -256,3 +256,33 @@ def test_a_period_takes_tickets_by_their_receipt_in_the_board_time_zone() -> Non
     result = table(settings, found, at(AS_OF), rules.local_date, period=Period.parse("2026-11"))
     assert result.total.received == 2  # 1 Nov 00:30 and 30 Nov 09:00
     assert result.as_dict()["period"] == {"label": "2026-11", "start": "2026-11-01", "end": "2026-11-30"}  # fmt: skip
+
+
+def test_the_json_of_a_table_has_the_documented_keys_and_values() -> None:
+    # housing: 2 on time, rated satisfied and unsatisfied (min_ranked 2, threshold 0.85).
+    settings, rules, found = states(
+        [
+            {"reply": ON_TIME, "rating": rated("satisfied")},
+            {"reply": ON_TIME, "rating": rated("unsatisfied")},
+        ]
+    )
+    data = table(settings, found, at(AS_OF), rules.local_date).as_dict()
+    assert {k: v for k, v in data.items() if k not in ("total", "rows")} == {
+        "as_of": "2026-11-30T12:00:00+08:00",
+        "period": None,
+        "by": "department",
+        "min_ranked": 2,
+        "satisfaction_threshold": 0.85,
+    }
+    housing = next(row for row in data["rows"] if row["key"] == "housing")
+    assert housing == housing | {
+        "key": "housing",
+        "name": "住房和城乡建设局",
+        "level": "city",
+        "on_time_rank": 1,
+        "satisfaction_rank": 1,
+        "below_threshold": True,  # 1 of 2 = 50%, rated twice
+        "received": 2,
+    }
+    assert set(housing) == {"key", "name", "level", "on_time_rank", "satisfaction_rank",
+                            "below_threshold", *data["total"]}  # fmt: skip
