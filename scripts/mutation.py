@@ -73,6 +73,19 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             "a memo of answers already worked out: without it the same answer is worked out again",
         ),
     ],
+    "snapshot": [
+        (
+            r"known = settled\.get\(id\(file\)\)",
+            r"",
+            "a memo of settled states: without it the state is worked out again, the same",
+        ),
+        (
+            r"known\.settled_since <= moment",
+            r"settled_since < moment",
+            "at the moment it settled, the state worked out again is the same",
+        ),
+        (r"^\s*first = 0$", r"first = None", "a slice from None starts at 0 too"),
+    ],
     "stats": [
         (
             r"r\.on_time_rank or 0",

@@ -58,6 +58,15 @@ def test_statuses_at_the_moment_and_at_other_moments(loaded) -> None:  # type: i
     assert seen(snapshot.at(at("2026-11-18T00:00:00")))[0] == ("2026-000001", "overdue")
     # The same moment is the same snapshot.
     assert snapshot.at(snapshot.as_of) is snapshot
+    # The snapshot at another moment is a whole board: its table, and further moments.
+    assert (earlier.loaded, earlier.board, earlier.rules, earlier.departments) == (
+        snapshot.loaded,
+        snapshot.board,
+        snapshot.rules,
+        snapshot.departments,
+    )
+    assert earlier.table().total.received == 2
+    assert seen(earlier.at(at("2026-11-04T12:00:00"))) == [("2026-000002", "open")]
 
 
 def test_a_settled_state_reused_at_another_moment_is_the_state_then(loaded) -> None:  # type: ignore[no-untyped-def]

@@ -67,7 +67,7 @@ DEPARTMENTS = [
 def states(tickets: list[dict[str, Any]], **board: Any) -> tuple[Any, Rules, list[TicketState]]:
     """One state per ticket at AS_OF; each ticket dict may give ``reply`` (a final reply's
     time) besides its fields."""
-    settings = make_board(departments=DEPARTMENTS, **board)
+    settings = make_board(**{"departments": DEPARTMENTS, **board})
     rules = Rules(settings)
     found = []
     for number, given in enumerate(tickets, start=1):
@@ -188,24 +188,30 @@ def test_a_ticket_naming_an_unknown_group_gets_a_row_of_its_own() -> None:
 
 
 def test_levels_are_inherited_and_a_department_without_one_is_dash() -> None:
-    # Levels in board order: city (city, and housing by inheritance), district.
+    # Level rows in the order of board.yaml: city (city, and housing by inheritance),
+    # district, street (no ticket, still a row); then "-" for a department without one.
+    departments = [*DEPARTMENTS, {"id": "street", "name": "街道办", "parent": "district", "level": "street"}]  # fmt: skip
     _, _, found = states(
-        [{"department": "housing"}, {"department": "district"}, {"department": "water"}]
+        [{"department": "district"}, {"department": "housing"}, {"department": "water"}],
+        departments=departments,
     )
-    settings = make_board(departments=DEPARTMENTS)
+    settings = make_board(departments=departments)
     rules = Rules(settings)
     result = table(settings, found, at(AS_OF), rules.local_date, by="level")
     assert [(r.key, r.figures.received) for r in result.rows] == [
         ("city", 1),
         ("district", 1),
+        ("street", 0),
         ("-", 1),
     ]
+    assert all(row.level is None for row in result.rows)  # a level row has no level column
     by_department = table(settings, found, at(AS_OF), rules.local_date)
     assert {r.key: r.level for r in by_department.rows} == {
         "city": "city",
         "housing": "city",
         "district": "district",
         "water": None,
+        "street": "street",
     }
 
 
