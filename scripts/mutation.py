@@ -73,6 +73,19 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             "a memo of answers already worked out: without it the same answer is worked out again",
         ),
     ],
+    "privacy": [
+        (r"total \+= value", r"total -= value", "s and −s are divisible by 10 alike"),
+        (
+            r"strict=False",
+            r"strict=None|_ID_WEIGHTS, \)",
+            "zip's strict is False unless given",
+        ),
+        (
+            r'rsplit\("@", 1\)',
+            r'rsplit\("@", \)|split\("@", 1\)|rsplit\("@", 2\)',
+            "an address the pattern finds has exactly one @",
+        ),
+    ],
     "snapshot": [
         (
             r"known = settled\.get\(id\(file\)\)",
