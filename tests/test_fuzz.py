@@ -17,6 +17,7 @@ from conftest import BOARD_YAML, TICKET_YAML
 GOOD = TICKET_YAML.format(
     id="2026-000001", received="2026-11-02T09:14:00+08:00", type="complaint", department="housing"
 )
+AS_OF = "2026-11-20T12:00:00+08:00"
 REPLY = "---\ndate: 2026-11-05T10:00:00+08:00\ndepartment: housing\nkind: final\n---\n经核查已处理完毕，感谢您的监督。此复。\n"
 
 yaml_fragments = st.sampled_from(
@@ -71,9 +72,21 @@ def test_any_bytes_give_messages_not_tracebacks(data: bytes, where: str) -> None
             assert problem["line"] >= 1
             assert problem["message"]
         if where != "board.yaml":
-            # The good ticket beside the bad file is read and reported clean.
+            # The good ticket beside the bad file is read and reported clean...
             assert not [p for p in report["problems"] if "2026-000002" in p["path"]]
-        for command in (["stats", "--as-of", "2026-11-20T12:00:00+08:00"], ["overdue"]):
+            # ...and really read: received Mon 2 Nov 09:14, a complaint of 5 working days,
+            # due at the end of Mon 9 Nov, so overdue on 20 Nov, 9 working days late
+            # (10-13, 16-20 Nov).
+            listed = CliRunner().invoke(
+                cli,
+                ["overdue", "--board", str(root), "--format", "json", "--as-of", AS_OF],
+            )
+            overdue = {t["id"]: t for t in json.loads(listed.stdout)["overdue"]}
+            good = overdue["2026-000002"]
+            assert good["due"] == "2026-11-09T23:59:59+08:00"
+            assert good["working_days_late"] == 9
+            assert good["department"] == "housing"
+        for command in (["stats", "--as-of", AS_OF], ["overdue"]):
             other = CliRunner().invoke(cli, [*command, "--board", str(root)])
             assert other.exit_code in (0, 1, 2), other.output
             if other.exit_code == 2:  # only for a board.yaml that cannot be read

@@ -66,6 +66,27 @@ def test_leaderboard_equals_stats(demo_site: Path) -> None:
     assert seen == [row["name"] for row in data["rows"]]
 
 
+def test_leaderboard_shows_hand_worked_figures(demo_site: Path) -> None:
+    """An oracle beside the comparison with ``stats``: both come from one function, so
+    two rows are checked against the figures worked out by hand in test_demo.py."""
+    table = page(demo_site, "leaderboard.html").select("table.leaderboard")[0]
+    rows = {tr.select_one("th a").get_text(): tr for tr in table.select("tbody tr")}
+
+    def values(name: str) -> list[float | None]:
+        cells = rows[name].find_all(["td", "th"])
+        return [_number(cells[i].get("data-value", "")) for i in (3, 4, 5, 6, 7, 8, 9, 10)]
+
+    # received, answered, reply rate, on-time rate, median days to final, overdue,
+    # satisfaction rate, unsatisfied.
+    # 青溪区住房和城乡建设局: 11 received, 1 withdrawn → 10 expected, 8 answered (8/10);
+    # 6 of 8 decided on time; final replies 4 4 5 5 5 7 7 15 → median 5; 6 of 7 satisfied.
+    assert values("青溪区住房和城乡建设局") == pytest.approx([11, 8, 0.8, 0.75, 5, 0, 6 / 7, 1])
+    # 青川市人力资源和社会保障局: 12 received, 1 withdrawn, 1 duplicate → 10 expected, 9
+    # answered; 7 on time of 10 decided (9 answered + 1 overdue); finals 0 1 1 4 4 5 5 6 7
+    # → median 4; 5 of 5 satisfied.
+    assert values("青川市人力资源和社会保障局") == pytest.approx([12, 9, 0.9, 0.7, 4, 1, 1.0, 0])
+
+
 def test_every_page_states_its_moment(demo_site: Path) -> None:
     """The build's moment on every page, except a settled ticket's page: it says since
     when its status is final, which no later moment changes; and a finished period's

@@ -1,0 +1,134 @@
+"""A board at a moment: which moment, which tickets, and the same board at another moment
+(the reports' view), against statuses worked out by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from answerable.loading import load_board
+from answerable.snapshot import BoardError, open_board, resolve_as_of, take_snapshot
+from answerable.stats import Period
+from conftest import BoardWriter
+from test_deadlines import make_board
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text + "+08:00")
+
+
+NOW = at("2026-12-31T12:00:00")
+
+
+@pytest.fixture
+def loaded(tmp_path: Path):  # type: ignore[no-untyped-def]
+    # 000001: received Tue 10 Nov, no reply: due end of Tue 17 Nov.
+    # 000002: received Mon 2 Nov, final reply Thu 5 Nov 10:00 (on time).
+    # 000003: received Fri 20 Nov, no reply: due end of Fri 27 Nov.
+    board = BoardWriter(tmp_path)
+    board.ticket("2026-000001", received="2026-11-10T09:00:00+08:00")
+    board.ticket("2026-000002", received="2026-11-02T09:00:00+08:00")
+    board.reply("2026-000002", 1, "2026-11-05T10:00:00+08:00")
+    board.ticket("2026-000003", received="2026-11-20T09:00:00+08:00")
+    return load_board(tmp_path, save=False)
+
+
+def seen(snapshot) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(s.ticket.id, s.status.value) for s in snapshot.states]
+
+
+def test_statuses_at_the_moment_and_at_other_moments(loaded) -> None:  # type: ignore[no-untyped-def]
+    snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
+    assert seen(snapshot) == [
+        ("2026-000001", "overdue"),
+        ("2026-000002", "answered-on-time"),
+        ("2026-000003", "overdue"),
+    ]
+    # 4 Nov: only 000002 received, not answered yet (its reply comes on 5 Nov).
+    assert seen(snapshot.at(at("2026-11-04T12:00:00"))) == [("2026-000002", "open")]
+    # 12 Nov: 000002 answered; 000001 open; 000003 not received yet. In id order.
+    earlier = snapshot.at(at("2026-11-12T12:00:00"))
+    assert seen(earlier) == [("2026-000001", "open"), ("2026-000002", "answered-on-time")]
+    assert earlier.as_of == at("2026-11-12T12:00:00")
+    assert all(s.as_of == at("2026-11-12T12:00:00") for s in earlier.states)
+    # 18 Nov: 000001 overdue since 00:00.
+    assert seen(snapshot.at(at("2026-11-18T00:00:00")))[0] == ("2026-000001", "overdue")
+    # The same moment is the same snapshot.
+    assert snapshot.at(snapshot.as_of) is snapshot
+    # The snapshot at another moment is a whole board: its table, and further moments.
+    assert (earlier.loaded, earlier.board, earlier.rules, earlier.departments) == (
+        snapshot.loaded,
+        snapshot.board,
+        snapshot.rules,
+        snapshot.departments,
+    )
+    assert earlier.table().total.received == 2
+    assert seen(earlier.at(at("2026-11-04T12:00:00"))) == [("2026-000002", "open")]
+
+
+def test_a_settled_state_reused_at_another_moment_is_the_state_then(loaded) -> None:  # type: ignore[no-untyped-def]
+    snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
+    moment = at("2026-11-12T12:00:00")
+    reused = snapshot.at(moment).states[1]
+    fresh = take_snapshot(loaded, moment).states[1]
+    assert reused == fresh
+    assert replace(reused, as_of=snapshot.as_of) == snapshot.states[1]
+
+
+def test_received_from_leaves_out_earlier_tickets(loaded) -> None:  # type: ignore[no-untyped-def]
+    snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
+    # From 10 Nov (00:00 in the board's zone): 000001 (10 Nov) and 000003, not 000002.
+    later = snapshot.at(at("2026-11-30T12:00:00"), received_from=date(2026, 11, 10))
+    assert [s.ticket.id for s in later.states] == ["2026-000001", "2026-000003"]
+    later = snapshot.at(at("2026-11-30T12:00:00"), received_from=date(2026, 11, 11))
+    assert [s.ticket.id for s in later.states] == ["2026-000003"]
+
+
+def test_the_snapshot_table_uses_its_states_and_options(loaded) -> None:  # type: ignore[no-untyped-def]
+    snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
+    total = snapshot.table().total
+    assert (total.received, total.overdue, total.on_time) == (3, 2, 1)
+    by_type = snapshot.table(by="type", period=Period.parse("2026-11"), only=["complaint"])
+    assert [(r.key, r.figures.received) for r in by_type.rows] == [("complaint", 3)]
+    assert by_type.period == Period.parse("2026-11")
+    assert snapshot.table(period=Period.parse("2026-10")).total.received == 0
+
+
+def test_which_moment_a_board_describes() -> None:
+    board = make_board(as_of="2026-11-20T21:30:00+08:00")
+    assert resolve_as_of(board, at("2026-11-01T00:00:00"), NOW) == at("2026-11-01T00:00:00")
+    assert resolve_as_of(board, None, NOW) == at("2026-11-20T21:30:00")
+    assert resolve_as_of(make_board(), None, NOW) == NOW
+
+
+def test_an_unreadable_board_is_a_board_error(tmp_path: Path) -> None:
+    BoardWriter(tmp_path).write("board.yaml", "name: [\n")
+    loaded = load_board(tmp_path, save=False)
+    message = "board.yaml could not be read; run 'answerable validate' for details"
+    with pytest.raises(BoardError) as error:
+        take_snapshot(loaded, NOW)
+    assert str(error.value) == message
+    with pytest.raises(BoardError) as error:
+        open_board(loaded, None, NOW)
+    assert str(error.value) == message
+
+
+def test_a_board_whose_calendar_cannot_be_built_is_a_board_error(tmp_path: Path) -> None:
+    board = BoardWriter(tmp_path)
+    board.write("board.yaml", (tmp_path / "board.yaml").read_text("utf-8").replace("country: CN", "country: XX"))  # fmt: skip
+    loaded = load_board(tmp_path, save=False)
+    assert loaded.board is not None  # the country is checked when the calendar is built
+    with pytest.raises(BoardError) as error:
+        open_board(loaded, at("2026-11-30T12:00:00"), NOW)
+    assert str(error.value).startswith("board.yaml: calendar: ")
+    assert "XX" in str(error.value)
+
+
+def test_open_board_takes_the_resolved_moment(loaded) -> None:  # type: ignore[no-untyped-def]
+    snapshot = open_board(loaded, at("2026-11-12T12:00:00"), NOW)
+    assert snapshot.as_of == at("2026-11-12T12:00:00")
+    assert len(snapshot.states) == 2
+    assert open_board(loaded, None, NOW).as_of == NOW  # the test board has no as_of

@@ -1,0 +1,102 @@
+"""The status rules of docs/statistics.md at their boundaries: what has happened by as_of
+counts, the moment itself included."""
+
+from __future__ import annotations
+
+from answerable.status import Status, event_times, holder_at, state_at
+from test_deadlines import RULES, at, make_file, make_ticket
+
+RECEIVED = "2026-11-02T09:00:00+08:00"  # Monday; 5 working days: due end of Monday 9 Nov
+TRANSFERS = [
+    {"at": "2026-11-03T10:00:00+08:00", "from": "city", "to": "housing", "reason": "职责"},
+    {"at": "2026-11-04T10:00:00+08:00", "from": "housing", "to": "district", "reason": "属地"},
+]
+
+
+def test_a_transfer_counts_from_its_very_moment() -> None:
+    ticket = make_ticket(received=RECEIVED, department="district", transfers=TRANSFERS)
+    assert holder_at(ticket, at("2026-11-04T09:59:59")) == "housing"
+    assert holder_at(ticket, at("2026-11-04T10:00:00")) == "district"
+    # An unanswered ticket counts for its holder at as_of.
+    file = make_file(ticket)
+    assert state_at(file, RULES, at("2026-11-03T09:59:59")).department == "city"  # type: ignore[union-attr]
+    assert state_at(file, RULES, at("2026-11-03T10:00:00")).department == "housing"  # type: ignore[union-attr]
+
+
+def test_a_withdrawal_counts_from_its_very_moment() -> None:
+    ticket = make_ticket(
+        received=RECEIVED, withdrawn={"at": "2026-11-04T10:00:00+08:00", "reason": "已自行解决"}
+    )
+    file = make_file(ticket)
+    assert state_at(file, RULES, at("2026-11-04T09:59:59")).status is Status.OPEN  # type: ignore[union-attr]
+    assert state_at(file, RULES, at("2026-11-04T10:00:00")).status is Status.WITHDRAWN  # type: ignore[union-attr]
+
+
+def test_withdrawn_and_duplicate_tickets_are_never_late() -> None:
+    # Seen on Mon 16 Nov, five working days after the due date: not counted late.
+    withdrawn = make_file(
+        make_ticket(
+            received=RECEIVED, withdrawn={"at": "2026-11-04T10:00:00+08:00", "reason": "撤回"}
+        )
+    )
+    duplicate = make_file(make_ticket(received=RECEIVED, duplicate_of="2026-000009"))
+    for file in (withdrawn, duplicate):
+        state = state_at(file, RULES, at("2026-11-16T10:00:00"))
+        assert state is not None
+        assert state.days_late == 0
+
+
+def test_a_rating_counts_from_its_very_moment() -> None:
+    rating = {"value": "satisfied", "at": "2026-11-08T09:00:00+08:00", "source": "sms"}
+    file = make_file(
+        make_ticket(received=RECEIVED, rating=rating),
+        [("2026-11-05T10:00:00+08:00", "final", "housing")],
+    )
+    assert state_at(file, RULES, at("2026-11-08T08:59:59")).rating is None  # type: ignore[union-attr]
+    assert state_at(file, RULES, at("2026-11-08T09:00:00")).rating is not None  # type: ignore[union-attr]
+
+
+def test_the_replies_by_as_of_first_and_final() -> None:
+    file = make_file(
+        make_ticket(received=RECEIVED),
+        [
+            ("2026-11-03T10:00:00+08:00", "interim", "housing"),
+            ("2026-11-06T10:00:00+08:00", "final", "housing"),
+            ("2026-11-10T10:00:00+08:00", "supplement", "housing"),
+        ],
+    )
+    interim, final, supplement = file.replies
+    early = state_at(file, RULES, at("2026-11-04T10:00:00"))
+    assert early is not None
+    assert (early.replies, early.first_reply, early.final_reply) == ((interim,), interim, None)
+    later = state_at(file, RULES, at("2026-11-20T10:00:00"))
+    assert later is not None
+    assert later.replies == (interim, final, supplement)
+    assert (later.first_reply, later.final_reply) == (interim, final)
+
+
+def test_event_times_are_every_public_event() -> None:
+    ticket = make_ticket(
+        received=RECEIVED,
+        department="district",
+        transfers=TRANSFERS,
+        extensions=[
+            {
+                "requested": "2026-11-06T16:00:00+08:00",
+                "approved": "2026-11-06T17:30:00+08:00",
+                "approved_by": "city",
+                "reason": "需协调",
+                "due": "2026-11-20",
+            }
+        ],
+        rating={"value": "satisfied", "at": "2026-11-21T09:00:00+08:00", "source": "sms"},
+    )
+    file = make_file(ticket, [("2026-11-18T10:00:00+08:00", "final", "district")])
+    assert sorted(event_times(file)) == [
+        at("2026-11-02T09:00:00"),  # received
+        at("2026-11-03T10:00:00"),  # transfers
+        at("2026-11-04T10:00:00"),
+        at("2026-11-06T17:30:00"),  # extension approved
+        at("2026-11-18T10:00:00"),  # final reply
+        at("2026-11-21T09:00:00"),  # rating
+    ]
