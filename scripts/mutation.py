@@ -49,7 +49,13 @@ MODULES: dict[str, list[str]] = {
     "snapshot": CORE_TESTS,
     "stats": CORE_TESTS,
     "ranking": CORE_TESTS,
-    "privacy": ["tests/test_privacy.py", "tests/test_rules_privacy.py"],
+    "privacy": [
+        "tests/test_privacy.py",
+        "tests/test_rules_privacy.py",
+        "tests/test_privacy_detector.py",
+        "tests/test_privacy_fields.py",
+        "tests/test_privacy_commands.py",
+    ],
 }
 # What the tests read besides themselves: the demo board.
 BOARD_FILES = ["board.yaml", "tickets", "content"]
