@@ -9,6 +9,7 @@ with ruamel.yaml's round trip, so comments, order and quoting stay as staff wrot
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
@@ -31,6 +32,19 @@ from .records import Ticket
 from .validation import board_rules, privacy_problems, ticket_problems
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def ordinary_mode(*, folder: bool) -> int:
+    """The mode a file or folder the board's files live in gets from plain ``open`` or
+    ``mkdir``: readable by others under the usual umask, as git would check it out."""
+    return (0o777 if folder else 0o666) & ~_umask()
 
 
 class AuthoringError(Exception):
@@ -153,6 +167,7 @@ class Authoring:
             dir=target.parent, prefix=".answerable-", suffix=".tmp"
         )
         try:
+            os.fchmod(handle, ordinary_mode(folder=False))  # mkstemp's 0600 is for secrets
             with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
                 out.write(change.text)
             Path(temporary).replace(target)
@@ -247,6 +262,7 @@ class Authoring:
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-"))
         try:
+            staging.chmod(ordinary_mode(folder=True))  # mkdtemp's 0700 is for secrets
             for change in changes:
                 (staging / Path(change.path).name).write_text(change.text, "utf-8", newline="\n")
             staging.rename(folder)

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .authoring import SCHEMA_LINE, Authoring, AuthoringError
+from .authoring import SCHEMA_LINE, Authoring, AuthoringError, ordinary_mode
 
 # The readers ``answerable validate`` uses, on the bytes about to be written.
 from .loading import ReplyFile, TicketFile, _validate, default_workers
@@ -668,6 +668,7 @@ class Importer:
         self.root = authoring.root
         self.mapping = mapping
         self.system = clean_line(system) or "import"
+        self.folder_mode = ordinary_mode(folder=True)  # read once, before workers fork
         self.zone = ZoneInfo(self.board.timezone)
         self.known = {
             (t.ticket.source.system, t.ticket.source.id)
@@ -1018,6 +1019,7 @@ class Importer:
             self.made.add(target.parent)
         staging = tempfile.mkdtemp(dir=target.parent, prefix=".answerable-")
         try:
+            os.chmod(staging, self.folder_mode)  # mkdtemp's 0700 is for secrets
             for name, text in files.items():
                 # Plain system calls: a text-mode file object adds a few per file.
                 handle = os.open(f"{staging}/{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
