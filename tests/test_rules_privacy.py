@@ -1,15 +1,26 @@
 """The ``.gov.cn`` rule of docs/validation.md (E502): official addresses end in ``.gov.cn``.
 
 Only a label boundary makes an address official: ``evilgov.cn`` is anyone's domain, and
-``qingchuan.gov.cn.example.com`` is ``example.com``'s.
+``qingchuan.gov.cn.example.com`` is ``example.com``'s. Then the detector's rules of
+docs/safety.md ("Personal data"), one plain example each.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from answerable.privacy import find_personal_data, id_number_valid
-from answerable.records import PrivacySettings
+from answerable.privacy import (
+    Finding,
+    field_texts,
+    find_personal_data,
+    id_number_valid,
+    luhn_valid,
+    mask,
+    mask_personal_data,
+    masked,
+    record_fields,
+)
+from answerable.records import PrivacySettings, Ticket
 
 NONE = PrivacySettings()
 
@@ -127,4 +138,146 @@ def test_a_finding_inside_another_does_not_hide_the_next() -> None:
     assert [(f.kind, f.text) for f in found] == [
         ("email", "13812345678@139.com"),
         ("mobile", "13900001111"),
+    ]
+
+
+# ---- the detector's rules, one plain example each ---------------------------------------
+
+
+def found_in(text: str, settings: PrivacySettings = NONE) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in find_personal_data(text, settings, official_allowed=False)]
+
+
+def test_a_dotted_landline_with_a_four_digit_area_code_and_eight_digits() -> None:
+    # 0838 is a four-digit area code, so 0838.1234.5678 is 0838 + eight digits: a landline.
+    text = "电话0838.1234.5678"
+    assert found_in(text) == [("landline", "0838.1234.5678")]
+    assert mask_personal_data(text, NONE)[0] == "电话0838-****5678"
+
+
+def test_a_landline_keeps_its_area_code_as_written() -> None:
+    # Written with a dash, the area code is the part before it (035), even where the
+    # usual split would take four digits (0351).
+    assert mask_personal_data("电话035-1234-5678", NONE)[0] == "电话035-****5678"
+
+
+def test_a_mobile_after_an_already_masked_one_is_found() -> None:
+    # The 5678 right after the stars belongs to the mask; the next number is read anew.
+    text = "138****5678 139.8765.4321"
+    assert found_in(text) == [("mobile", "139.8765.4321")]
+    assert mask_personal_data(text, NONE)[0] == "138****5678 139****4321"
+
+
+def test_digits_before_a_mask_are_not_joined_with_its_visible_digits() -> None:
+    # 1502 1101 + 138 would make 11 digits starting 15, but 138 is the start of a mask.
+    assert found_in("房号 1502 1101 138****5678") == []
+
+
+def test_the_country_code_0086_glued_to_a_dotted_mobile_stays_outside_it() -> None:
+    text = "0086138.1234.5678"
+    assert found_in(text) == [("mobile", "138.1234.5678")]
+    assert mask_personal_data(text, NONE)[0] == "0086138****5678"
+
+
+def test_the_country_code_86_glued_to_a_mobile_stays_outside_it() -> None:
+    text = "8613812345678"
+    assert found_in(text) == [("mobile", "13812345678")]
+    assert mask_personal_data(text, NONE)[0] == "86138****5678"
+
+
+def test_a_number_too_long_to_be_personal_does_not_stop_the_reading() -> None:
+    # 19 digits in a row of groups: no number read from its start; the mobile after it is.
+    text = "运单 1234.5678.9012.3456.789，电话 138.1234.5678"
+    assert found_in(text) == [("mobile", "138.1234.5678")]
+
+
+def test_an_eighteen_digit_number_starting_with_0_is_no_id_number() -> None:
+    # Area codes start with 1-8. 01010519491231002 + check: weights 7 9 10 5 8 4 2 1 6 3
+    # 7 9 10 5 8 4 2 over 0 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 give 0+9+0+5+0+20+2+9+24+27+7
+    # +18+30+5+0+0+4 = 160, 160 % 11 = 6, check "10X98765432"[6] = "6".
+    number = "01010519491231002" + "6"
+    assert with_check_digit(number[:17]) == number
+    assert found_in("010105 19491231 0026") == []
+
+
+def test_a_name_right_after_a_number_is_found_too() -> None:
+    settings = PrivacySettings(protected_names=["张三"])
+    assert found_in("电话13812345678张三", settings) == [
+        ("mobile", "13812345678"),
+        ("protected-name", "张三"),
+    ]
+
+
+def test_a_text_that_is_only_an_address_or_a_card() -> None:
+    assert found_in("zhang.san@163.com") == [("email", "zhang.san@163.com")]
+    # Luhn, doubling every second digit from the right (minus 9 above 9):
+    # 6 4 2 4 0 4 1 4 3 8 5 3 7 7 9 0 1 4 8, sum 80, divisible by 10.
+    assert found_in("6222021234567890128") == [("bank-card", "6222021234567890128")]
+
+
+def test_an_office_may_list_its_id_number_with_a_small_x() -> None:
+    settings = PrivacySettings(allowed_numbers=["11010519491231002x"])
+    text = "联系人身份证号11010519491231002X"
+    assert find_personal_data(text, settings, official_allowed=True) == []
+    assert found_in(text, settings) == [("id-number", "11010519491231002X")]
+
+
+def test_nothing_without_digits_passes_the_luhn_check() -> None:
+    assert not luhn_valid("")
+    assert not luhn_valid("no digits")
+
+
+def test_masking_with_findings_of_another_text_is_refused() -> None:
+    findings = find_personal_data("电话13812345678", NONE, official_allowed=False)
+    with pytest.raises(ValueError, match="^findings overlap or do not belong to this text$"):
+        mask("电话 13812345678", findings)
+
+
+def test_an_unknown_kind_has_no_masked_form() -> None:
+    with pytest.raises(ValueError, match="^unknown kind of personal data: fax$"):
+        masked(Finding("fax", 0, 8, "12345678"))
+
+
+def test_a_one_character_name_masks_to_one_star() -> None:
+    settings = PrivacySettings(protected_names=["芳"])
+    assert mask_personal_data("芳说", settings)[0] == "*说"
+
+
+def test_a_name_ending_in_a_star_masks_to_stars_in_one_pass() -> None:
+    # 张* with its first character kept would be 张* again.
+    text = "投诉人张*"
+    findings = find_personal_data(
+        text, PrivacySettings(protected_names=["张*"]), official_allowed=False
+    )
+    assert mask(text, findings) == "投诉人**"
+
+
+def make_ticket(**fields: object) -> Ticket:
+    data: dict[str, object] = {
+        "id": "2026-000001",
+        "title": "墙砖脱落",
+        "received": "2026-02-13T10:00:00+08:00",
+        "channel": "web",
+        "type": "complaint",
+        "category": "urban-construction",
+        "department": "housing",
+        "submitter": "徐先生",
+        "message": "外墙墙砖脱落。",
+    }
+    return Ticket.model_validate(data | fields)
+
+
+def test_the_fields_of_nested_records_and_aliased_keys_are_read() -> None:
+    ticket = make_ticket(
+        rating={"value": "unsatisfied", "at": "2026-02-20T10:00:00+08:00",
+                "source": "sms", "comment": "没人联系我"},
+        transfers=[{"at": "2026-02-14T10:00:00+08:00", "from": "housing",
+                    "to": "transport", "reason": "职责调整"}],
+    )  # fmt: skip
+    fields = {f.name: f for f in record_fields(Ticket, "ticket")}
+    assert list(field_texts(ticket, fields["ticket.rating.comment"])) == [
+        (("rating", "comment"), "没人联系我")
+    ]
+    assert list(field_texts(ticket, fields["ticket.transfers[].from"])) == [
+        (("transfers", 0, "from"), "housing")
     ]
