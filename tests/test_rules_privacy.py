@@ -229,12 +229,12 @@ def test_nothing_without_digits_passes_the_luhn_check() -> None:
 
 def test_masking_with_findings_of_another_text_is_refused() -> None:
     findings = find_personal_data("电话13812345678", NONE, official_allowed=False)
-    with pytest.raises(ValueError, match="^findings overlap or do not belong to this text$"):
+    with pytest.raises(ValueError, match=r"^findings overlap or do not belong to this text$"):
         mask("电话 13812345678", findings)
 
 
 def test_an_unknown_kind_has_no_masked_form() -> None:
-    with pytest.raises(ValueError, match="^unknown kind of personal data: fax$"):
+    with pytest.raises(ValueError, match=r"^unknown kind of personal data: fax$"):
         masked(Finding("fax", 0, 8, "12345678"))
 
 
