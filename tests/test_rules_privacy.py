@@ -281,3 +281,8 @@ def test_the_fields_of_nested_records_and_aliased_keys_are_read() -> None:
     assert list(field_texts(ticket, fields["ticket.transfers[].from"])) == [
         (("transfers", 0, "from"), "housing")
     ]
+
+
+def test_a_one_character_name_written_twice_in_a_row_is_found_twice() -> None:
+    settings = PrivacySettings(protected_names=["芳"])
+    assert found_in("芳芳说", settings) == [("protected-name", "芳"), ("protected-name", "芳")]
