@@ -91,6 +91,73 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             r'rsplit\("@", \)|split\("@", 1\)|rsplit\("@", 2\)',
             "an address the pattern finds has exactly one @",
         ),
+        (
+            r"_TO_NORMALISE\.search\(text\)",
+            r"or True",
+            "translating a text that has none of the characters changes nothing",
+        ),
+        (r'\[1\] in "12"', r'"XX12XX"', 'a digit is in "12" and in "XX12XX" alike'),
+        (
+            r'sum\(map\(scan\.count, "0123456789"\)\)|if digits >= 7:',
+            r'"XX0123456789XX"|digits > 7|digits >= 8|\) > 10|\) >= 11',
+            "a shortcut: the shortest number read has ten digits (010-123-4567), the"
+            " shortest read loosely eleven; fewer digits, or counting X too, finds the same",
+        ),
+        (
+            r"run\.end\(\) - run\.start\(\) < 10",
+            r"\+ run\.start|<= 10|< 11",
+            "a shortcut: a run of ten characters holds at most ten digits, and nothing"
+            " read loosely has fewer than eleven",
+        ),
+        (
+            r'if digits in "Xx"',
+            r'"XXXxXX"|in "xx"|in "XX"',
+            "an X ends its run, and a number of one X is never read: skipping it saves work",
+        ),
+        (r"^ {20}continue$", r"break", "the empty head is the last of a group's heads"),
+        (
+            r"^ {24}continue$",
+            r"break",
+            "a group right before a star ends its run: a star joins no digits",
+        ),
+        (
+            r'_scan\(_MOBILE, scan, "number"\)',
+            r"_scan\(_MOBILE, scan, \)",
+            "retrying from the start of a +86 finds the same number again, dropped as overlapping",
+        ),
+        (
+            r"position = match\.start\(group\) \+ 1",
+            r"\+ 2",
+            "no match starts one character after another: each starts after a non-digit"
+            " (an address after a character no address holds)",
+        ),
+        (
+            r"start < finding\.end and finding\.start < end",
+            r"start <= finding\.end|finding\.start <= end",
+            "a public number never touches a number found: both begin and end with a digit"
+            " and the patterns want a non-digit between",
+        ),
+        (
+            r"getattr\(value, step\[0\], None\)",
+            r"getattr\(value, step\[0\], \)",
+            "every step names a field of its record: the default is never used",
+        ),
+        (
+            r"following \+= ",
+            r"following = ",
+            "no list of the format is inside another list: a list step has one value",
+        ),
+        (
+            r"isinstance\(value, str\) and value",
+            r"isinstance\(value, str\) or value",
+            "every field found holds a string or nothing once read",
+        ),
+        (
+            r'if len\(name\) > 1 else "\*"',
+            r"or True else|len\(name\) >= 1",
+            "a one-character name kept whole is the name itself, which the next line"
+            " stars out: * either way",
+        ),
     ],
     "snapshot": [
         (
