@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
@@ -171,6 +172,8 @@ Day = Annotated[
 Span = Annotated[
     Duration,
     PlainValidator(_duration),
+    # Written back as board.yaml spells it, so a schema's default reads "24 hours".
+    PlainSerializer(lambda span: f"{span.amount} {span.unit}", return_type=str),
     WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["5 working days"]}),
 ]
 # Lengths far above any real message, so that a runaway paste is an error, not a page.
