@@ -434,3 +434,49 @@ def test_commit_dates_on_a_merged_branch_may_be_earlier(board: BoardWriter, repo
     )
     assert read_history(board.root).backwards == []
     assert audited(board.root) == []
+
+
+TRANSFER = (
+    "  - at: 2026-11-02T10:05:00+08:00\n    from: housing\n    to: {to}\n    reason: {reason}\n"
+)
+
+
+def transferred(board: BoardWriter, *entries: tuple[str, str], message: str | None = None) -> None:
+    """The ticket with these transfers (to, reason), and its message rewritten if given."""
+    path = board.ticket(TICKET, extra="transfers:\n" + "".join(
+        TRANSFER.format(to=to, reason=reason) for to, reason in entries
+    ) if entries else "")  # fmt: skip
+    if message is not None:
+        text = path.read_text("utf-8").replace(
+            "自家楼盘外墙墙砖出现大片脱落，存在安全隐患。", message
+        )
+        path.write_text(text, "utf-8")
+
+
+def test_citizen_s_words_rewritten_are_flagged(board: BoardWriter, repo: git.Repo) -> None:
+    # The first commit published the message; a later one softened it.
+    transferred(board, message="外墙有少量墙砖松动。")
+    sha = commit(repo, "Soften the message", "2026-11-05T09:00:00+08:00")
+    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    assert [(p.path, p.code) for p in problems] == [(f"{FOLDER}/ticket.yaml", "A005")]
+    assert "the published message was removed or changed" in problems[0].message
+    assert sha[:7] in problems[0].message
+
+
+def test_a_published_transfer_removed_or_rewritten_is_flagged(
+    board: BoardWriter, repo: git.Repo
+) -> None:
+    transferred(board, ("district", "属地管理"))
+    commit(repo, "Transfer", "2026-11-02T11:00:00+08:00")
+    transferred(board, ("district", "职责调整"))  # the published reason rewritten
+    commit(repo, "Reword", "2026-11-06T09:00:00+08:00")
+    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    assert [(p.code, "transfers" in p.message) for p in problems] == [("A005", True)]
+
+
+def test_a_new_transfer_added_is_the_normal_course(board: BoardWriter, repo: git.Repo) -> None:
+    transferred(board, ("district", "属地管理"))
+    commit(repo, "Transfer", "2026-11-02T11:00:00+08:00")
+    transferred(board, ("district", "属地管理"), ("housing", "退回原单位"))
+    commit(repo, "Transfer back", "2026-11-03T09:00:00+08:00")
+    assert audited(board.root) == []

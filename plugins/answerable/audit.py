@@ -11,7 +11,8 @@ the facts with what the board's files say and reports:
 - A002 a reply whose content changed after it entered the record;
 - A003 a ticket whose ticket.yaml was on the main line and is gone at HEAD;
 - A004 any other published file (a reply) that is gone at HEAD;
-- A005 a published rating or receipt time removed or changed in ticket.yaml;
+- A005 a published fact of ticket.yaml removed or changed: the rating, the receipt time,
+  the citizen's words, a withdrawal, a transfer or extension (those lists only grow);
 - A006 a commit on the main line dated earlier than the one before it.
 
 Git and its commit dates stay here (and in ``witness``); the domain core never reads them.
@@ -42,7 +43,20 @@ _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34,
 _OCTAL = re.compile(r"[0-3][0-7]{2}")
 # The facts of ticket.yaml that, once published, only ever get added, never changed: a
 # top-level key and its indented block, compared as text first (cheap), parsed if it differs.
-FROZEN_FACTS = ("rating", "received")
+# The citizen's words stay as received; the logs of transfers and extensions only grow.
+FROZEN_FACTS = (
+    "rating",
+    "received",
+    "title",
+    "message",
+    "submitter",
+    "location",
+    "withdrawn",
+    "transfers",
+    "extensions",
+)
+APPEND_ONLY = frozenset({"transfers", "extensions"})
+_SHOWN_FACT = {"received": "receipt time (received)"}
 _FACT = {
     key: re.compile(rb"^%s:.*(?:\n[ \t#].*|\n(?=\n))*" % key.encode(), re.M) for key in FROZEN_FACTS
 }
@@ -198,7 +212,13 @@ def _rewritten(old: bytes, new: bytes) -> str | None:
             continue
         if parsed is None:
             parsed = (_mapping(old), _mapping(new))
-        if _fact(key, parsed[0].get(key)) != _fact(key, parsed[1].get(key)):  # type: ignore[attr-defined]
+        before_value, after_value = parsed[0].get(key), parsed[1].get(key)  # type: ignore[attr-defined]
+        if key in APPEND_ONLY and isinstance(before_value, list):
+            # A new transfer or extension is the normal course; a published one stays.
+            if isinstance(after_value, list) and after_value[: len(before_value)] == before_value:
+                continue
+            return key
+        if _fact(key, before_value) != _fact(key, after_value):
             return key
     return None
 
@@ -206,7 +226,9 @@ def _rewritten(old: bytes, new: bytes) -> str | None:
 def _fact(key: str, value: object) -> object:
     """A fact as the board reads it, so that '2026-11-09T15:00:00+08:00' quoted or not,
     or a rating in flow or block style, is the same fact."""
-    model = {"rating": Rating, "received": _Received}[key]
+    model = {"rating": Rating, "received": _Received}.get(key)
+    if model is None:
+        return value  # as YAML reads it: the same text in any quoting or style is equal
     try:
         return model.model_validate({key: value} if model is _Received else value)
     except ValidationError:
@@ -288,7 +310,7 @@ def audit(loaded: LoadedBoard, history: History) -> list[Problem]:
             )
         )
     for path, (fact, sha, when) in history.rewrites.items():
-        what = "rating" if fact == "rating" else "receipt time (received)"
+        what = _SHOWN_FACT.get(fact, fact)
         problems.append(
             Problem(
                 path,
@@ -296,7 +318,8 @@ def audit(loaded: LoadedBoard, history: History) -> list[Problem]:
                 1,
                 "A005",
                 f"the published {what} was removed or changed in commit {_at(sha, when, zone)}; "
-                "restore it: a rating or a receipt, once public, stays as it was",
+                "restore it: what was published stays as it was (a new transfer, extension or "
+                "supplement reply adds to the record)",
             )
         )
     for sha, when, parent, then in history.backwards:

@@ -91,7 +91,11 @@ CODES: dict[str, tuple[str, str]] = {
     "A002": ("reply-edited", "a published reply whose content changed afterwards"),
     "A003": ("ticket-deleted", "a ticket folder removed from the record"),
     "A004": ("reply-deleted", "a published reply removed from the record"),
-    "A005": ("record-rewritten", "a published rating or receipt time removed or changed"),
+    "A005": (
+        "record-rewritten",
+        "a published fact of ticket.yaml (rating, receipt, the citizen's words, a withdrawal,"
+        " a transfer or extension) removed or changed",
+    ),
     "A006": ("history-out-of-order", "a commit on the main line dated before the one before it"),
 }
 
