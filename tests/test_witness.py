@@ -159,6 +159,10 @@ def test_ticket_page_shows_both_times_and_the_build_counts_them(
         (row,) = csv.DictReader(file)
     assert row["final_reply"] == MERGED
     assert row["working_days_to_final_reply"] == "14"
+    # The feed's entry: published as stated, updated when it counts (news when merged).
+    feed = (out / "feeds/replies.atom.xml").read_text("utf-8")
+    assert "<published>2026-11-05T10:00:00+08:00</published>" in feed
+    assert "<updated>2026-11-20T16:00:00+08:00</updated>" in feed
 
 
 def test_ticket_page_in_english(

@@ -318,7 +318,8 @@ class Site:
                 if not view.ticket.hidden
                 for reply in view.state.replies
             ),
-            key=lambda r: (r.reply.meta.date, r.ticket.ticket.id, r.reply.number),
+            # By the counted time: a reply merged late is news when it is merged.
+            key=lambda r: (r.reply.at, r.ticket.ticket.id, r.reply.number),
             reverse=True,
         )
 
