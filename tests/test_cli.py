@@ -255,3 +255,16 @@ def test_naming_needs_the_minimum_of_ratings(board: BoardWriter) -> None:
     housing = next(r for r in data["rows"] if r["key"] == "housing")
     assert (housing["rated"], housing["satisfaction_rate"]) == (1, 0.0)
     assert housing["below_threshold"] is False  # one rating is below min_ranked (2)
+
+
+@pytest.mark.parametrize("command", ["stats", "overdue", "build", "new", "import"])
+def test_a_folder_without_board_yaml_is_named_at_once(tmp_path, command: str) -> None:
+    """A user who types the wrong folder is told which folder and what it lacks."""
+    (tmp_path / "tickets").mkdir()  # looks like a board's folder, but has no board.yaml
+    extra = [str(tmp_path / "export.csv")] if command == "import" else []
+    if extra:
+        (tmp_path / "export.csv").write_text("留言编号\n1\n", "utf-8")
+    result = CliRunner().invoke(cli, [command, "--board", str(tmp_path), *extra])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert f"{tmp_path.resolve()} holds no board.yaml" in result.output

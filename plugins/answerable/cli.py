@@ -77,11 +77,30 @@ class PeriodType(click.ParamType):
 BOARD_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
+class BoardFolder(click.Path):
+    """A folder holding board.yaml: a user who types the wrong folder is told so at once."""
+
+    def __init__(self) -> None:
+        super().__init__(exists=True, file_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: ANN401
+        folder = super().convert(value, param, ctx)
+        if not (Path(folder) / "board.yaml").is_file():
+            shown = formats.shown(Path(folder).resolve())
+            self.fail(
+                f"{shown} holds no board.yaml; give the board's folder (the one holding"
+                " board.yaml), or run the command there",
+                param,
+                ctx,
+            )
+        return folder
+
+
 def board_option() -> Any:  # noqa: ANN401 - a click decorator
     return click.option(
         "--board",
         "root",
-        type=BOARD_DIR,
+        type=BoardFolder(),
         default=".",
         show_default=True,
         envvar="ANSWERABLE_BOARD",
