@@ -41,7 +41,7 @@ import yaml
 from .authoring import SCHEMA_LINE, Authoring, AuthoringError, ordinary_mode
 
 # The readers ``answerable validate`` uses, on the bytes about to be written.
-from .loading import ReplyFile, TicketFile, _validate, default_workers
+from .loading import ReplyFile, TicketFile, default_workers, record_from
 from .privacy import describe, mask_personal_data
 from .problems import Problem, Severity
 from .records import ReplyMeta, Ticket
@@ -991,10 +991,10 @@ class Importer:
         back to show it), then the rules about the folder and the board."""
         problems: list[Problem] = []
         (ticket_rel, (_, data)), *reply_files = files.items()
-        ticket = _validate(Ticket, YamlDocument(data), ticket_rel, problems)
+        ticket = record_from(Ticket, YamlDocument(data), ticket_rel, problems)
         replies = []
         for number, (rel, (text, (front, body))) in enumerate(reply_files, start=1):
-            meta = _validate(ReplyMeta, YamlDocument(front), rel, problems)
+            meta = record_from(ReplyMeta, YamlDocument(front), rel, problems)
             if meta is not None:
                 body_line = text.count("\n", 0, text.index("\n---\n") + 5) + 1
                 replies.append(ReplyFile(number, rel, meta, body, body_line, YamlDocument(None)))

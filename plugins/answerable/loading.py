@@ -317,7 +317,7 @@ def _load_board_file(
     doc = _parse_text("board.yaml", text, problems) if text is not None else None
     if doc is None:
         return None, None, digest
-    return _validate(Board, doc, _rel(root, path), problems), doc, digest
+    return record_from(Board, doc, _rel(root, path), problems), doc, digest
 
 
 def _entries(folder: Path | str) -> list[os.DirEntry[str]]:
@@ -458,7 +458,7 @@ ReplyRead = tuple[ReplyMeta | bytes, str, int, float]
 def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead | None:
     text = _decode(data, rel, problems)
     doc = _parse_text(rel, text, problems) if text is not None else None
-    ticket = _validate(Ticket, doc, rel, problems) if doc is not None else None
+    ticket = record_from(Ticket, doc, rel, problems) if doc is not None else None
     return (ticket, TicketRefs.of(ticket)) if ticket is not None else None
 
 
@@ -479,7 +479,7 @@ def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | N
         return None
     front, body, body_line = split
     doc = _parse_text(rel, front, problems, line_offset=1)
-    meta = _validate(ReplyMeta, doc, rel, problems) if doc is not None else None
+    meta = record_from(ReplyMeta, doc, rel, problems) if doc is not None else None
     return (meta, body, body_line, meta.date.timestamp()) if meta is not None else None
 
 
@@ -544,7 +544,8 @@ def _parse_text(
         return None
 
 
-def _validate(model: type[R], doc: YamlDocument, rel: str, problems: list[Problem]) -> R | None:
+def record_from(model: type[R], doc: YamlDocument, rel: str, problems: list[Problem]) -> R | None:
+    """The record a parsed file holds, or None with its problems (file, line, code) added."""
     if not isinstance(doc.data, dict):
         where = doc.position(())
         problems.append(
