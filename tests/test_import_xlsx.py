@@ -230,3 +230,43 @@ def test_a_huge_cell_in_a_sheet(board: BoardWriter) -> None:
         result.stdout.splitlines()
     )
     assert (board.root / "tickets/2026/2026-000002/ticket.yaml").is_file()  # row 4 still in
+
+
+def inline_row(number: int, values: list[str]) -> str:
+    cells = "".join(
+        f'<c r="{chr(65 + i)}{number}" t="inlineStr"><is><t>{v}</t></is></c>'
+        for i, v in enumerate(values)
+        if v
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def test_a_title_row_above_the_header(board: BoardWriter) -> None:
+    """Exports of the 12345 systems often open with a merged title row above the header;
+    the header is found below it, and rows keep the numbers a spreadsheet shows."""
+    header = ["留言编号", "留言时间", "留言详情", "承办单位"]
+    rows = [
+        inline_row(1, ["测试市12345热线工单导出（2026年11月）"]),
+        inline_row(2, header),
+        inline_row(3, ["T-1", "2026-11-02 09:00", "学府路路灯不亮。", "测试市住房和城乡建设局"]),
+        inline_row(4, ["T-2", "下午三点", "学府路井盖缺失。", "测试市住房和城乡建设局"]),
+    ]
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{''.join(rows)}</sheetData>"
+        '<mergeCells count="1"><mergeCell ref="A1:D1"/></mergeCells></worksheet>'
+    )
+    path = board.root.parent / "export.xlsx"
+    path.write_bytes(workbook(sheet))
+    result = run_import(board.root, path)
+    lines = result.stdout.splitlines()
+    # Rows 3 and 4 are the records: 1 ticket + 0 + 1 rejected = 2.
+    assert lines[0] == (
+        "read 2 row(s): created 1 ticket(s), 0 already imported, 1 rejected; "
+        "the header is row 2, the rows above it a title"
+    )
+    assert lines[1].startswith("export.xlsx:4: rejected: ")
+    assert result.exit_code == 1
+    ticket = (board.root / "tickets/2026/2026-000001/ticket.yaml").read_text("utf-8")
+    assert "received: 2026-11-02T09:00:00+08:00\n" in ticket

@@ -743,6 +743,8 @@ def import_(
         f"{len(outcome.already)} already imported, {len(outcome.bad)} rejected"
     )
     blank = f"; {outcome.blank} empty row(s) skipped" if outcome.blank else ""
+    if outcome.header_row > 1:
+        blank += f"; the header is row {outcome.header_row}, the rows above it a title"
     click.echo(counts + blank)
     source = formats.shown(file.name)
     for number, why in outcome.bad:

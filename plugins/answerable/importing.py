@@ -126,6 +126,7 @@ class Outcome:
     masked: list[tuple[int, str]] = field(default_factory=list)  # row, what
     records: int = 0  # created + already + bad, always
     blank: int = 0  # empty rows, not records
+    header_row: int = 1  # the row of the header: below the title rows of a sheet, if any
     batch: str = ""
     provenance: str = ""
 
@@ -135,6 +136,7 @@ class Outcome:
 # Limits: far above any real export, low enough that a hostile file is refused at once.
 MAX_FILE_BYTES = 256 * 1024 * 1024  # the export file itself
 MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell: no export Excel opens holds more
+MAX_TITLE_ROWS = 5  # rows above a sheet's header: a title, a date range, a blank line
 XLSX_MAX_UNPACKED = 512 * 1024 * 1024  # all parts of a workbook, as its zip directory declares
 XLSX_MAX_PARTS = 10_000  # files inside the zip
 XLSX_MAX_ROWS = 1_048_576  # Excel's last row
@@ -686,6 +688,24 @@ class Importer:
         self.rules = board_rules(self.board)
         self.made: set[Path] = set()  # year folders known to exist
 
+    def _header(self, export: Export) -> tuple[dict[str, int], list[Record], int]:
+        """The columns, the records below the header, and the header's row. A sheet often
+        has a title above its header (a merged row naming the export, a date range): when
+        the first row names no usable columns, the next few rows of a workbook are tried."""
+        try:
+            return self.columns(export.header), export.records, 1
+        except ImportError_:
+            if export.path.suffix.lower() not in (".xlsx", ".xlsm"):
+                raise
+            for index, record in enumerate(export.records[:MAX_TITLE_ROWS]):
+                header = [clean_line(c) if c is not None else "" for c in record.cells]
+                try:
+                    columns = self.columns(header)
+                except ImportError_:
+                    continue
+                return columns, export.records[index + 1 :], record.row
+            raise
+
     def columns(self, header: list[str]) -> dict[str, int]:
         """Which column (its index in the header) holds each field."""
         normal: dict[str, int] = {}
@@ -747,14 +767,15 @@ class Importer:
         Each record ends as exactly one of: a ticket, already imported, rejected."""
         if not export.records:
             raise ImportError_(f"{export.path}: no rows")
-        columns = self.columns(export.header)
+        columns, records, header_row = self._header(export)
         digest = hashlib.sha256(export.data).hexdigest()
-        outcome = Outcome(batch=f"{self.system_slug()}-{digest[:12]}", records=len(export.records))
+        outcome = Outcome(batch=f"{self.system_slug()}-{digest[:12]}", records=len(records))
         outcome.blank = export.blank
+        outcome.header_row = header_row
         seen: dict[str, tuple[int, str]] = {}  # source id → its first row here, its content
         candidates = [
             (record.row, record.cells, source_id)
-            for record in export.records
+            for record in records
             if (source_id := self._triage(record, columns, outcome, seen)) is not None
         ]
         next_number: dict[int, int] = {}
