@@ -293,3 +293,26 @@ def test_the_line_inside_a_long_message_is_named(tmp_path: Path) -> None:
         "'message' (line 3 of it) holds a mobile phone number (138****5678)"
         in (problems[0]["message"])
     )
+
+
+# ---- the ordinary pages ---------------------------------------------------------------------
+
+
+def test_a_page_in_content_is_the_office_s_words(board) -> None:
+    """The about and how-to-submit pages are on every visit: a staff member's mobile
+    there is an error at its line; the office's landline and hotline stay."""
+    board.ticket()
+    board.write(
+        "content/pages/how-to-submit.md",
+        "Title: 如何留言\n\n"  # line 1
+        "工作时间请拨打12345或本办座机0838-1234567。\n"  # line 3: official, allowed
+        "夜间请联系值班员：139 0000 1111。\n",  # line 4: a mobile
+    )
+    result = CliRunner().invoke(cli, ["validate", str(board.root)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "E502" in line]
+    # "夜间请联系值班员：" is 9 characters: the number starts in column 10.
+    assert lines == [
+        "content/pages/how-to-submit.md:4:10: E502 page holds a mobile phone number "
+        "(139****1111); only board.yaml's privacy.allowed_numbers may appear"
+    ]

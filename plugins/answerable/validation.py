@@ -55,6 +55,7 @@ def validate(loaded: LoadedBoard, as_of: datetime | None = None) -> list[Problem
     if board is not None and loaded.board_doc is not None:
         rules = _board_problems(board, loaded.board_doc, problems)
         problems.extend(board_privacy_problems(board, loaded.board_doc))
+        problems.extend(page_privacy_problems(loaded.root, board))
         ids = Counter(t.refs.id for t in loaded.tickets)
         for file in loaded.tickets:
             problems.extend(_reference_problems(file, ids))
@@ -428,6 +429,26 @@ def board_privacy_problems(board: Board, doc: YamlDocument) -> Iterator[Problem]
     the office's words: official contacts only."""
     for text_field, voice in checked_fields(Board, "board"):
         yield from _field_problems("board.yaml", doc.position, board, text_field, voice, board)
+
+
+# The ordinary pages (about, how to submit) are the office's words on every visit.
+PAGE_SUFFIXES = frozenset({".md", ".markdown", ".mdown", ".html", ".htm", ".rst", ".txt"})
+MAX_PAGE_BYTES = 1024 * 1024  # as for the board's own files (E001)
+
+
+def page_privacy_problems(root: Path, board: Board) -> Iterator[Problem]:
+    """The pages in content/ are the office's words on the site: official contacts only."""
+    content = root / "content"
+    for path in sorted(content.rglob("*")) if content.is_dir() else ():
+        if path.suffix.lower() not in PAGE_SUFFIXES or path.is_symlink() or not path.is_file():
+            continue
+        if path.stat().st_size > MAX_PAGE_BYTES:
+            continue  # not a page a reader is shown whole; the build says what it skips
+        text = path.read_bytes().decode("utf-8", "replace")
+        rel = path.relative_to(root).as_posix()
+        for finding in find_personal_data(text, board.privacy, official_allowed=True):
+            line, column = line_and_column(text, finding)
+            yield Problem(rel, line, column, "E502", f"page holds {describe(finding)}; {_ALLOWED}")
 
 
 def _field_problems(
