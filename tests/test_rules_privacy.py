@@ -286,3 +286,20 @@ def test_the_fields_of_nested_records_and_aliased_keys_are_read() -> None:
 def test_a_one_character_name_written_twice_in_a_row_is_found_twice() -> None:
     settings = PrivacySettings(protected_names=["芳"])
     assert found_in("芳芳说", settings) == [("protected-name", "芳"), ("protected-name", "芳")]
+
+
+def test_an_old_id_number_born_on_29_february_of_a_leap_year() -> None:
+    # 110105 (朝阳区) + 200229 (29 February 1920, a leap year) + 123.
+    assert found_in("110105200229123") == [("id-number", "110105200229123")]
+
+
+def test_an_id_number_ending_in_x_needs_its_check_too() -> None:
+    # 11010520010101004: 7+9+0+5+0+20+4+0+0+3+0+9+0+5+0+0+8 = 70, 70 % 11 = 4,
+    # check "10X98765432"[4] = "8", so X is the wrong check character.
+    assert with_check_digit("11010520010101004") == "110105200101010048"
+    assert found_in("110105 20010101 004X") == []
+
+
+def test_no_mobile_is_read_out_of_part_of_a_400_number() -> None:
+    # 130-0000 of the hotline and 2026 after it would make a mobile, 130 0000 2026.
+    assert found_in("400-130-0000 2026年") == []
