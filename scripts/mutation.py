@@ -96,7 +96,32 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             r"or True",
             "translating a text that has none of the characters changes nothing",
         ),
-        (r'\[1\] in "12"', r'"XX12XX"', 'a digit is in "12" and in "XX12XX" alike'),
+        (
+            r'\[1\] in "(12|3456789)"',
+            r'"XX(12|3456789)XX"',
+            "one digit is in both strings alike",
+        ),
+        (r'"0123456789Xx"', r'"XX0123456789XxXX"', "the same set of characters"),
+        (
+            r'lstrip\("@"\)',
+            r'lstrip\("XX@XX"\)',
+            "the entries are lower-cased first: no capital X is left to strip",
+        ),
+        (
+            r'numbers - \{""\}',
+            r'\{"XXXX"\}',
+            "the entries are digits only: XXXX is never one, and every finding has digits",
+        ),
+        (
+            r"date\(1900 \+ int",
+            r"date\(1900 - int",
+            "1900 - yy is a leap year exactly when 1900 + yy is",
+        ),
+        (
+            r"_area_known\(digits\[:6\]\)",
+            r"digits\[:7\]",
+            "python-stdnum reads a seven-digit code as its six-digit area and a digit more",
+        ),
         (
             r'sum\(map\(scan\.count, "0123456789"\)\)|if digits >= 7:',
             r'"XX0123456789XX"|digits > 7|digits >= 8|\) > 10|\) >= 11',
