@@ -185,6 +185,15 @@ def test_the_country_code_86_glued_to_a_mobile_stays_outside_it() -> None:
     assert mask_personal_data(text, NONE)[0] == "86138****5678"
 
 
+def test_the_country_code_86_without_its_plus_before_a_dotted_mobile() -> None:
+    # 86 + 138.1234.5678: as "8613812345678" is read, so is it spaced out with dots.
+    text = "电话86138.1234.5678"
+    assert found_in(text) == [("mobile", "138.1234.5678")]
+    assert mask_personal_data(text, NONE)[0] == "电话86138****5678"
+    # 86 before a group that starts no mobile is no country code: an order number.
+    assert found_in("订单86 1234 5678 901") == []
+
+
 def test_a_number_too_long_to_be_personal_does_not_stop_the_reading() -> None:
     # 19 digits in a row of groups: no number read from its start; the mobile after it is.
     text = "运单 1234.5678.9012.3456.789，电话 138.1234.5678"

@@ -291,7 +291,10 @@ def _loose_candidates(text: str, scan: str) -> Iterator[Finding]:
             heads = [(start, digits)]
             if digits.startswith("0086"):
                 heads.append((start + 4, digits[4:]))
-            elif digits.startswith("86") and start and loose[start - 1] == "+":
+            elif digits.startswith("86") and (
+                digits[2:3] == "1" or (start and loose[start - 1] == "+")
+            ):
+                # "+86 138…", and "86138.1234.5678" typed without its +: a mobile follows.
                 heads.append((start + 2, digits[2:]))
             for head, first in heads:
                 if not first:
