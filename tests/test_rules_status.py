@@ -3,8 +3,11 @@ counts, the moment itself included."""
 
 from __future__ import annotations
 
-from answerable.status import Status, event_times, holder_at, state_at
-from test_deadlines import RULES, at, make_file, make_ticket
+from datetime import date, datetime
+
+from answerable.deadlines import Rules
+from answerable.status import Status, count_witnessed, event_times, holder_at, state_at
+from test_deadlines import RULES, at, make_board, make_file, make_ticket
 
 RECEIVED = "2026-11-02T09:00:00+08:00"  # Monday; 5 working days: due end of Monday 9 Nov
 TRANSFERS = [
@@ -100,3 +103,68 @@ def test_event_times_are_every_public_event() -> None:
         at("2026-11-18T10:00:00"),  # final reply
         at("2026-11-21T09:00:00"),  # rating
     ]
+
+
+# ---- when a reply counts: its date, or its merge on a board with witnessed_since ---------
+# The rule (docs/statistics.md, "When a reply counts"): on a board with witnessed_since, a
+# reply committed on or after 00:00 of that day in the board's time zone counts from the
+# later of its date and its commit; an imported reply keeps its export's time.
+
+STATED = "2026-11-05T10:00:00+08:00"
+REPLY_PATH = "reply-1.md"  # make_file names each reply by its number
+
+
+def witnessed_reply(
+    since: str | None, merged: str, *, imported: bool = False
+) -> tuple[datetime, datetime | None]:
+    """The reply's counted time and witnessed time, after count_witnessed."""
+    board = make_board(**({"witnessed_since": date.fromisoformat(since)} if since else {}))
+    extra = {"source": {"system": "12345热线", "id": "X1", "batch": "b"}} if imported else {}
+    file = make_file(make_ticket(received="2026-11-02T09:14:00+08:00", **extra),
+                     [(STATED, "final", "housing")])  # fmt: skip
+    count_witnessed([file], Rules(board), {REPLY_PATH: datetime.fromisoformat(merged)})
+    reply = file.replies[0]
+    return reply.at, reply.witnessed
+
+
+def test_a_reply_merged_after_witnessed_since_counts_from_its_merge() -> None:
+    counted, witnessed = witnessed_reply("2026-11-01", "2026-11-20T16:00:00+08:00")
+    assert witnessed == counted == datetime.fromisoformat("2026-11-20T16:00:00+08:00")
+
+
+def test_a_merge_earlier_than_the_stated_time_leaves_the_stated_time() -> None:
+    # Merged at 09:00, dated 10:00 the same day: the later of the two is the date.
+    counted, _ = witnessed_reply("2026-11-01", "2026-11-05T09:00:00+08:00")
+    assert counted == datetime.fromisoformat(STATED)
+
+
+def test_witnessed_since_starts_at_midnight_in_the_board_s_zone() -> None:
+    # witnessed_since 2026-11-20: from 2026-11-20T00:00:00+08:00, which is 16:00 UTC on
+    # the 19th. A merge at exactly that moment counts; one second earlier does not.
+    counted, _ = witnessed_reply("2026-11-20", "2026-11-19T16:00:00+00:00")
+    assert counted == datetime.fromisoformat("2026-11-20T00:00:00+08:00")
+    counted, witnessed = witnessed_reply("2026-11-20", "2026-11-19T15:59:59+00:00")
+    assert (counted, witnessed) == (datetime.fromisoformat(STATED), None)
+
+
+def test_no_witnessed_since_keeps_stated_times() -> None:
+    assert witnessed_reply(None, "2026-11-20T16:00:00+08:00") == (
+        datetime.fromisoformat(STATED),
+        None,
+    )
+
+
+def test_an_imported_reply_keeps_its_export_s_time() -> None:
+    assert witnessed_reply("2026-11-01", "2026-11-20T16:00:00+08:00", imported=True) == (
+        datetime.fromisoformat(STATED),
+        None,
+    )
+
+
+def test_a_reply_is_matched_by_its_own_path() -> None:
+    file = make_file(make_ticket(received="2026-11-02T09:14:00+08:00"),
+                     [(STATED, "final", "housing")])  # fmt: skip
+    board = make_board(witnessed_since=date(2026, 11, 1))
+    late = datetime.fromisoformat("2026-11-20T16:00:00+08:00")
+    count_witnessed([file], Rules(board), {"reply-2.md": late})  # another reply's time
+    assert file.replies[0].witnessed is None
