@@ -132,3 +132,20 @@ def test_open_board_takes_the_resolved_moment(loaded) -> None:  # type: ignore[n
     assert snapshot.as_of == at("2026-11-12T12:00:00")
     assert len(snapshot.states) == 2
     assert open_board(loaded, None, NOW).as_of == NOW  # the test board has no as_of
+
+
+def test_the_snapshot_counts_the_witnessed_times_it_is_given(board: BoardWriter) -> None:
+    """open_board hands the witnessed times to the core: the complaint received Mon 2 Nov
+    is due at the end of Mon 9 Nov; its reply dated Thu 5 Nov but merged Fri 20 Nov
+    counts late on a board with witnessed_since, and on time without the times."""
+    board.write("board.yaml", (board.root / "board.yaml").read_text("utf-8")
+                + "witnessed_since: 2026-11-01\n")  # fmt: skip
+    board.ticket()  # received 2026-11-02T09:14:00+08:00, a complaint: 5 working days
+    board.reply("2026-000001", 1, "2026-11-05T10:00:00+08:00")
+    moment = datetime.fromisoformat("2026-11-25T09:00:00+08:00")
+    merged = datetime.fromisoformat("2026-11-20T16:00:00+08:00")
+    path = "tickets/2026/2026-000001/reply-1.md"
+    late = open_board(load_board(board.root), moment, moment, {path: merged})
+    assert late.states[0].status.value == "answered-late"
+    on_time = open_board(load_board(board.root), moment, moment)
+    assert on_time.states[0].status.value == "answered-on-time"
