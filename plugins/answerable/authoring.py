@@ -47,6 +47,25 @@ def ordinary_mode(*, folder: bool) -> int:
     return (0o777 if folder else 0o666) & ~_umask()
 
 
+def write_new_folder(folder: Path, files: dict[str, str], mode: int) -> None:
+    """A new folder written whole: built beside its place, then renamed into place, so no
+    reader sees it half-written. ``mode``: the folder's, as ``ordinary_mode`` gives it."""
+    staging = tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-")
+    try:
+        os.chmod(staging, mode)  # mkdtemp's 0700 is for secrets
+        for name, text in files.items():
+            # Plain system calls: a text-mode file object adds a few per file.
+            handle = os.open(f"{staging}/{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                os.write(handle, text.encode("utf-8"))
+            finally:
+                os.close(handle)
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 class AuthoringError(Exception):
     """A change that is refused, with the problems that refuse it."""
 
@@ -260,15 +279,8 @@ class Authoring:
         """Write a new ticket folder whole: built beside, then renamed into place."""
         folder = (self.root / changes[0].path).parent
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-"))
-        try:
-            staging.chmod(ordinary_mode(folder=True))  # mkdtemp's 0700 is for secrets
-            for change in changes:
-                (staging / Path(change.path).name).write_text(change.text, "utf-8", newline="\n")
-            staging.rename(folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        files = {Path(change.path).name: change.text for change in changes}
+        write_new_folder(folder, files, ordinary_mode(folder=True))
         return folder
 
     def _ticket_text(

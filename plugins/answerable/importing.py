@@ -19,11 +19,8 @@ import io
 import json
 import multiprocessing
 import multiprocessing.pool
-import os
 import re
-import shutil
 import sys
-import tempfile
 import warnings
 import zipfile
 from collections import Counter
@@ -38,7 +35,13 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from .authoring import SCHEMA_LINE, Authoring, AuthoringError, ordinary_mode
+from .authoring import (
+    SCHEMA_LINE,
+    Authoring,
+    AuthoringError,
+    ordinary_mode,
+    write_new_folder,
+)
 
 # The readers ``answerable validate`` uses, on the bytes about to be written.
 from .loading import ReplyFile, TicketFile, default_workers, record_from
@@ -1038,20 +1041,7 @@ class Importer:
         if target.parent not in self.made:
             target.parent.mkdir(parents=True, exist_ok=True)
             self.made.add(target.parent)
-        staging = tempfile.mkdtemp(dir=target.parent, prefix=".answerable-")
-        try:
-            os.chmod(staging, self.folder_mode)  # mkdtemp's 0700 is for secrets
-            for name, text in files.items():
-                # Plain system calls: a text-mode file object adds a few per file.
-                handle = os.open(f"{staging}/{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-                try:
-                    os.write(handle, text.encode("utf-8"))
-                finally:
-                    os.close(handle)
-            os.rename(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+        write_new_folder(target, files, self.folder_mode)
 
     def _provenance(
         self, export: Export, digest: str, outcome: Outcome, now: datetime | None
