@@ -21,6 +21,7 @@ from answerable.privacy import (
     record_fields,
 )
 from answerable.records import PrivacySettings, Ticket
+from test_deadlines import make_ticket
 
 NONE = PrivacySettings()
 
@@ -259,21 +260,6 @@ def test_a_name_ending_in_a_star_masks_to_stars_in_one_pass() -> None:
         text, PrivacySettings(protected_names=["张*"]), official_allowed=False
     )
     assert mask(text, findings) == "投诉人**"
-
-
-def make_ticket(**fields: object) -> Ticket:
-    data: dict[str, object] = {
-        "id": "2026-000001",
-        "title": "墙砖脱落",
-        "received": "2026-02-13T10:00:00+08:00",
-        "channel": "web",
-        "type": "complaint",
-        "category": "urban-construction",
-        "department": "housing",
-        "submitter": "徐先生",
-        "message": "外墙墙砖脱落。",
-    }
-    return Ticket.model_validate(data | fields)
 
 
 def test_the_fields_of_nested_records_and_aliased_keys_are_read() -> None:
