@@ -108,6 +108,15 @@ def board_option() -> Any:  # noqa: ANN401 - a click decorator
     )
 
 
+def settings_option(what: str) -> Any:  # noqa: ANN401 - a click decorator
+    return click.option(
+        "--settings",
+        "settings_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help=f"{what} Default: pelicanconf.py in the board.",
+    )
+
+
 def as_of_option() -> Any:  # noqa: ANN401 - a click decorator
     return click.option(
         "--as-of",
@@ -158,12 +167,7 @@ def _load(root: Path, *, validated: bool = False, records: bool = True) -> Loade
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings and notices too.")
 @as_of_option()
-@click.option(
-    "--settings",
-    "settings_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Pelican settings, to check the content folder. Default: pelicanconf.py in the board.",
-)
+@settings_option("Pelican settings, to check the content folder.")
 def validate(
     path: Path, fmt: str, strict: bool, as_of: datetime | None, settings_file: Path | None
 ) -> None:
@@ -758,12 +762,7 @@ def import_(
 
 @cli.command()
 @board_option()
-@click.option(
-    "--settings",
-    "settings_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Pelican settings. Default: pelicanconf.py in the board.",
-)
+@settings_option("Pelican settings.")
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
