@@ -417,7 +417,8 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
 
     Flags replies dated earlier than the commit that published them (beyond the board's
     tolerance; imported tickets excepted), published replies edited or deleted afterwards,
-    ratings and receipt times removed or changed, ticket folders deleted from the record,
+    published facts of ticket.yaml removed or changed (rating, receipt time, the citizen's
+    words, withdrawal, transfers, extensions), ticket folders deleted from the record,
     and commit dates going backwards on the main line. Exit 0 clean, 1 findings, 2 no
     history.
     """
