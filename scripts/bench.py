@@ -206,7 +206,7 @@ def hugo_baseline(work: Path, board: Path, size: int) -> Path:
 
 def _tickets(board: Path) -> list[tuple[str, str, str, str, str]]:
     sys.path.insert(0, str(ROOT / "plugins"))
-    from answerable.loading import load_board
+    from answerable.reading.loading import load_board
 
     loaded = load_board(board)
     found = []
@@ -250,7 +250,7 @@ def add_reply(board: Path) -> Callable[[], None]:
 def run_size(work: Path, size: int, repeat: int) -> list[Result]:
     board = make_corpus(work, size)
     sys.path.insert(0, str(ROOT / "plugins"))
-    from answerable.scaffold import pelican_settings
+    from answerable.staff.scaffold import pelican_settings
 
     settings = board / "pelicanconf.py"
     text = pelican_settings(

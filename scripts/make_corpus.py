@@ -13,7 +13,7 @@ The board is the fictional 青川市 of the demo, grown to a city office, 12 cit
 before ``as_of`` and live a simulated life (transfer, extension, interim reply, final
 reply, rating, supplement, withdrawal); whatever would happen after ``as_of`` is cut, so
 the board shows every status at that moment. Deadlines come from the package's own
-calendar and rules (``answerable.deadlines.Rules``), so every generated board passes
+calendar and rules (``answerable.core.deadlines.Rules``), so every generated board passes
 ``answerable validate --strict``.
 
 Files are written with plain text templates (no YAML library on the write path):
@@ -43,8 +43,8 @@ PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
 if (PLUGINS / "answerable").is_dir() and str(PLUGINS) not in sys.path:
     sys.path.insert(0, str(PLUGINS))
 
-from answerable.deadlines import Rules  # noqa: E402
-from answerable.records import Board, Duration  # noqa: E402
+from answerable.core.deadlines import Rules  # noqa: E402
+from answerable.core.records import Board, Duration  # noqa: E402
 
 DEFAULT_AS_OF = "2026-11-20T21:30:00+08:00"
 Writer = Callable[[str, list[tuple[str, str]]], None]

@@ -244,7 +244,7 @@ def stage(work: Path, module: str) -> None:
     tests = [t for t in MODULES[module] if (ROOT / t).exists()]
     settings = {
         "source_paths": ["src"],
-        "only_mutate": [f"src/answerable/{module}.py"],
+        "only_mutate": [f"src/answerable/{_path(module)}.py"],
         "also_copy": BOARD_FILES,
         "pytest_add_cli_args_test_selection": tests,
         "pytest_add_cli_args": ["-p", "no:cacheprovider", "-x", "-q"],
@@ -256,8 +256,13 @@ def stage(work: Path, module: str) -> None:
     (work / "pyproject.toml").write_text("\n".join(lines) + "\n", "utf-8")
 
 
+def _path(module: str) -> str:
+    """The module's file in the package: the core's layer, or checks/ for privacy."""
+    return f"checks/{module}" if module == "privacy" else f"core/{module}"
+
+
 def results(work: Path, module: str) -> dict[str, int | None]:
-    meta = work / "mutants/src/answerable" / f"{module}.py.meta"
+    meta = work / "mutants/src/answerable" / f"{_path(module)}.py.meta"
     return json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
 
 
@@ -298,7 +303,7 @@ def run_module(
     )
     elapsed = time.monotonic() - started
     (folder / "mutmut.log").write_text(run.stdout + run.stderr, "utf-8")
-    meta = folder / "mutants/src/answerable" / f"{module}.py.meta"
+    meta = folder / "mutants/src/answerable" / f"{_path(module)}.py.meta"
     if not meta.exists():
         print(f"{module}: mutmut did not run; see {folder / 'mutmut.log'}")
         print((run.stdout + run.stderr)[-2000:])

@@ -9,8 +9,8 @@ from pathlib import Path
 import git
 import pytest
 
-from answerable.audit import AuditError, ReplyRecord, audit, entered_times, read_history
-from answerable.loading import load_board
+from answerable.reading.loading import load_board
+from answerable.staff.audit import AuditError, ReplyRecord, audit, entered_times, read_history
 from conftest import BoardWriter
 
 TICKET = "2026-000001"

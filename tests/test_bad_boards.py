@@ -13,8 +13,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from answerable.cli import cli
-from answerable.problems import CODES
+from answerable.checks.problems import CODES
+from answerable.cli.main import cli
 
 BAD = Path(__file__).parent / "bad_boards"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())

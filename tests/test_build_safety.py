@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from answerable.cli import cli
-from answerable.scaffold import pelican_settings
+from answerable.cli.main import cli
+from answerable.staff.scaffold import pelican_settings
 from conftest import BoardWriter
 
 ROOT = Path(__file__).resolve().parent.parent

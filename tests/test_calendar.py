@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from answerable.calendar import CalendarError, WorkCalendar
+from answerable.core.calendar import CalendarError, WorkCalendar
 
 
 @pytest.fixture(scope="module")

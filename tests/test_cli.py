@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from conftest import BoardWriter
 
 AS_OF = "2026-11-20T21:30:00+08:00"  # a Friday evening

@@ -12,10 +12,10 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
-from answerable.loading import load_board
-from answerable.snapshot import take_snapshot
-from answerable.status import states_at
+from answerable.cli.main import cli
+from answerable.core.snapshot import take_snapshot
+from answerable.core.status import states_at
+from answerable.reading.loading import load_board
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_corpus.py"
 TICKETS = 300

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from answerable.deadlines import Rules
-from answerable.loading import ReplyFile, TicketFile
-from answerable.records import Board, ReplyMeta, Ticket
-from answerable.status import Status, holder_at, state_at
-from answerable.yaml_source import YamlDocument, parse_yaml
+from answerable.core.deadlines import Rules
+from answerable.core.records import Board, ReplyMeta, Ticket
+from answerable.core.status import Status, holder_at, state_at
+from answerable.reading.loading import ReplyFile, TicketFile
+from answerable.reading.yaml_source import YamlDocument, parse_yaml
 from conftest import BOARD_YAML
 
 CST = "+08:00"

@@ -12,7 +12,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from sitebuild import ROOT
 
 

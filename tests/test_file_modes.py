@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answerable import authoring
-from answerable.cli import cli
+from answerable.cli.main import cli
+from answerable.staff import authoring
 from conftest import BoardWriter
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from conftest import BOARD_YAML, TICKET_YAML
 
 GOOD = TICKET_YAML.format(

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from conftest import BoardWriter
 
 EXPORT = Path(__file__).parent / "data" / "hotline-export.csv"

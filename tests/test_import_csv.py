@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from conftest import BoardWriter
 
 DEFAULTS = ["--category", "urban-construction", "--type", "complaint", "--channel", "hotline"]
@@ -196,7 +196,7 @@ def test_round_trip_figures_match_the_export(
     board: BoardWriter, monkeypatch: pytest.MonkeyPatch, parallel_from: int
 ) -> None:
     # With 1, the 30 rows are made and checked in worker processes, as large files are.
-    monkeypatch.setattr("answerable.importing.PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr("answerable.staff.importing.PARALLEL_FROM", parallel_from)
     # 30 complaints (due in 5 working days), received Mon 2 – Fri 6 November 2026 at 09:00
     # (no public holiday in November 2026). Row i: i % 3 == 0 answered the next day (on
     # time), i % 3 == 1 answered 14 days later (10 working days: late), i % 3 == 2 not

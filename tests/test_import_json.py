@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
-from answerable.loading import load_board
+from answerable.cli.main import cli
+from answerable.reading.loading import load_board
 from conftest import BoardWriter
 
 DEFAULTS = ["--category", "urban-construction", "--type", "complaint", "--channel", "hotline",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from conftest import BoardWriter
 
 DEFAULTS = ["--category", "urban-construction", "--type", "complaint", "--channel", "hotline"]

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answerable import loading
-from answerable.cli import cli
-from answerable.file_cache import FileCache
-from answerable.loading import load_board
-from answerable.scaffold import pelican_settings
-from answerable.validation import folder_check, validate
+from answerable.checks.validation import folder_check, validate
+from answerable.cli.main import cli
+from answerable.incremental.file_cache import FileCache
+from answerable.reading import loading
+from answerable.reading.loading import load_board
+from answerable.staff.scaffold import pelican_settings
 from sitebuild import page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,7 +232,7 @@ def test_a_warm_validate_reads_no_record(demo_copy: tuple[Path, Path]) -> None:
     def unpickled_size(validated_first: bool) -> int:
         probe = (
             "import tracemalloc; from pathlib import Path;"
-            "from answerable.file_cache import FileCache; from answerable.loading import load_board;"
+            "from answerable.incremental.file_cache import FileCache; from answerable.reading.loading import load_board;"
             f"board = Path({str(board)!r});"
             f"{'load_board(board).tickets[0].ticket;' if validated_first else ''}"
             "files = load_board(board, FileCache(board)).tickets; tracemalloc.start();"

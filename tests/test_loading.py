@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from answerable.loading import load_board
-from answerable.validation import validate
-from answerable.yaml_source import YamlProblem, parse_yaml
+from answerable.checks.validation import validate
+from answerable.reading.loading import load_board
+from answerable.reading.yaml_source import YamlProblem, parse_yaml
 from conftest import BoardWriter
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from answerable import loading
-from answerable.cli import cli
-from answerable.loading import load_board
-from answerable.validation import folder_check, validate
+from answerable.checks.validation import folder_check, validate
+from answerable.cli.main import cli
+from answerable.reading import loading
+from answerable.reading.loading import load_board
 from conftest import ROOT, BoardWriter
 
 AS_OF = "2026-11-20T21:30:00+08:00"

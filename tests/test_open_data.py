@@ -107,8 +107,8 @@ def test_csv_and_json_downloads(built: Path) -> None:
 def test_whole_board_files_are_written_in_pieces_as_one_dump(tmp_path: Path) -> None:
     """The largest files are written item by item; the bytes are those of one dump, and
     a file whose bytes did not change is left alone."""
-    from answerable.open_data import _csv, _dump, _dump_list
-    from answerable.publishing import write_if_changed
+    from answerable.build.publishing import write_if_changed
+    from answerable.exports.open_data import _csv, _dump, _dump_list
 
     rows = [{"id": f"2026-{n:06d}", "title": f"<b>第{n}件</b> & =1+1"} for n in range(3000)]
     whole = _dump({"as_of": AS_OF, "tickets": rows})

@@ -16,8 +16,8 @@ import git
 import pytest
 from click.testing import CliRunner, Result
 
-from answerable.cli import cli
-from answerable.formats import _escape_data, _escape_property, shown
+from answerable.cli.formats import _escape_data, _escape_property, shown
+from answerable.cli.main import cli
 from conftest import BOARD_YAML, BoardWriter
 from test_audit import commit, make_repo
 

@@ -6,9 +6,9 @@ import marshal
 import os
 from pathlib import Path
 
-from answerable import markup
-from answerable.markup import ReplyRenderer
-from answerable.page_cache import PageCache, stamped_paths, stamps
+from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
+from answerable.site import markup
+from answerable.site.markup import ReplyRenderer
 
 
 def test_stamps_name_the_files_and_notice_any_change(tmp_path: Path) -> None:
@@ -68,7 +68,7 @@ def test_the_renderer_keeps_only_the_latest_replies() -> None:
 def test_a_page_is_written_in_place_when_new_and_replaced_when_changed(tmp_path: Path) -> None:
     """A new page is written straight to its name; a changed one is replaced by a rename,
     so that the last site's file, linked into the build folder, is never written through."""
-    from answerable.publishing import write_if_changed
+    from answerable.build.publishing import write_if_changed
 
     assert write_if_changed(tmp_path, "tickets/2026-000001.html", "<p>一</p>")
     page = tmp_path / "tickets/2026-000001.html"

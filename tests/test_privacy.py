@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answerable.privacy import (
+from answerable.checks.privacy import (
     Finding,
     describe,
     find_personal_data,
@@ -18,7 +18,7 @@ from answerable.privacy import (
     mask,
     mask_personal_data,
 )
-from answerable.records import PrivacySettings
+from answerable.core.records import PrivacySettings
 
 NONE = PrivacySettings()
 BOARD = PrivacySettings(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from conftest import BoardWriter
 
 TICKET = "tickets/2026/2026-000001/ticket.yaml"

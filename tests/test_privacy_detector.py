@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from answerable.privacy import find_personal_data, mask_personal_data, old_id_number_valid
-from answerable.records import PrivacySettings
+from answerable.checks.privacy import find_personal_data, mask_personal_data, old_id_number_valid
+from answerable.core.records import PrivacySettings
 
 NONE = PrivacySettings()
 OFFICE = PrivacySettings(allowed_numbers=["0838-1234567", "0838-12345"])

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
-from answerable.privacy import FIELD_KINDS, Voice, public_fields
-from answerable.records import DURATION_PATTERN, SCHEMA_MODELS, Ticket
-from answerable.schema import json_schema
+from answerable.checks.privacy import FIELD_KINDS, Voice, public_fields
+from answerable.checks.schema import json_schema
+from answerable.cli.main import cli
+from answerable.core.records import DURATION_PATTERN, SCHEMA_MODELS, Ticket
 from conftest import BOARD_YAML
 
 # ---- the list of fields -----------------------------------------------------------------

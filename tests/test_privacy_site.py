@@ -11,7 +11,7 @@ import gzip
 
 import pytest
 
-from answerable.privacy import FIELD_KINDS, Voice
+from answerable.checks.privacy import FIELD_KINDS, Voice
 from conftest import BOARD_YAML, BoardWriter
 from sitebuild import build_site
 

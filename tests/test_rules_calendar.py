@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from answerable.calendar import CalendarError, WorkCalendar
+from answerable.core.calendar import CalendarError, WorkCalendar
 
 
 def test_an_unknown_country_is_named_in_the_message() -> None:

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from answerable.deadlines import Rules
-from answerable.status import Status, state_at
+from answerable.core.deadlines import Rules
+from answerable.core.status import Status, state_at
 from test_deadlines import RULES, at, make_board, make_file, make_ticket
 
 # Weekdays off in 2026: 元旦 1-2 Jan (3 Jan is a Saturday), 春节 16-20 and 23 Feb,

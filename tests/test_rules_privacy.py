@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from answerable.privacy import (
+from answerable.checks.privacy import (
     Finding,
     field_texts,
     find_personal_data,
@@ -20,7 +20,7 @@ from answerable.privacy import (
     masked,
     record_fields,
 )
-from answerable.records import PrivacySettings, Ticket
+from answerable.core.records import PrivacySettings, Ticket
 from test_deadlines import make_ticket
 
 NONE = PrivacySettings()

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from answerable.deadlines import Rules
-from answerable.ranking import rank, wilson_lower
-from answerable.stats import table
-from answerable.status import state_at
+from answerable.core.deadlines import Rules
+from answerable.core.ranking import rank, wilson_lower
+from answerable.core.stats import table
+from answerable.core.status import state_at
 from test_deadlines import at, make_board, make_file, make_ticket
 
 # ---- the Wilson lower bound ------------------------------------------------------------

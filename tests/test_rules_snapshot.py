@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from answerable.loading import load_board
-from answerable.snapshot import BoardError, open_board, resolve_as_of, take_snapshot
-from answerable.stats import Period
+from answerable.core.snapshot import BoardError, open_board, resolve_as_of, take_snapshot
+from answerable.core.stats import Period
+from answerable.reading.loading import load_board
 from conftest import BoardWriter
 from test_deadlines import make_board
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from answerable.deadlines import Rules
-from answerable.stats import Figures, Period, PeriodError, table
-from answerable.status import TicketState, state_at
+from answerable.core.deadlines import Rules
+from answerable.core.stats import Figures, Period, PeriodError, table
+from answerable.core.status import TicketState, state_at
 from test_deadlines import at, make_board, make_file, make_ticket
 
 AS_OF = "2026-11-30T12:00:00"

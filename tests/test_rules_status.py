@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from answerable.deadlines import Rules
-from answerable.status import Status, count_witnessed, event_times, holder_at, state_at
+from answerable.core.deadlines import Rules
+from answerable.core.status import Status, count_witnessed, event_times, holder_at, state_at
 from test_deadlines import RULES, at, make_board, make_file, make_ticket
 
 RECEIVED = "2026-11-02T09:00:00+08:00"  # Monday; 5 working days: due end of Monday 9 Nov

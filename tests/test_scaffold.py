@@ -18,10 +18,10 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 import answerable
-from answerable.cli import cli
-from answerable.loading import load_board
-from answerable.scaffold import FILES, ScaffoldError, _Template, init_board
-from answerable.schema import schema_text
+from answerable.checks.schema import schema_text
+from answerable.cli.main import cli
+from answerable.reading.loading import load_board
+from answerable.staff.scaffold import FILES, ScaffoldError, _Template, init_board
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(answerable.__file__).parent

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
-from answerable.yaml_source import parse_yaml
+from answerable.cli.main import cli
+from answerable.reading.yaml_source import parse_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ["board", "ticket", "reply"]

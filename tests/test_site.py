@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from sitebuild import ROOT, build_site, page
 
 AS_OF = "2026-11-20T21:30:00+08:00"

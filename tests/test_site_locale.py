@@ -84,7 +84,7 @@ def test_texts_translated_once_equal_texts_translated_on_every_page(locale: str)
     the one Jinja's own gettext gives, escaping, filters and methods included."""
     from jinja2 import Environment
 
-    from answerable.i18n import TranslatedText, translations
+    from answerable.site.i18n import TranslatedText, translations
 
     def environment(folded: bool) -> Environment:
         env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])

@@ -13,9 +13,9 @@ import git
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
-from answerable.loading import load_board
-from answerable.witness import read_witness
+from answerable.cli.main import cli
+from answerable.reading.loading import load_board
+from answerable.reading.witness import read_witness
 from conftest import BoardWriter
 from sitebuild import build_site, page
 from test_audit import commit, make_repo
@@ -258,7 +258,7 @@ def test_init_sets_witnessed_since_and_fetches_the_whole_history(
 
     import yaml
 
-    from answerable.scaffold import init_board
+    from answerable.staff.scaffold import init_board
 
     init_board(
         tmp_path / "board",

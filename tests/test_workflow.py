@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from answerable.cli import cli
+from answerable.cli.main import cli
 from conftest import BoardWriter
 from sitebuild import build_site, page
 

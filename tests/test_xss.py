@@ -162,7 +162,7 @@ def test_no_executable_content_in_any_page(built: Path) -> None:
 
 
 def test_payloads_show_as_text(board_root: Path, built: Path) -> None:
-    from answerable.loading import load_board
+    from answerable.reading.loading import load_board
 
     loaded = load_board(board_root)
     assert len(loaded.tickets) == len(PAYLOADS)

@@ -8,6 +8,6 @@ from __future__ import annotations
 
 def register() -> None:
     """Pelican's entry point; imported lazily so the CLI runs without Pelican loaded."""
-    from .generator import register as connect  # noqa: PLC0415
+    from answerable.generator import register as connect  # noqa: PLC0415
 
     connect()

@@ -18,26 +18,26 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from .building import mark, pelican_folders, unsafe_output
-from .feeds import feed_jobs
-from .file_cache import FileCache, cache_root
-from .formats import problem_line
-from .i18n import Formatter, TranslatedText, translations
-from .loading import LoadedBoard, default_workers, load_board
-from .open_data import open_data_jobs
-from .page_cache import PageCache, base_digest
-from .problems import Problem, Severity
-from .publishing import (
+from answerable.build.building import mark, pelican_folders, unsafe_output
+from answerable.build.publishing import (
     page_context,
     publish,
     remove_stale,
     write_if_changed,
 )
-from .settings import SettingsError, plugin_settings
-from .site import SITEMAP, Page, Site
-from .snapshot import BoardError, resolve_as_of, take_snapshot
-from .validation import folder_check, left_out_folders, validate
-from .witness import read_witness
+from answerable.build.settings import SettingsError, plugin_settings
+from answerable.checks.problems import Problem, Severity
+from answerable.checks.validation import folder_check, left_out_folders, validate
+from answerable.cli.formats import problem_line
+from answerable.core.snapshot import BoardError, resolve_as_of, take_snapshot
+from answerable.exports.feeds import feed_jobs
+from answerable.exports.open_data import open_data_jobs
+from answerable.incremental.file_cache import FileCache, cache_root
+from answerable.incremental.page_cache import PageCache, base_digest
+from answerable.reading.loading import LoadedBoard, default_workers, load_board
+from answerable.reading.witness import read_witness
+from answerable.site.i18n import Formatter, TranslatedText, translations
+from answerable.site.pages import SITEMAP, Page, Site
 
 log = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"

@@ -1,0 +1,1 @@
+"""Building the site: settings, writing pages, the safe swap into the output folder."""

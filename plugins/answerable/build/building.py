@@ -1,0 +1,278 @@
+"""Building the site safely: into a staging folder, swapped in only when the build succeeds.
+
+A failed build never leaves a half-written site: readers keep seeing the last good one.
+And a build never destroys what it did not make: it refuses to write into the board
+itself or into a folder that holds anything but a site it built (its marker file says
+so), and it cleans up only the staging folders of its own killed runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from answerable.build.publishing import OWN_FILES, OWN_FOLDERS
+
+try:  # a lock tells a killed build's staging folder from a running one's
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows: leftovers are kept there
+    fcntl = None  # type: ignore[assignment]
+
+# Every site a build publishes carries this file; a folder without it is not replaced.
+MARKER = ".answerable-site"
+MARKER_TEXT = (
+    "answerable-site\n"
+    "This folder is a site built from an Answerable board. The next build replaces it\n"
+    "whole; keep nothing else here.\n"
+)
+# What a board is made of, besides every file git tracks in it: never an output.
+BOARD_PARTS = (
+    ".git",
+    "board.yaml",
+    "tickets",
+    "content",
+    "schemas",
+    "plugins",
+    "pelicanconf.py",
+    "publishconf.py",
+)
+
+
+class BuildError(Exception):
+    """The build stopped; the published site was left as it was."""
+
+
+def unsafe_output(output: Path, board: Path, protected: tuple[Path, ...] = ()) -> str | None:
+    """Why a build must not write into ``output``, or None when it may.
+
+    Refused: the board's folder or one above it, a folder of the board's own files (its
+    parts, ``protected`` ones such as Pelican's content folder, anything git tracks), a
+    file, and a non-empty folder without the marker of a site a build made."""
+    try:
+        output = output.resolve()
+        board = board.resolve()
+        parts = [p.resolve() for p in (*(board / name for name in BOARD_PARTS), *protected)]
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of symbolic links
+        return f"{output} cannot be resolved: {error}"
+    if board.is_relative_to(output):
+        where = "is the board's own folder" if output == board else f"holds the board {board}"
+        return f"{output} {where}"
+    for part in parts:
+        if output.is_relative_to(part) or part.is_relative_to(output):
+            how = "is" if output == part else "holds" if part.is_relative_to(output) else "lies in"
+            return f"{output} {how} the board's {_shown(part, board)}"
+    tracked = _tracked(output, board)
+    if tracked:
+        return f"{output} holds {tracked}, a file of the board's git repository"
+    try:
+        entries = os.listdir(output)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        above = next(p for p in (output, *output.parents) if os.path.lexists(p))
+        if above == output:
+            return f"{output} is a file, not a folder"
+        return f"{output} cannot be a folder: {above} is a file"
+    except OSError as error:
+        return f"{output} cannot be read: {error.strerror}"
+    if entries and not is_marked(output):
+        return (
+            f"{output} holds files a build did not make (it has no {MARKER}); "
+            "delete or empty it yourself if it is an old site, or choose an empty or new folder"
+        )
+    return None
+
+
+def is_marked(folder: Path | str) -> bool:
+    """True when ``folder`` holds the marker file a build writes into every site."""
+    path = os.path.join(folder, MARKER)
+    try:
+        with open(path, "rb", opener=_no_follow) as file:
+            return file.read(16) == MARKER_TEXT.encode()[:16]
+    except OSError:
+        return False
+
+
+def mark(folder: Path | str) -> None:
+    path = os.path.join(folder, MARKER)
+    if not is_marked(folder):
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(MARKER_TEXT)
+
+
+def build(settings_file: Path, output: Path, override: dict[str, Any]) -> Path:
+    """Run Pelican into a fresh folder beside ``output``, then put it in ``output``'s place."""
+    # Imported here so that the other commands start without loading Pelican.
+    from pelican import Pelican  # noqa: PLC0415
+    from pelican.settings import read_settings  # noqa: PLC0415
+
+    try:
+        settings = read_settings(
+            str(settings_file), override={**override, "DELETE_OUTPUT_DIRECTORY": False}
+        )
+    except SystemExit as stop:
+        raise BuildError(f"{settings_file}: {stop}") from None
+    except Exception as error:
+        raise BuildError(f"{settings_file}: {type(error).__name__}: {error}") from None
+    refused = unsafe_output(output, Path(settings["ANSWERABLE_BOARD"]), pelican_folders(settings))
+    if refused:
+        raise BuildError(f"refused: {refused}")
+    output = output.resolve()
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(output)
+        staging, lock = _staging(output)
+    except OSError as error:
+        raise BuildError(_os_message(error)) from None
+    try:
+        try:
+            for folder in OWN_FOLDERS:
+                if (output / folder).is_dir():
+                    shutil.copytree(output / folder, staging / folder, copy_function=os.link)
+            for name in OWN_FILES:
+                if (output / name).is_file():
+                    os.link(output / name, staging / name)
+        except OSError as error:
+            raise BuildError(_os_message(error)) from None
+        settings["OUTPUT_PATH"] = str(staging)
+        try:
+            Pelican(settings).run()
+        except SystemExit as stop:  # the plugin stops a build of a board with errors this way
+            raise BuildError(str(stop) or "the build stopped") from None
+        except Exception as error:
+            raise BuildError(f"{type(error).__name__}: {error}") from None
+        _swap(staging, output)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        lock.close()
+    return output
+
+
+def pelican_folders(settings: dict[str, Any]) -> tuple[Path, ...]:
+    """Pelican's own sources in ``settings``: its content and theme folders."""
+    return tuple(
+        Path(settings[key])
+        for key in ("PATH", "THEME")
+        if isinstance(settings.get(key), str) and os.path.isdir(settings[key])
+    )
+
+
+def remove_leftovers(output: Path) -> list[Path]:
+    """Remove what killed builds of ``output`` left beside it: folders named as a build
+    names its staging and retired folders that carry the marker (or are empty), and that
+    no running build holds. Anything else is left alone."""
+    pattern = re.compile(rf"\.{re.escape(output.name)}-(building|retired)-[a-z0-9_]{{8}}")
+    removed = []
+    for entry in os.scandir(output.parent):
+        if not pattern.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            lock = _Lock(entry.path)
+        except OSError:
+            continue  # a build that is still running holds it
+        try:
+            if is_marked(entry.path):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.rmdir(entry.path)  # only when empty: killed before its marker
+        except OSError:
+            continue
+        finally:
+            lock.close()
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _staging(output: Path) -> tuple[Path, _Lock]:
+    """A new folder beside ``output``, marked and locked by this build.
+
+    Made by mkdir with the usual mode, not mkdtemp: its 0700 would be the site's mode
+    once swapped in, and a web server running as another user could not read it."""
+    while True:
+        staging = output.with_name(f".{output.name}-building-{secrets.token_hex(4)}")
+        try:
+            staging.mkdir()
+            break
+        except FileExistsError:
+            continue
+    try:
+        lock = _Lock(staging)
+        mark(staging)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging, lock
+
+
+def _swap(staging: Path, output: Path) -> None:
+    retired = None
+    try:
+        if output.exists():
+            retired = output.with_name(f".{output.name}-retired-{staging.name[-8:]}")
+            output.rename(retired)
+        staging.rename(output)
+    except OSError as error:
+        if retired is not None and not output.exists():
+            with contextlib.suppress(OSError):
+                retired.rename(output)  # the last site goes back where it was
+        raise BuildError(_os_message(error)) from None
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+class _Lock:
+    """An exclusive lock on a folder, held until ``close``: it goes with the folder when
+    renamed, and ends with the process however that ends (a killed build's is gone)."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.fd = -1
+        if fcntl is None:
+            return
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
+
+
+def _tracked(output: Path, board: Path) -> str | None:
+    """A file under ``output`` that the board's git repository tracks, if any."""
+    try:
+        listed = subprocess.run(  # noqa: S603 - git with fixed arguments
+            ["git", "-C", str(board), "ls-files", "-z", "--full-name", "--", str(output)],  # noqa: S607
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None  # no git here: the board's parts are still refused
+    if listed.returncode != 0 or not listed.stdout:
+        return None  # not a repository, or ``output`` lies outside it
+    return listed.stdout.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+def _shown(part: Path, board: Path) -> str:
+    return part.relative_to(board).as_posix() if part.is_relative_to(board) else str(part)
+
+
+def _os_message(error: OSError) -> str:
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"

@@ -1,0 +1,221 @@
+"""Writing the board's pages: rendered in parallel, written only when their text changed.
+
+Pelican's writer copies the whole context and sends a signal for every file; at tens of
+thousands of pages that is most of a build. Here each process renders its share of the
+pages with the generator's own Jinja environment, and a page whose text is already on
+disk is left alone, so a rebuild rewrites only what changed.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
+from answerable.site.pages import (
+    CHANGES,
+    HOME,
+    LEADERBOARD,
+    OPEN_DATA,
+    PROMISES,
+    RANKINGS,
+    SEARCH,
+    SITEMAP,
+    Job,
+    Page,
+)
+
+# Folders that only the board's generator writes, always as a new file renamed into place
+# (write_if_changed): a rebuild may start from the last site's files there, linked rather
+# than copied, and a page whose text did not change is then not written at all. Pelican
+# and Pagefind write the rest in place, so those always start empty.
+OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311", "data")
+# The pages it writes at the top, the same way.
+OWN_FILES = (HOME, LEADERBOARD, RANKINGS, PROMISES, CHANGES, SEARCH, OPEN_DATA, SITEMAP)
+
+# From this many jobs on, each process takes an equal share at once; below it, jobs are
+# handed out one by one (a process costs about 30 ms to start).
+PARALLEL_FROM = 400
+
+
+@dataclass(frozen=True)
+class Written:
+    paths: tuple[str, ...]
+    changed: int
+    rendered: int
+    files: dict[bytes, bytes]
+    """What each keyed job wrote (``page_cache.stamps``), for the next build's cache."""
+
+
+def relative_root(save_as: str) -> str:
+    """The way back to the site's root from a page, as Pelican's RELATIVE_URLS writes it."""
+    depth = save_as.count("/")
+    return "/".join([".."] * depth) if depth else "."
+
+
+def write_if_changed(output: Path, rel: str, text: str | Iterable[str]) -> bool:
+    """Write ``text`` at ``rel`` unless the file holds exactly that; True when written.
+
+    ``text`` may come in pieces (the open-data files of a whole board): they are written
+    as they come and compared with the file afterwards, never held at once."""
+    # str paths, not pathlib: pathlib interns every part of every path it makes, a table
+    # that grows with the pages a rendering process writes.
+    target = os.path.join(output, rel)
+    folder, name = os.path.split(target)
+    temporary = os.path.join(folder, f".{name}.tmp")
+    if isinstance(text, str):
+        data = text.encode("utf-8")
+        try:
+            if os.stat(target).st_size == len(data) and _read(target) == data:
+                return False
+        except FileNotFoundError:
+            os.makedirs(folder, exist_ok=True)
+            # A new file is linked from no last site, and `answerable build` writes into
+            # a folder no reader sees yet: written in place. The rename as well made
+            # writing a cold build's 21,000 files two to three times slower.
+            with open(target, "xb") as file:
+                file.write(data)
+            return True
+        with open(temporary, "wb") as file:
+            file.write(data)
+    else:
+        os.makedirs(folder, exist_ok=True)
+        with open(temporary, "w", encoding="utf-8", newline="") as file:
+            file.writelines(text)
+        if _same_bytes(temporary, target):
+            os.unlink(temporary)
+            return False
+    os.replace(temporary, target)  # a reader never sees half a page; a link is not written through
+    return True
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def _same_bytes(new: str, old: str) -> bool:
+    try:
+        if os.stat(new).st_size != os.stat(old).st_size:
+            return False
+        with open(new, "rb") as a, open(old, "rb") as b:
+            while block := a.read(1 << 20):
+                if block != b.read(1 << 20):
+                    return False
+    except FileNotFoundError:
+        return False
+    return True
+
+
+@dataclass
+class _Share:
+    jobs: list[tuple[bytes | None, Job]]
+    render: Callable[[Page], str]
+    output: Path
+
+
+_SHARE: _Share | None = None  # set before forking; the children inherit it
+
+
+def _run(index_count: tuple[int, int]) -> Written:
+    index, count = index_count
+    assert _SHARE is not None  # noqa: S101 - set by publish() before the pool starts
+    paths: list[str] = []
+    changed = 0
+    files: dict[bytes, bytes] = {}
+    for key, job in _SHARE.jobs[index::count]:
+        made = []
+        for page in job.make():
+            text = page.text if page.text is not None else _SHARE.render(page)
+            changed += write_if_changed(_SHARE.output, page.save_as, text)
+            paths.append(page.save_as)
+            made.append(page.save_as)
+        if key is not None:
+            files[key] = stamps(_SHARE.output, made)
+    return Written(tuple(paths), changed, len(paths), files)
+
+
+def publish(
+    jobs: list[Job],
+    render: Callable[[Page], str],
+    output: Path,
+    workers: int,
+    cache: PageCache | None = None,
+) -> Written:
+    """Make every job whose pages are not already on disk as the cache knows them, render
+    and write its pages; in ``workers`` processes when it pays. ``jobs`` is emptied."""
+    global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
+    kept: dict[bytes, bytes] = {}
+    todo: list[tuple[bytes | None, Job]] = []
+    for job in jobs:
+        if cache is None or job.key is None:
+            todo.append((None, job))
+            continue
+        key = cache.full_key(job.key, job.timeless)
+        found = cache.unchanged(key, output)
+        if found is None:
+            todo.append((key, job))
+        else:
+            kept[key] = found
+    if cache is not None:
+        cache.entries = {}  # what is still good is in ``kept``; the rest is stale
+    jobs.clear()  # from here on only ``todo`` holds them
+    _SHARE = _Share(todo, render, output)
+    size = len(todo)
+    if size < PARALLEL_FROM:
+        # A rebuild's few jobs, some of them whole-board files or the leaderboard: handed
+        # out one at a time, so that the heavy ones run side by side.
+        count, shares = min(workers, size), [(i, size) for i in range(size)]
+    else:
+        count = min(workers, size // (PARALLEL_FROM // 2))
+        shares = [(i, count) for i in range(count)]
+    del todo
+    try:
+        if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            results = [_run((0, 1))]
+        else:
+            with multiprocessing.get_context("fork").Pool(count) as pool:
+                # The workers are forked and have their own copies: this process lets
+                # go of its own, so that what they send back fills that memory instead
+                # of adding to it (at 100,000 tickets, 130 MiB at the end of a build).
+                _SHARE = None
+                results = pool.map(_run, shares, chunksize=1)
+    finally:
+        _SHARE = None
+    files = dict(kept)
+    for result in results:
+        files.update(result.files)
+    produced = {p for r in results for p in r.paths}
+    for packed in kept.values():
+        produced.update(stamped_paths(packed))
+    paths = sorted(produced)
+    return Written(
+        tuple(paths),
+        sum(r.changed for r in results),
+        sum(r.rendered for r in results),
+        files,
+    )
+
+
+def remove_stale(output: Path, produced: set[str]) -> int:
+    """Delete files in the generator's own folders that this build did not produce."""
+    removed = 0
+    for folder in OWN_FOLDERS:
+        for parent, _, names in os.walk(output / folder):
+            rel = Path(parent).relative_to(output).as_posix()
+            for name in names:
+                if f"{rel}/{name}" not in produced:
+                    os.unlink(os.path.join(parent, name))  # str paths: thousands of names
+                    removed += 1
+    return removed
+
+
+def page_context(base: dict[str, Any], page: Page, site_url: str | None) -> dict[str, Any]:
+    context = {**base, **page.context}
+    context["SITEURL"] = relative_root(page.save_as) if site_url is None else site_url
+    context["output_file"] = page.save_as
+    return context

@@ -1,0 +1,1 @@
+"""The command line: thin commands and their output formats."""

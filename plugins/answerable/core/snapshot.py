@@ -1,0 +1,113 @@
+"""A board at one moment: loaded once, read by the CLI and the site alike."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from functools import cached_property
+
+from answerable.core.calendar import CalendarError
+from answerable.core.deadlines import Rules
+from answerable.core.departments import Departments
+from answerable.core.records import Board
+from answerable.core.stats import Grouping, Period, Table, table
+from answerable.core.status import TicketState, count_witnessed, state_at, states_at
+from answerable.reading.loading import LoadedBoard
+
+
+class BoardError(Exception):
+    """The board cannot be read at all (no valid board.yaml, no calendar)."""
+
+
+@dataclass
+class Snapshot:
+    loaded: LoadedBoard
+    board: Board
+    rules: Rules
+    departments: Departments
+    as_of: datetime
+    states: list[TicketState]
+
+    def table(
+        self,
+        by: Grouping = "department",
+        period: Period | None = None,
+        only: Iterable[str] | None = None,
+    ) -> Table:
+        return table(self.board, self.states, self.as_of, self.rules.local_date, by, period, only)
+
+    def at(self, moment: datetime, received_from: date | None = None) -> Snapshot:
+        """The same board at another moment (a report at the end of its period).
+
+        ``received_from`` leaves out tickets received before that day: a report needs
+        only its own period and the one before it.
+        """
+        if moment == self.as_of and received_from is None:
+            return self
+        # Tickets received after the moment have no state then: leave them out early.
+        times, order = self._by_received
+        first = 0
+        if received_from is not None:
+            start = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
+            first = bisect_left(times, start)
+        settled = self._settled
+        states = []
+        for index in sorted(order[first : bisect_right(times, moment)]):  # back in id order
+            file = self.loaded.tickets[index]
+            known = settled.get(id(file))
+            if known is not None and known.settled_since <= moment:  # type: ignore[operator]
+                states.append(replace(known, as_of=moment))
+            elif (state := state_at(file, self.rules, moment)) is not None:
+                states.append(state)
+        return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, states)
+
+    @cached_property
+    def _by_received(self) -> tuple[list[datetime], list[int]]:
+        """When each ticket was received, in that order, and its place in the board."""
+        tickets = self.loaded.tickets
+        order = sorted(range(len(tickets)), key=lambda index: tickets[index].ticket.received)
+        return [tickets[index].ticket.received for index in order], order
+
+    @cached_property
+    def _settled(self) -> dict[int, TicketState]:
+        """Answered tickets whose state no later moment changes, by their file: at an
+        earlier moment by which one had already settled, it stood just the same (but for
+        the moment itself), so the reports' many moments need not work it out again."""
+        return {
+            id(s.file): s for s in self.states if s.status.answered and s.settled_since is not None
+        }
+
+
+def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> datetime:
+    """The moment statuses describe: the caller's, else the board's frozen one, else now."""
+    return override or board.as_of or now
+
+
+def take_snapshot(
+    loaded: LoadedBoard, as_of: datetime, witnessed: Mapping[str, datetime] | None = None
+) -> Snapshot:
+    """The board at ``as_of``; ``witnessed``: when the public record first held each reply
+    (by path), counted where the board's ``witnessed_since`` says so."""
+    board = loaded.board
+    if board is None:
+        raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
+    try:
+        rules = Rules(board)
+    except CalendarError as error:
+        raise BoardError(f"board.yaml: calendar: {error}") from None
+    count_witnessed(loaded.tickets, rules, witnessed or {})
+    states = states_at(loaded.tickets, rules, as_of)
+    return Snapshot(loaded, board, rules, Departments(board), as_of, states)
+
+
+def open_board(
+    loaded: LoadedBoard,
+    as_of: datetime | None,
+    now: datetime,
+    witnessed: Mapping[str, datetime] | None = None,
+) -> Snapshot:
+    if loaded.board is None:
+        raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
+    return take_snapshot(loaded, resolve_as_of(loaded.board, as_of, now), witnessed)

@@ -1,0 +1,201 @@
+"""A ticket's status at a moment: derived from its files and ``as_of``, never stored.
+
+Only what had happened by ``as_of`` counts: a reply, transfer, extension approval or
+rating dated later does not exist yet at that moment, so any past moment can be shown.
+A reply counts from ``ReplyFile.at``: its date, or the later moment the public record
+witnessed it (``count_witnessed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from functools import cached_property
+
+from answerable.core.deadlines import Rules
+from answerable.core.records import Rating, Ticket
+from answerable.reading.loading import ReplyFile, TicketFile
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    DUE_SOON = "due-soon"
+    OVERDUE = "overdue"
+    ANSWERED_ON_TIME = "answered-on-time"
+    ANSWERED_LATE = "answered-late"
+    WITHDRAWN = "withdrawn"
+    DUPLICATE = "duplicate"
+
+    @property
+    def dot(self) -> str:
+        """The colour of the status dot; always shown with the status's words too."""
+        return {
+            Status.OPEN: "green",
+            Status.DUE_SOON: "yellow",
+            Status.OVERDUE: "red",
+        }.get(self, "grey")
+
+    @property
+    def answered(self) -> bool:
+        return self in (Status.ANSWERED_ON_TIME, Status.ANSWERED_LATE)
+
+
+@dataclass(frozen=True)
+class TicketState:
+    file: TicketFile
+    as_of: datetime
+    status: Status
+    department: str
+    """The department the ticket counts for: the final reply's, else the holder's."""
+    due: datetime | None
+    """The due time in force at ``as_of``; None when the board has no policy for it."""
+    replies: tuple[ReplyFile, ...]
+    """The replies published by ``as_of``, in order."""
+    first_reply: ReplyFile | None
+    final_reply: ReplyFile | None
+    days_to_first_reply: int | None
+    days_to_final_reply: int | None
+    days_taken: int
+    """Working days from receipt to the final reply, or to ``as_of`` while unanswered."""
+    days_late: int
+    """Working days past the due time: of the final reply, or of ``as_of`` when overdue."""
+    rating: Rating | None
+
+    @property
+    def ticket(self) -> Ticket:
+        return self.file.ticket
+
+    @cached_property  # many pages ask, and it reads every event of the ticket
+    def settled_since(self) -> datetime | None:
+        """From when this state stays the same at every later moment: its status is final
+        and nothing in the ticket's files is dated after ``as_of``; None while time can
+        still change it (an open ticket's time left, a reply dated ahead)."""
+        if self.status not in (
+            Status.ANSWERED_ON_TIME,
+            Status.ANSWERED_LATE,
+            Status.WITHDRAWN,
+            Status.DUPLICATE,
+        ):
+            return None
+        # Extension requests too: the timeline shows them.
+        requests = [e.requested for e in self.ticket.extensions]
+        latest = max(event_times(self.file) + requests)
+        return latest if latest <= self.as_of else None
+
+    @property
+    def time_left(self) -> timedelta | None:
+        """Time until the due time (negative when past); None once answered."""
+        if self.due is None or self.final_reply is not None:
+            return None
+        return self.due - self.as_of
+
+
+def event_times(file: TicketFile) -> list[datetime]:
+    """When each public event in a ticket's files happened: receipt, transfers, approved
+    extensions, replies, rating, withdrawal, hiding."""
+    ticket = file.ticket
+    times = [ticket.received, *(t.at for t in ticket.transfers)]
+    times += [e.approved for e in ticket.extensions if e.approved]
+    times += [r.at for r in file.replies]
+    times += [e.at for e in (ticket.rating, ticket.withdrawn, ticket.hidden) if e]
+    return times
+
+
+def count_witnessed(
+    files: Iterable[TicketFile], rules: Rules, witnessed: Mapping[str, datetime]
+) -> None:
+    """Give each reply the moment the public record first held it (``witnessed``: by the
+    reply's path), where the board counts it: committed on or after the board's
+    ``witnessed_since`` day, and not imported (an imported reply keeps its export's time,
+    which its import batch records)."""
+    since = rules.board.witnessed_since
+    start = datetime.combine(since, time.min, tzinfo=rules.zone) if since else None
+    for file in files:
+        imported = file.ticket.source is not None
+        for reply in file.replies:
+            when = witnessed.get(reply.path) if start is not None and not imported else None
+            reply.witnessed = when if when is not None and when >= start else None  # type: ignore[operator]
+
+
+def holder_at(ticket: Ticket, as_of: datetime) -> str:
+    """The department holding the ticket at ``as_of``, following the public transfers."""
+    if not ticket.transfers:
+        return ticket.department
+    holder = ticket.transfers[0].from_
+    for transfer in ticket.transfers:
+        if transfer.at <= as_of:
+            holder = transfer.to
+    return holder
+
+
+def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | None:
+    """The ticket as it stood at ``as_of``; None if it had not been received yet."""
+    ticket = file.ticket
+    if ticket.received > as_of:
+        return None
+    replies = tuple(r for r in file.replies if r.at <= as_of)
+    first = min(replies, key=lambda r: r.at, default=None)
+    final = next((r for r in replies if r.meta.kind == "final"), None)
+    deadline = rules.deadline(ticket)
+    # A final reply is judged by the due time in force when it came: an extension
+    # approved afterwards cannot turn a late answer into an on-time one.
+    due = deadline.due_at(final.at if final else as_of) if deadline else None
+    received_day = rules.local_date(ticket.received)
+    end = final.at if final else as_of
+    end_day = rules.local_date(end)
+    calendar = rules.calendar
+
+    if ticket.duplicate_of is not None:
+        status = Status.DUPLICATE
+    elif ticket.withdrawn is not None and ticket.withdrawn.at <= as_of:
+        status = Status.WITHDRAWN
+    elif final is not None:
+        late = due is not None and final.at > due
+        status = Status.ANSWERED_LATE if late else Status.ANSWERED_ON_TIME
+    elif due is not None and as_of > due:
+        status = Status.OVERDUE
+    elif due is not None and _due_soon(rules, as_of, due):
+        status = Status.DUE_SOON
+    else:
+        status = Status.OPEN
+
+    days_late = 0
+    if due is not None and status in (Status.ANSWERED_LATE, Status.OVERDUE):
+        days_late = calendar.working_days_between(rules.local_date(due), end_day)
+
+    def days_to(reply: ReplyFile | None) -> int | None:
+        if reply is None:
+            return None
+        return calendar.working_days_between(received_day, rules.local_date(reply.at))
+
+    rating = ticket.rating if ticket.rating and ticket.rating.at <= as_of else None
+    return TicketState(
+        file=file,
+        as_of=as_of,
+        status=status,
+        department=final.meta.department if final else holder_at(ticket, as_of),
+        due=due,
+        replies=replies,
+        first_reply=first,
+        final_reply=final,
+        days_to_first_reply=days_to(first),
+        days_to_final_reply=days_to(final),
+        days_taken=calendar.working_days_between(received_day, end_day),
+        days_late=days_late,
+        rating=rating,
+    )
+
+
+def _due_soon(rules: Rules, as_of: datetime, due: datetime) -> bool:
+    warn = rules.board.warn_before
+    if warn.in_working_days:
+        left = rules.calendar.working_days_between(rules.local_date(as_of), rules.local_date(due))
+        return left < warn.amount
+    return due - as_of < warn.wall_clock()
+
+
+def states_at(files: Iterable[TicketFile], rules: Rules, as_of: datetime) -> list[TicketState]:
+    """Every ticket received by ``as_of``, in id order."""
+    return [state for file in files if (state := state_at(file, rules, as_of)) is not None]

@@ -1,0 +1,1 @@
+"""Exports: Atom feeds, open data, Open311 GeoReport v2."""

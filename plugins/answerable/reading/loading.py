@@ -1,0 +1,664 @@
+"""Read a board's tree in one pass: every file parsed once, every problem collected.
+
+A bad file never stops the pass: it is reported with its path and line, and the rest
+of the board still loads. Only files that pass their schema become records.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import multiprocessing
+import os
+import pickle
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+from pydantic import ValidationError
+
+from answerable.checks.problems import Problem
+from answerable.core.records import (
+    SCHEMA_MODELS,
+    TICKET_ID,
+    Board,
+    Record,
+    ReplyMeta,
+    Ticket,
+    describe_value,
+)
+from answerable.incremental.file_cache import FileCache
+from answerable.reading.yaml_source import Position, YamlDocument, YamlProblem, parse_yaml
+
+PARALLEL_FROM = 2_000  # ticket folders; below this, starting processes costs more than it saves
+MAX_FILE_BYTES = 1024 * 1024  # a ticket is a few KiB; anything this large is a mistake
+REPLY_FILE = re.compile(r"^reply-([1-9][0-9]{0,3})\.md$")
+YEAR_FOLDER = re.compile(r"^[0-9]{4}$")
+IGNORED_NAMES = {".gitkeep"}
+# Characters no one types: NUL and the like hide text from reviewers and break tools.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+R = TypeVar("R", bound=Record)
+
+
+class _Unpickled:
+    """A record given as the pickled bytes the file cache kept, unpickled when first
+    read: checking a board whose files are all cached then reads no record at all.
+
+    A non-data descriptor: once unpickled, the record sits in the instance's own
+    ``__dict__`` and later reads are plain attribute reads.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.parked = f"_{name}_pickled"
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:  # noqa: ANN401
+        if obj is None:
+            raise AttributeError(self.name)  # so that the dataclass field has no default
+        parked = obj.__dict__.pop(self.parked)
+        if not parked:
+            raise LookupError(f"{self.name} was not kept: the board was read for checking only")
+        value = pickle.loads(parked)  # noqa: S301 - our own cache
+        obj.__dict__[self.name] = value
+        return value
+
+    def park(self, obj: object) -> None:
+        """Called after ``__init__``: move pickled bytes aside until the first read."""
+        if type(obj.__dict__.get(self.name)) is bytes:
+            obj.__dict__[self.parked] = obj.__dict__.pop(self.name)
+
+    def pickled(self, obj: object) -> bytes:
+        """The record as bytes: the parked ones, or the record pickled now."""
+        parked = obj.__dict__.get(self.parked)
+        return parked if parked is not None else pickle.dumps(obj.__dict__[self.name], protocol=5)
+
+
+class TicketRefs(NamedTuple):
+    """What checks across the board read: the id, the tickets it names, and when it was
+    received (in POSIX seconds: a float crosses between processes at a fraction of
+    the cost of a datetime with its offset)."""
+
+    id: str
+    related: tuple[str, ...]
+    duplicate_of: str | None
+    received: float
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketRefs:
+        received = ticket.received.timestamp()
+        return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of, received)
+
+
+# Files cross from a loading process to the main one with their records as pickled
+# bytes, which the main process unpickles only if it reads them (``_Unpickled``).
+
+
+@dataclass
+class ReplyFile:
+    number: int
+    path: str
+    meta: ReplyMeta = _Unpickled()  # type: ignore[assignment]
+    body: str
+    body_line: int
+    doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
+    digest: bytes = b""  # of the file's bytes: what page caches are keyed by
+    witnessed: datetime | None = None
+    """When the public record first held the reply, where the board counts that
+    (``status.count_witnessed``); set after reading, never cached with the file."""
+
+    def __post_init__(self) -> None:
+        ReplyFile.__dict__["meta"].park(self)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        meta = ReplyFile.__dict__["meta"].pickled(self)
+        fields = (self.number, self.path, meta, self.body, self.body_line, self.doc, self.digest)
+        return ReplyFile, (*fields, self.witnessed)
+
+    @property
+    def at(self) -> datetime:
+        """When the reply counts as given: its date, or the later moment it was witnessed."""
+        stated = self.meta.date
+        witnessed = self.witnessed
+        return witnessed if witnessed is not None and witnessed > stated else stated
+
+    def position(self, *path: str | int) -> Position:
+        if isinstance(self.doc, str):
+            self.doc = _positions(self.doc, front_matter=True)
+        return self.doc.position(path)
+
+
+@dataclass
+class TicketFile:
+    folder: str  # e.g. tickets/2026/2026-000042
+    path: str  # the ticket.yaml
+    ticket: Ticket = _Unpickled()  # type: ignore[assignment]
+    doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
+    replies: list[ReplyFile] = field(default_factory=list)
+    digest: bytes = b""  # of ticket.yaml and every reply file: the folder's whole content
+    refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
+    checks: list[Problem] | None = None  # the folder's own problems, when loading checked it
+    # Each reply's path and date in POSIX seconds: what checks across the board read of
+    # the replies, which ``validate`` does not get back from the loading processes.
+    reply_times: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        TicketFile.__dict__["ticket"].park(self)
+        if self.refs is None:
+            self.refs = TicketRefs.of(self.ticket)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        ticket = TicketFile.__dict__["ticket"].pickled(self)
+        fields = (self.folder, self.path, ticket, self.doc, self.replies, self.digest)
+        return TicketFile, (*fields, self.refs, self.checks, self.reply_times)
+
+    def position(self, *path: str | int) -> Position:
+        if isinstance(self.doc, str):
+            self.doc = _positions(self.doc, front_matter=False)
+        return self.doc.position(path)
+
+    def written(self, key: str) -> str:
+        """A top-level value as the file writes it (read for a message, so rarely)."""
+        self.position(key)
+        return _written(self.doc, key)  # type: ignore[arg-type]
+
+
+def reply_written(root: Path, rel: str, key: str) -> tuple[Position, str]:
+    """Where a reply's front matter gives ``key``, and its value as written; read again
+    from the file, for the rare message that needs it when the reply was not kept."""
+    doc = _positions(str(root / rel), front_matter=True)
+    return doc.position((key,)), _written(doc, key)
+
+
+def _written(doc: YamlDocument, key: str) -> str:
+    return str(doc.data.get(key, "")) if isinstance(doc.data, dict) else ""
+
+
+@dataclass
+class LoadedBoard:
+    root: Path
+    board: Board | None
+    board_doc: YamlDocument | None
+    tickets: list[TicketFile]
+    problems: list[Problem]
+    board_digest: bytes = b""  # of board.yaml's bytes
+    cache: FileCache | None = None  # where checks of unchanged files may be kept too
+
+
+FolderCheck = Callable[[TicketFile], list[Problem]]
+# Given board.yaml (its record and digest) and the cache: what checks a folder.
+MakeCheck = Callable[[Board, bytes, FileCache | None], FolderCheck]
+
+
+def load_board(
+    root: Path,
+    cache: FileCache | None = None,
+    *,
+    save: bool = True,
+    workers: int = 1,
+    check: MakeCheck | None = None,
+    records: bool = True,
+) -> LoadedBoard:
+    """Read board.yaml and every ticket folder under ``root``; ``cache`` keeps what each
+    ticket file was read as, so that unchanged files are not parsed again. ``save=False``:
+    the caller saves the cache later (``validate`` does), so that it is written once.
+
+    ``check`` makes the function that finds a folder's own problems, which then runs
+    as each folder is read (``TicketFile.checks``). With ``workers`` (cores) > 1 and a
+    large board, folders are read and checked in two processes a core, each with its
+    own part of the cache, which it saves itself; the board returned then has no cache.
+    ``records=False``: only checking follows, so records and replies need not be sent
+    back from those processes (reading ``TicketFile.ticket`` then fails)."""
+    problems: list[Problem] = []
+    board, board_doc, board_digest = _load_board_file(root, problems)
+    folders: list[tuple[str, str]] = []
+    tickets_dir = root / "tickets"
+    if tickets_dir.is_symlink():
+        problems.append(_stray(root, tickets_dir, "tickets/ must be a folder, not a link"))
+    elif tickets_dir.is_dir():
+        folders = _ticket_folders(root, tickets_dir, problems)
+    per_folder = None
+    if check is not None and board is not None:
+        per_folder = check(board, board_digest, cache)
+    # Two processes per core: reading waits on the disk when the files are not in memory
+    # (a board of 100,000 tickets: 16 s against 25 s with one per core), and costs
+    # nothing more when they are.
+    count = min(2 * workers, len(folders) // (PARALLEL_FROM // 2))
+    if count > 1 and "fork" in multiprocessing.get_all_start_methods():
+        part = _Part(root, folders, cache, per_folder, count, records)
+        tickets = _load_in_parallel(part, problems)
+        cache = None  # each process saved its own shards; a save from here would drop them
+    else:
+        tickets = _load_folders(root, folders, problems, cache, per_folder)
+        if cache is not None and save:
+            cache.save()
+    tickets.sort(key=lambda t: t.refs.id)
+    return LoadedBoard(root, board, board_doc, tickets, problems, board_digest, cache)
+
+
+def _load_folders(
+    root: Path,
+    folders: list[tuple[str, str]],
+    problems: list[Problem],
+    cache: FileCache | None,
+    check: FolderCheck | None,
+) -> list[TicketFile]:
+    tickets = []
+    for folder, rel in folders:
+        loaded = load_ticket_folder(root, folder, problems, cache, rel)
+        if loaded is not None:
+            if check is not None:
+                loaded.checks = check(loaded)
+            tickets.append(loaded)
+    return tickets
+
+
+@dataclass
+class _Part:
+    """What the loading processes inherit when they are forked."""
+
+    root: Path
+    folders: list[tuple[str, str]]
+    cache: FileCache | None
+    check: FolderCheck | None
+    count: int
+    records: bool
+
+    def mine(self, index: int) -> list[tuple[str, str]]:
+        if self.cache is None:
+            return self.folders[index :: self.count]
+        # By cache shard, so that no two processes read or write the same shard file.
+        return [f for f in self.folders if FileCache.shard_of(f[1]) % self.count == index]
+
+
+_PART: _Part | None = None
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _load_part(index: int) -> tuple[list[TicketFile], list[Problem]]:
+    assert _PART is not None  # noqa: S101 - set before the pool starts
+    problems: list[Problem] = []
+    tickets = _load_folders(_PART.root, _PART.mine(index), problems, _PART.cache, _PART.check)
+    if _PART.cache is not None:
+        _PART.cache.save()
+    if not _PART.records:  # the checks are done: send back what checks between tickets read
+        tickets = [replace(t, ticket=b"", replies=[]) for t in tickets]
+    return tickets, problems
+
+
+def _load_in_parallel(part: _Part, problems: list[Problem]) -> list[TicketFile]:
+    global _PART  # noqa: PLW0603 - handed to forked children, reset afterwards
+    _PART = part
+    try:
+        # This process only waits: parsing here would leave its heap fragmented by
+        # garbage, which every page-rendering process forked later would inherit.
+        with multiprocessing.get_context("fork").Pool(part.count) as pool:
+            results = pool.map(_load_part, range(part.count))
+    finally:
+        _PART = None
+    tickets: list[TicketFile] = []
+    for found, own in results:
+        tickets += found
+        problems += own
+    return tickets
+
+
+def _load_board_file(
+    root: Path, problems: list[Problem]
+) -> tuple[Board | None, YamlDocument | None, bytes]:
+    path = root / "board.yaml"
+    if not path.is_file():
+        problems.append(Problem("board.yaml", 1, 1, "E007", "board.yaml is missing"))
+        return None, None, b""
+    data = _read_bytes(path, "board.yaml", problems)
+    if data is None:
+        return None, None, b""
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    text = _decode(data, "board.yaml", problems)
+    doc = _parse_text("board.yaml", text, problems) if text is not None else None
+    if doc is None:
+        return None, None, digest
+    return record_from(Board, doc, _rel(root, path), problems), doc, digest
+
+
+def _entries(folder: Path | str) -> list[os.DirEntry[str]]:
+    # os.scandir: one system call per folder, and file types without a stat per entry.
+    with os.scandir(folder) as listing:
+        return sorted(listing, key=lambda entry: entry.name)
+
+
+def _ticket_folders(
+    root: Path, tickets_dir: Path, problems: list[Problem]
+) -> list[tuple[str, str]]:
+    """Each ticket folder's path and its path in the board."""
+    # Plain strings: at 100,000 folders, pathlib's parsing is a second of its own.
+    folders: list[tuple[str, str]] = []
+    for year in _entries(tickets_dir):
+        if year.name in IGNORED_NAMES:
+            continue
+        if year.is_symlink() or not year.is_dir() or not YEAR_FOLDER.match(year.name):
+            why = "expected a year folder such as tickets/2026/"
+            problems.append(_stray(root, Path(year.path), why))
+            continue
+        for folder in _entries(Path(year.path)):
+            if folder.name in IGNORED_NAMES:
+                continue
+            if folder.is_symlink() or not folder.is_dir() or not re.match(TICKET_ID, folder.name):
+                why = "expected a ticket folder named like 2026-000042"
+                problems.append(_stray(root, Path(folder.path), why))
+                continue
+            folders.append((folder.path, f"tickets/{year.name}/{folder.name}"))
+    return folders
+
+
+def load_ticket_folder(
+    root: Path,
+    folder: Path | str,
+    problems: list[Problem],
+    cache: FileCache | None = None,
+    rel: str | None = None,
+) -> TicketFile | None:
+    """Read one ticket folder (``rel``: its path in the board, when the caller knows it);
+    its problems go to ``problems``."""
+    rel_folder = rel or _rel(root, Path(folder))
+    ticket_rel = f"{rel_folder}/ticket.yaml"
+    ticket_entry = None
+    reply_paths: list[tuple[int, str, str]] = []
+    for entry in _entries(folder):
+        if entry.name in IGNORED_NAMES:
+            continue
+        if entry.name == "ticket.yaml":
+            ticket_entry = entry
+            continue
+        match = REPLY_FILE.match(entry.name)
+        if match and entry.is_file(follow_symlinks=False):
+            reply_paths.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
+        else:
+            why = "a ticket folder holds ticket.yaml and reply-N.md files only"
+            problems.append(_stray(root, Path(entry.path), why))
+    ticket = None
+    digest = hashlib.blake2b(digest_size=16)
+    if ticket_entry is None or not ticket_entry.is_file(follow_symlinks=False):
+        problems.append(Problem(ticket_rel, 1, 1, "E007", "ticket folder has no ticket.yaml"))
+    else:
+        read = _read_through(
+            ticket_entry.path, ticket_rel, problems, cache, _read_ticket, _keep_ticket
+        )
+        if read is not None:
+            digest.update(read[0])
+            ticket = read[1]
+    replies = []
+    times = []
+    for number, path, reply_rel in sorted(reply_paths):
+        read = _read_through(path, reply_rel, problems, cache, _read_reply, _keep_reply)
+        if read is not None and read[1] is not None:
+            meta, body, body_line, at = read[1]
+            replies.append(ReplyFile(number, reply_rel, meta, body, body_line, path, read[0]))
+            times.append((reply_rel, at))
+    if ticket is None or ticket_entry is None:
+        return None
+    for reply in replies:
+        digest.update(b"%d" % reply.number + reply.digest)
+    record, refs = ticket
+    path = ticket_entry.path
+    folder_digest = digest.digest()
+    return TicketFile(
+        rel_folder, ticket_rel, record, path, replies, folder_digest, refs, reply_times=tuple(times)
+    )
+
+
+def _positions(path: str, *, front_matter: bool) -> YamlDocument:
+    """Where a file's values stand. Parsed again only when a problem needs a position:
+    most files have none, and keeping every file's positions costs memory."""
+    found: YamlDocument | None = None
+    try:
+        text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+        if front_matter:
+            split = _front_matter(text, "", [])
+            found = parse_yaml(split[0], line_offset=1) if split else None
+        else:
+            found = parse_yaml(text)
+    except (OSError, UnicodeDecodeError, YamlProblem):
+        found = None
+    return found or YamlDocument(None)
+
+
+T = TypeVar("T")
+
+
+def _read_through(
+    path: str,
+    rel: str,
+    problems: list[Problem],
+    cache: FileCache | None,
+    read: Callable[[bytes, str, list[Problem]], T | None],
+    keep: Callable[[T], T],
+) -> tuple[bytes, T | None] | None:
+    """The digest of a file's bytes and what ``read`` made of them, from the cache when
+    the bytes are the same (as ``keep`` stored it: records pickled); None when the file
+    cannot be read at all."""
+    data = _read_bytes(path, rel, problems)
+    if data is None:
+        return None
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    found = cache.get(rel, digest) if cache is not None else None
+    if found is None:
+        own: list[Problem] = []
+        value = read(data, rel, own)
+        found = (value, own)
+        if cache is not None:
+            cache.put(rel, digest, (keep(value) if value is not None else None, own))
+    problems.extend(found[1])
+    return digest, found[0]
+
+
+TicketRead = tuple[Ticket | bytes, TicketRefs]
+ReplyRead = tuple[ReplyMeta | bytes, str, int, float]
+
+
+def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead | None:
+    text = _decode(data, rel, problems)
+    doc = _parse_text(rel, text, problems) if text is not None else None
+    ticket = record_from(Ticket, doc, rel, problems) if doc is not None else None
+    return (ticket, TicketRefs.of(ticket)) if ticket is not None else None
+
+
+def _keep_ticket(read: TicketRead) -> TicketRead:
+    return pickle.dumps(read[0], protocol=5), read[1]
+
+
+def _keep_reply(read: ReplyRead) -> ReplyRead:
+    return pickle.dumps(read[0], protocol=5), read[1], read[2], read[3]
+
+
+def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | None:
+    """A reply's front matter, its body, the line the body starts on, and its date in
+    POSIX seconds (read without unpickling the front matter)."""
+    text = _decode(data, rel, problems)
+    split = _front_matter(text, rel, problems) if text is not None else None
+    if split is None:
+        return None
+    front, body, body_line = split
+    doc = _parse_text(rel, front, problems, line_offset=1)
+    meta = record_from(ReplyMeta, doc, rel, problems) if doc is not None else None
+    return (meta, body, body_line, meta.date.timestamp()) if meta is not None else None
+
+
+def _front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str, str, int] | None:
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != "---":
+        problems.append(
+            Problem(rel, 1, 1, "E005", "a reply starts with a '---' line, then its front matter")
+        )
+        return None
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") == "---"), None)
+    if closing is None:
+        problems.append(Problem(rel, 1, 1, "E005", "front matter has no closing '---' line"))
+        return None
+    rest = lines[closing + 1 :]
+    blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
+    body = "".join(rest[blank:]).strip()
+    return "".join(lines[1:closing]), body, closing + 2 + blank
+
+
+def _read_bytes(path: Path | str, rel: str, problems: list[Problem]) -> bytes | None:
+    try:
+        with open(path, "rb") as file:  # a str path: no Path object per file
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                message = f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"
+                problems.append(Problem(rel, 1, 1, "E001", message))
+                return None
+            return file.read()
+    except OSError as error:
+        problems.append(Problem(rel, 1, 1, "E001", f"cannot read file: {error.strerror}"))
+        return None
+
+
+def _decode(data: bytes, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        # A byte-order mark is what some Windows editors write first; it carries no text.
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.append(Problem(rel, line, column, "E001", f"byte {error.start} is not UTF-8 text"))
+        return None
+    control = CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - (text.rfind("\n", 0, control.start()) + 1) + 1
+        code = f"U+{ord(control.group()):04X}"
+        problems.append(Problem(rel, line, column, "E001", f"control character {code} in the text"))
+        return None
+    return text
+
+
+def _parse_text(
+    rel: str, text: str, problems: list[Problem], line_offset: int = 0
+) -> YamlDocument | None:
+    try:
+        return parse_yaml(text, line_offset=line_offset)
+    except YamlProblem as problem:
+        where = problem.position
+        problems.append(Problem(rel, where.line, where.column, problem.code, problem.message))
+        return None
+
+
+def record_from(model: type[R], doc: YamlDocument, rel: str, problems: list[Problem]) -> R | None:
+    """The record a parsed file holds, or None with its problems (file, line, code) added."""
+    if not isinstance(doc.data, dict):
+        where = doc.position(())
+        problems.append(
+            Problem(rel, where.line, where.column, "E103", "the file must hold a mapping of fields")
+        )
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as error:
+        for detail in error.errors():
+            loc = tuple(detail["loc"])
+            code, message = _explain(detail)
+            where = doc.position(loc)
+            problems.append(Problem(rel, where.line, where.column, code, message))
+        return None
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+
+
+def _field_name(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "file"
+
+
+def _explain(detail: Any) -> tuple[str, str]:  # noqa: ANN401 - pydantic's ErrorDetails
+    """Turn one pydantic error into our code and a one-line message."""
+    kind: str = detail["type"]
+    loc = tuple(detail["loc"])
+    name = _field_name(loc)
+    value = detail.get("input")
+    if kind == "missing":
+        return "E101", f"missing required field '{name}'"
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        hint = difflib.get_close_matches(key, sorted(_ALL_FIELDS), n=1, cutoff=0.75)
+        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return "E102", f"unknown field '{name}'{suffix}"
+    if kind in ("string_too_short", "too_short") or (
+        kind == "string_pattern_mismatch" and detail.get("ctx", {}).get("pattern") == r"\S"
+    ):
+        return "E101", f"'{name}' must not be empty"
+    if kind == "literal_error":
+        expected = detail.get("ctx", {}).get("expected", "")
+        return "E104", f"'{name}' is {describe_value(value)}; expected {expected}"
+    if kind in ("string_too_long", "too_long"):
+        limit = detail.get("ctx", {}).get("max_length")
+        size = len(value) if isinstance(value, str | list) else "?"
+        return "E104", f"'{name}' is too long ({size}; at most {limit})"
+    if kind in ("not_allowed", "greater_than_equal", "less_than_equal"):
+        return "E104", f"'{name}': {detail['msg']}"
+    if kind == "no_utc_offset":
+        return "E105", f"'{name}': {detail['msg']}"
+    if kind == "bad_format":
+        return "E106", f"'{name}': {detail['msg']}"
+    if kind == "string_pattern_mismatch":
+        return "E106", f"'{name}' is {describe_value(value)}, which is not in the expected form"
+    if kind == "wrong_type":
+        return "E103", f"'{name}': {detail['msg']}"
+    expected = _EXPECTED.get(kind)
+    if expected:
+        note = " (write true or false)" if kind == "bool_type" and isinstance(value, str) else ""
+        return "E103", f"'{name}' should be {expected}, not {describe_value(value)}{note}"
+    return "E103", f"'{name}': {detail['msg']}"
+
+
+def _model_fields(model: type[Record]) -> set[str]:
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(info.alias or name)
+        for arg in _nested_models(info.annotation):
+            names |= _model_fields(arg)
+    return names
+
+
+def _nested_models(annotation: Any) -> list[type[Record]]:  # noqa: ANN401 - typing objects
+    if isinstance(annotation, type) and issubclass(annotation, Record):
+        return [annotation]
+    found: list[type[Record]] = []
+    for arg in getattr(annotation, "__args__", ()):
+        found += _nested_models(arg)
+    return found
+
+
+_ALL_FIELDS = set().union(*(_model_fields(m) for m in SCHEMA_MODELS.values()))
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _stray(root: Path, path: Path, why: str) -> Problem:
+    kind = "link" if path.is_symlink() else ("folder" if path.is_dir() else "file")
+    return Problem(_rel(root, path), 1, 1, "E006", f"unexpected {kind} '{path.name}': {why}")

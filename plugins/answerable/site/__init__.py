@@ -1,0 +1,1 @@
+"""The public site: URLs, labels, views and the page families, each giving its jobs."""

@@ -1,0 +1,444 @@
+"""Writing the board's files for staff: a new ticket, a reply, an extension, a transfer,
+a rating, a withdrawal.
+
+Each change is worked out in memory, checked with the same rules as ``answerable
+validate`` on a copy of the ticket's folder, and only then written, atomically: what
+is refused leaves no file behind, half-written or otherwise. Existing files are edited
+with ruamel.yaml's round trip, so comments, order and quoting stay as staff wrote them.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from answerable.checks.privacy import (
+    FIELD_KINDS,
+    Voice,
+    describe,
+    mask_personal_data,
+    record_fields,
+)
+from answerable.checks.problems import Problem, Severity
+from answerable.checks.validation import board_rules, privacy_problems, ticket_problems
+from answerable.core.records import Ticket
+from answerable.reading.loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
+
+SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
+
+
+@functools.cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def ordinary_mode(*, folder: bool) -> int:
+    """The mode a file or folder the board's files live in gets from plain ``open`` or
+    ``mkdir``: readable by others under the usual umask, as git would check it out."""
+    return (0o777 if folder else 0o666) & ~_umask()
+
+
+def write_new_folder(folder: Path, files: dict[str, str], mode: int) -> None:
+    """A new folder written whole: built beside its place, then renamed into place, so no
+    reader sees it half-written. ``mode``: the folder's, as ``ordinary_mode`` gives it."""
+    staging = tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-")
+    try:
+        os.chmod(staging, mode)  # mkdtemp's 0700 is for secrets
+        for name, text in files.items():
+            # Plain system calls: a text-mode file object adds a few per file.
+            handle = os.open(f"{staging}/{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                os.write(handle, text.encode("utf-8"))
+            finally:
+                os.close(handle)
+        os.rename(staging, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+class AuthoringError(Exception):
+    """A change that is refused, with the problems that refuse it."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class Change:
+    """A file to write: its path inside the board and its whole new text."""
+
+    path: str
+    text: str
+    warnings: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What was changed on the way in, e.g. personal data that was masked."""
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a citizen's long line
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _scalar(text: str) -> Any:  # noqa: ANN401 - a ruamel scalar
+    """A timestamp or date as ruamel keeps it, so it is written plain, not quoted."""
+    return _yaml().load(f"v: {text}")["v"]
+
+
+def _dump(data: Any) -> str:  # noqa: ANN401 - ruamel's round-trip data
+    buffer = io.StringIO()
+    _yaml().dump(data, buffer)
+    return buffer.getvalue()
+
+
+def _stamp(moment: datetime) -> Any:  # noqa: ANN401
+    return _scalar(moment.isoformat(timespec="seconds"))
+
+
+def _day(day: date) -> Any:  # noqa: ANN401
+    return _scalar(day.isoformat())
+
+
+def _mapping(**items: Any) -> CommentedMap:  # noqa: ANN401
+    result = CommentedMap()
+    for key, value in items.items():
+        if value is not None:
+            result[key.rstrip("_")] = value
+    return result
+
+
+class Authoring:
+    """Changes to one loaded board. Call a method, then ``write`` the change it returns."""
+
+    def __init__(self, loaded: LoadedBoard) -> None:
+        if loaded.board is None:
+            raise AuthoringError("board.yaml could not be read; run 'answerable validate'")
+        self.loaded = loaded
+        self.board = loaded.board
+        self.root = loaded.root
+        self.tickets = {t.ticket.id: t for t in loaded.tickets}
+
+    # -- helpers --
+
+    def ticket(self, ticket_id: str) -> TicketFile:
+        found = self.tickets.get(ticket_id)
+        if found is None:
+            raise AuthoringError(f"no ticket {ticket_id} on this board (or its files have errors)")
+        return found
+
+    def _edit(self, ticket_id: str, change: Callable[[CommentedMap, TicketFile], None]) -> Change:
+        file = self.ticket(ticket_id)
+        text = (self.root / file.path).read_text("utf-8").removeprefix("\ufeff")
+        data = _yaml().load(text)
+        change(data, file)
+        return self._checked(file.folder, file.path, _dump(data))
+
+    def _checked(self, folder: str, path: str, text: str) -> Change:
+        """Check ``text`` as the new content of ``path`` with the rest of its folder."""
+        return self._checked_files(folder, {path: text})[0]
+
+    def _checked_files(self, folder: str, files: dict[str, str]) -> list[Change]:
+        """Check new contents for files of one ticket folder, together with the rest of it."""
+        with tempfile.TemporaryDirectory(prefix="answerable-") as scratch:
+            copy = Path(scratch) / folder
+            source = self.root / folder
+            if source.is_dir():
+                shutil.copytree(source, copy)
+            else:
+                copy.mkdir(parents=True)
+            for path, text in files.items():
+                (Path(scratch) / path).write_text(text, "utf-8")
+            problems: list[Problem] = []
+            file = load_ticket_folder(Path(scratch), copy, problems)
+            if file is not None:
+                ids = Counter({*self.tickets, file.ticket.id})
+                rules = board_rules(self.board)
+                problems += ticket_problems(file, self.board, rules, ids)
+                problems += privacy_problems(file, self.board)
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        if errors:
+            raise AuthoringError("the change would not validate; nothing was written", errors)
+        warnings = tuple(p for p in problems if p.severity is Severity.WARNING)
+        return [
+            Change(path, text, tuple(w for w in warnings if w.path == path))
+            for path, text in files.items()
+        ]
+
+    def write(self, change: Change) -> Path:
+        """Write atomically: a temporary file beside the target, then a rename."""
+        target = self.root / change.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=".answerable-", suffix=".tmp"
+        )
+        try:
+            os.fchmod(handle, ordinary_mode(folder=False))  # mkstemp's 0600 is for secrets
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(change.text)
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return target
+
+    # -- the changes --
+
+    def next_id(self, year: int) -> str:
+        numbers = [int(i[5:]) for i in self.tickets if i.startswith(f"{year}-")]
+        folder = self.root / "tickets" / str(year)
+        if folder.is_dir():  # folders whose files have errors still hold their number
+            numbers += [
+                int(p.name[5:]) for p in folder.iterdir() if re.fullmatch(r"\d{4}-\d{6}", p.name)
+            ]
+        return f"{year}-{max(numbers, default=0) + 1:06d}"
+
+    def mask(self, fields: dict[str, Any]) -> list[str]:
+        """Mask personal data in a new ticket's public text, in place; say what was masked.
+
+        The fields are ticket.yaml's own (title, message, tags ...); which ones are text
+        and whose words they are comes from ``privacy.FIELD_KINDS``.
+        """
+        notes: list[str] = []
+        for text_field in record_fields(Ticket, "ticket"):
+            step = text_field.steps[0]
+            if step is None or not fields.get(step[1]):
+                continue
+            name = step[1]
+            if text_field.steps[1:] == (None,) and isinstance(fields[name], list):
+                fields[name] = [
+                    self.masked(text_field.name, item, f"{name}[{index}]", notes)
+                    if isinstance(item, str)
+                    else item
+                    for index, item in enumerate(fields[name])
+                ]
+            elif len(text_field.steps) == 1 and isinstance(fields[name], str):
+                fields[name] = self.masked(text_field.name, fields[name], name, notes)
+        return notes
+
+    def masked(self, field_name: str, text: str, where: str, notes: list[str]) -> str:
+        """``text`` masked as the field ``field_name`` (e.g. ticket.rating.comment) must be:
+        a citizen's words wholly, the office's words but for its official contacts."""
+        voice = FIELD_KINDS.get(field_name, Voice.CITIZEN)
+        if voice in (Voice.CODE, Voice.PRIVATE):
+            return text
+        result, findings = mask_personal_data(
+            text, self.board.privacy, official_allowed=voice is Voice.STAFF
+        )
+        notes += [f"masked {describe(finding)} in {where}" for finding in findings]
+        return result
+
+    def new_ticket(self, fields: dict[str, Any], received: datetime) -> Change:
+        """A new ticket with the next free id of the year it was received in.
+
+        Personal data in the citizen's fields is masked on the way in.
+        """
+        fields = dict(fields)
+        notes = self.mask(fields)
+        ticket_id = self.next_id(received.astimezone(self._zone()).year)
+        folder, text = self._ticket_text(ticket_id, fields, received)
+        if (self.root / folder).exists():
+            raise AuthoringError(f"{folder} exists already")
+        change = self._checked(folder, f"{folder}/ticket.yaml", text)
+        return replace(change, notes=tuple(notes))
+
+    def imported_ticket(
+        self,
+        ticket_id: str,
+        fields: dict[str, Any],
+        received: datetime,
+        source: dict[str, str],
+        reply: tuple[str, datetime, str] | None,
+    ) -> list[Change]:
+        """A ticket from another system's export, with its reply (body, date, department)."""
+        folder, text = self._ticket_text(ticket_id, fields, received, source)
+        if (self.root / folder).exists():
+            raise AuthoringError(f"{folder} exists already")
+        files = {f"{folder}/ticket.yaml": text}
+        if reply is not None:
+            body, at, department = reply
+            front = _mapping(date=_stamp(at), department=department, kind="final")
+            front["signed"] = self._department_name(department)
+            files[f"{folder}/reply-1.md"] = f"---\n{_dump(front)}---\n{body.strip()}\n"
+        return self._checked_files(folder, files)
+
+    def write_folder(self, changes: list[Change]) -> Path:
+        """Write a new ticket folder whole: built beside, then renamed into place."""
+        folder = (self.root / changes[0].path).parent
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        files = {Path(change.path).name: change.text for change in changes}
+        write_new_folder(folder, files, ordinary_mode(folder=True))
+        return folder
+
+    def _ticket_text(
+        self,
+        ticket_id: str,
+        fields: dict[str, Any],
+        received: datetime,
+        source: dict[str, str] | None = None,
+    ) -> tuple[str, str]:
+        data = _mapping(id=ticket_id, title=fields["title"], received=_stamp(received))
+        for key in ("channel", "type", "category", "department"):
+            data[key] = fields[key]
+        for key in ("co_departments", "tags", "related"):
+            if fields.get(key):
+                data[key] = CommentedSeq(fields[key])
+                data[key].fa.set_flow_style()
+        data["submitter"] = fields["submitter"]
+        if fields.get("submitter_kind", "citizen") != "citizen":
+            data["submitter_kind"] = fields["submitter_kind"]
+        if fields.get("location"):
+            data["location"] = fields["location"]
+        if fields.get("urgent"):
+            data["urgent"] = True
+        data["message"] = _literal(fields["message"])
+        if fields.get("resolution"):
+            data["resolution"] = fields["resolution"]
+        if source is not None:
+            data["source"] = _mapping(**source)
+        return f"tickets/{ticket_id[:4]}/{ticket_id}", SCHEMA_LINE + _dump(data)
+
+    def reply(
+        self,
+        ticket_id: str,
+        kind: str,
+        body: str,
+        at: datetime,
+        department: str | None = None,
+        promised: date | None = None,
+        signed: str | None = None,
+    ) -> Change:
+        """The next reply-N.md of the ticket."""
+        file = self.ticket(ticket_id)
+        folder = self.root / file.folder
+        numbers = [int(m[1]) for p in folder.iterdir() if (m := REPLY_FILE.match(p.name))]
+        number = max(numbers, default=0) + 1
+        department = department or file.ticket.department
+        notes: list[str] = []
+        front = _mapping(date=_stamp(at), department=department, kind=kind)
+        if promised is not None:
+            front["promised"] = _day(promised)
+        front["signed"] = signed or self._department_name(department)
+        if front["signed"] is not None:
+            front["signed"] = self.masked("reply.signed", front["signed"], "signed", notes)
+        # The body is the office's words too: its official contacts stay, nothing else.
+        body, findings = mask_personal_data(body, self.board.privacy, official_allowed=True)
+        notes += [f"masked {describe(finding)} in the reply" for finding in findings]
+        text = f"---\n{_dump(front)}---\n{body.strip()}\n"
+        change = self._checked(file.folder, f"{file.folder}/reply-{number}.md", text)
+        return replace(change, notes=tuple(notes))
+
+    def extend(
+        self,
+        ticket_id: str,
+        until: date,
+        reason: str,
+        approved_by: str,
+        requested: datetime,
+        approved: datetime,
+    ) -> Change:
+        notes: list[str] = []
+        reason = self.masked("ticket.extensions[].reason", reason, "the reason", notes)
+
+        def change(data: CommentedMap, _file: TicketFile) -> None:
+            entry = _mapping(
+                requested=_stamp(requested),
+                approved=_stamp(approved),
+                approved_by=approved_by,
+                reason=reason,
+                due=_day(until),
+            )
+            _append(data, "extensions", entry)
+
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
+
+    def transfer(self, ticket_id: str, to: str, reason: str, at: datetime) -> Change:
+        notes: list[str] = []
+        reason = self.masked("ticket.transfers[].reason", reason, "the reason", notes)
+
+        def change(data: CommentedMap, file: TicketFile) -> None:
+            current = file.ticket.department
+            if to == current:
+                raise AuthoringError(f"{ticket_id} is already with {to}")
+            _append(data, "transfers", _mapping(at=_stamp(at), from_=current, to=to, reason=reason))
+            data["department"] = to
+
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
+
+    def rate(
+        self,
+        ticket_id: str,
+        value: str,
+        source: str,
+        at: datetime,
+        comment: str | None = None,
+        resolution: str | None = None,
+    ) -> Change:
+        """The citizen's rating from a return visit or online, and how far it was resolved."""
+        notes: list[str] = []
+        if comment:
+            comment = self.masked("ticket.rating.comment", comment, "the comment", notes)
+
+        def change(data: CommentedMap, file: TicketFile) -> None:
+            if file.ticket.rating is not None:
+                raise AuthoringError(f"{ticket_id} is rated already; a rating is not changed")
+            data["rating"] = _mapping(value=value, at=_stamp(at), source=source, comment=comment)
+            if resolution is not None:
+                data["resolution"] = resolution
+
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
+
+    def withdraw(self, ticket_id: str, reason: str, at: datetime) -> Change:
+        notes: list[str] = []
+        reason = self.masked("ticket.withdrawn.reason", reason, "the reason", notes)
+
+        def change(data: CommentedMap, file: TicketFile) -> None:
+            if file.ticket.withdrawn is not None:
+                raise AuthoringError(f"{ticket_id} is withdrawn already")
+            data["withdrawn"] = _mapping(at=_stamp(at), reason=reason)
+
+        return replace(self._edit(ticket_id, change), notes=tuple(notes))
+
+    def _zone(self) -> Any:  # noqa: ANN401 - a tzinfo
+        from zoneinfo import ZoneInfo  # noqa: PLC0415 - only new tickets need it
+
+        return ZoneInfo(self.board.timezone)
+
+    def _department_name(self, department_id: str) -> str | None:
+        return next((d.name for d in self.board.departments if d.id == department_id), None)
+
+
+def _append(data: CommentedMap, key: str, entry: CommentedMap) -> None:
+    existing = data.get(key)
+    if not isinstance(existing, list):
+        existing = CommentedSeq()
+        data[key] = existing
+    elif getattr(existing, "fa", None) is not None and existing.fa.flow_style():
+        existing.fa.set_block_style()  # `transfers: []` becomes a block list
+    existing.append(entry)
+
+
+def _literal(text: str) -> Any:  # noqa: ANN401
+    from ruamel.yaml.scalarstring import LiteralScalarString  # noqa: PLC0415
+
+    cleaned = "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
+    return LiteralScalarString(cleaned)
