@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from answerable.site.pages import pager_numbers
+from answerable.site.paging import pager_numbers
 from sitebuild import ROOT, build_site, page
 
 

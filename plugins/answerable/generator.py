@@ -30,14 +30,16 @@ from answerable.checks.problems import Problem, Severity
 from answerable.checks.validation import folder_check, left_out_folders, validate
 from answerable.cli.formats import problem_line
 from answerable.core.snapshot import BoardError, resolve_as_of, take_snapshot
-from answerable.exports.feeds import feed_jobs
-from answerable.exports.open_data import open_data_jobs
+from answerable.exports import feeds, open_data
 from answerable.incremental.file_cache import FileCache, cache_root
+from answerable.incremental.jobs import Page
 from answerable.incremental.page_cache import PageCache, base_digest
 from answerable.reading.loading import LoadedBoard, default_workers, load_board
 from answerable.reading.witness import read_witness
+from answerable.site.families import site_jobs
 from answerable.site.i18n import Formatter, TranslatedText, translations
-from answerable.site.pages import SITEMAP, Page, Site
+from answerable.site.urls import SITEMAP
+from answerable.site.views import Site
 
 log = logging.getLogger(__name__)
 THEME_DIR = Path(__file__).parent / "theme"
@@ -141,7 +143,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             raise BoardBuildError(str(error)) from None
         formatter = Formatter(loaded.board.locale, snapshot.rules.zone)
         history = witness.history if show else None
-        site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history)
+        feed_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
+        site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history, feed_url)
         self.site = site
         self.options = options
         self.workers = options["ANSWERABLE_WORKERS"] or default_workers()
@@ -166,8 +169,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
 
         output = Path(self.output_path)
         started = time.perf_counter()
-        feed_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
-        jobs = [*self.site.jobs(), *feed_jobs(self.site, feed_url), *open_data_jobs(self.site)]
+        jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site)]
         cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
         written = publish(jobs, render, output, self.workers, cache)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)

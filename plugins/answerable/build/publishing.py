@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from answerable.incremental.jobs import Job, Page
 from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
-from answerable.site.pages import (
+from answerable.site.urls import (
     CHANGES,
     HOME,
     LEADERBOARD,
@@ -25,8 +26,6 @@ from answerable.site.pages import (
     RANKINGS,
     SEARCH,
     SITEMAP,
-    Job,
-    Page,
 )
 
 # Folders that only the board's generator writes, always as a new file renamed into place
@@ -128,14 +127,12 @@ def _run(index_count: tuple[int, int]) -> Written:
     changed = 0
     files: dict[bytes, bytes] = {}
     for key, job in _SHARE.jobs[index::count]:
-        made = []
-        for page in job.make():
-            text = page.text if page.text is not None else _SHARE.render(page)
-            changed += write_if_changed(_SHARE.output, page.save_as, text)
-            paths.append(page.save_as)
-            made.append(page.save_as)
+        page = job.make()
+        text = page.text if page.text is not None else _SHARE.render(page)
+        changed += write_if_changed(_SHARE.output, page.save_as, text)
+        paths.append(page.save_as)
         if key is not None:
-            files[key] = stamps(_SHARE.output, made)
+            files[key] = stamps(_SHARE.output, [page.save_as])
     return Written(tuple(paths), changed, len(paths), files)
 
 

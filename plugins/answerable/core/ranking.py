@@ -8,9 +8,18 @@ Below the board's minimum of decided tickets a department is listed but not rank
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, TypeVar
 
 Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+class Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+K = TypeVar("K", bound=Keyed)
 
 
 def wilson_lower(successes: int, total: int, z: float = Z95) -> float | None:
@@ -44,3 +53,19 @@ def rank(samples: Sequence[tuple[str, int, int]], minimum: int) -> dict[str, int
             previous = (bound, n)
         ranks[key] = current
     return ranks
+
+
+def most(
+    items: Iterable[K], count: Callable[[K], int], tie: Callable[[K], Any] | None = None
+) -> list[K]:
+    """The items with a count above zero, the largest count first: "most messages",
+    "most unsatisfied ratings". Equal counts go by ``tie`` (smallest first), then by key.
+
+    A plain count, not a fair rank: these lists say how much happened, not how well.
+    """
+    counted = [(count(item), item) for item in items]
+    chosen = sorted(
+        ((n, item) for n, item in counted if n),
+        key=lambda pair: (-pair[0], tie(pair[1]) if tie else 0, pair[1].key),
+    )
+    return [item for _, item in chosen]

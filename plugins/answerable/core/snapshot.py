@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import cached_property
 
 from answerable.core.calendar import CalendarError
 from answerable.core.deadlines import Rules
 from answerable.core.departments import Departments
+from answerable.core.ranking import most
 from answerable.core.records import Board
-from answerable.core.stats import Grouping, Period, Table, table
-from answerable.core.status import TicketState, count_witnessed, state_at, states_at
+from answerable.core.stats import Grouping, Period, Row, Table, table
+from answerable.core.status import Status, TicketState, count_witnessed, state_at, states_at
 from answerable.reading.loading import LoadedBoard
 
 
@@ -29,6 +30,9 @@ class Snapshot:
     departments: Departments
     as_of: datetime
     states: list[TicketState]
+    _tables: dict[tuple[object, ...], Table] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def table(
         self,
@@ -36,7 +40,46 @@ class Snapshot:
         period: Period | None = None,
         only: Iterable[str] | None = None,
     ) -> Table:
-        return table(self.board, self.states, self.as_of, self.rules.local_date, by, period, only)
+        """The figures per ``by`` (worked out once per question: several pages ask)."""
+        chosen = None if only is None else tuple(only)
+        found = self._tables.get((by, period, chosen))
+        if found is None:
+            found = table(
+                self.board, self.states, self.as_of, self.rules.local_date, by, period, chosen
+            )
+            self._tables[by, period, chosen] = found
+        return found
+
+    # The questions every face asks (the site, the feeds, `answerable overdue` and
+    # `stats`), answered here once.
+
+    @cached_property
+    def overdue(self) -> list[TicketState]:
+        """Tickets overdue at the moment, the longest overdue first (then by id)."""
+        return self._by_due(Status.OVERDUE)
+
+    @cached_property
+    def due_soon(self) -> list[TicketState]:
+        """Tickets due soon at the moment, the soonest due first (then by id)."""
+        return self._by_due(Status.DUE_SOON)
+
+    def _by_due(self, status: Status) -> list[TicketState]:
+        chosen = [s for s in self.states if s.status is status]
+        chosen.sort(key=lambda s: (s.due or self.as_of, s.ticket.id))
+        return chosen
+
+    @property
+    def below_threshold(self) -> tuple[Row, ...]:
+        """The departments named for a satisfaction rate under the board's threshold."""
+        return self.table("department").named
+
+    def top_ten(self, period: Period | None = None) -> tuple[list[Row], list[Row]]:
+        """The ten departments that received the most messages in ``period``, and the
+        ten with the most unsatisfied ratings."""
+        rows = self.table("department", period).rows
+        volume = most(rows, lambda r: r.figures.received)[:10]
+        unsatisfied = most(rows, lambda r: r.figures.unsatisfied)[:10]
+        return volume, unsatisfied
 
     def at(self, moment: datetime, received_from: date | None = None) -> Snapshot:
         """The same board at another moment (a report at the end of its period).

@@ -8,17 +8,9 @@ from functools import partial
 
 from feedgenerator import Atom1Feed
 
-from answerable.site.pages import (
-    OVERDUE_FEED,
-    REPLIES_FEED,
-    Job,
-    Page,
-    ReplyView,
-    Site,
-    TicketView,
-    department_feed_url,
-    job_key,
-)
+from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.urls import OVERDUE_FEED, REPLIES_FEED, department_feed_url
+from answerable.site.views import ReplyView, Site, TicketView
 
 FEED_LIMIT = 100  # the newest entries; the site keeps everything
 
@@ -87,9 +79,10 @@ def _overdue_feed(site: Site, site_url: str, overdue: list[TicketView]) -> str:
     return feed.writeString("utf-8")
 
 
-def feed_jobs(site: Site, site_url: str) -> list[Job]:
+def jobs(site: Site) -> list[Job]:
     """Every feed of the site, one job each, keyed by the entries it holds."""
     _ = site._
+    site_url = site.feed_url
     wanted = [(REPLIES_FEED, site.board.name, site.replies[:FEED_LIMIT])]
     newest: dict[str, list[ReplyView]] = {}
     for view in site.replies:
@@ -100,29 +93,25 @@ def feed_jobs(site: Site, site_url: str) -> list[Job]:
         wanted.append(
             (department_feed_url(department.id), department.name, newest.get(department.id, []))
         )
-    jobs = []
+    made = []
     for path, name, replies in wanted:
         title = _("Replies: %(board)s") % {"board": name}
         make = partial(
-            lambda p, t, r: [Page(p, "", {}, _reply_feed(site, site_url, p, t, r))],
+            lambda p, t, r: Page(p, "", {}, _reply_feed(site, site_url, p, t, r)),
             path,
             title,
             replies,
         )
         # A feed is as new as its newest reply; only an empty one takes the moment.
-        jobs.append(
+        made.append(
             Job(
+                path,
                 make,
                 job_key("feed", path, title, [(r.ticket.digest, r.reply.number) for r in replies]),
                 timeless=bool(replies),
             )
         )
-    overdue = sorted(
-        (v for v in site.tickets if v.status == "overdue"),
-        key=lambda v: (v.state.due or v.state.as_of, v.ticket.id),
-    )[:FEED_LIMIT]
-    make = partial(
-        lambda o: [Page(OVERDUE_FEED, "", {}, _overdue_feed(site, site_url, o))], overdue
-    )
-    jobs.append(Job(make, job_key("overdue", [v.digest for v in overdue])))
-    return jobs
+    overdue = site.views_of(site.snapshot.overdue[:FEED_LIMIT])
+    make = partial(lambda o: Page(OVERDUE_FEED, "", {}, _overdue_feed(site, site_url, o)), overdue)
+    made.append(Job(OVERDUE_FEED, make, job_key("overdue", [v.digest for v in overdue])))
+    return made

@@ -19,7 +19,9 @@ from functools import cache, partial
 from typing import Any
 
 from answerable.core.status import Status, event_times
-from answerable.site.pages import Job, Page, Site, TicketView, job_key, one_page
+from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.urls import OPEN_DATA
+from answerable.site.views import Site, TicketView
 
 OPEN311 = "open311/v2"
 CLOSED = {
@@ -210,33 +212,44 @@ def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def open_data_jobs(site: Site) -> list[Job]:
-    """The open-data files: one job per request (keyed by its ticket), one for the rest."""
-    jobs = [
+def jobs(site: Site) -> list[Job]:
+    """The open-data files: one job per request (keyed by its ticket), one for each
+    whole-board file; and the page that describes them."""
+    made = [
         Job(
-            partial(one_page, _request_page, site, view),
+            request_path(view.ticket.id),
+            partial(_request_page, site, view),
             job_key("open311", view.digest),
             timeless=view.state.settled_since is not None,
         )
         for view in site.tickets
     ]
     # One job a file: a rebuild after one reply remakes them all, in several processes.
-    jobs += [
-        Job(partial(_whole_file, path, text), job_key("open data", path, site.board_key))
+    made += [
+        Job(path, partial(_whole_file, path, text), job_key("open data", path, site.board_key))
         for path, text in _whole_files(site).items()
     ]
-    return jobs
+    made.append(
+        Job(
+            OPEN_DATA,
+            partial(Page, OPEN_DATA, "answerable_data", {"page_name": "data"}),
+            job_key("data page"),
+        )
+    )
+    return made
+
+
+def request_path(ticket_id: str) -> str:
+    return f"{OPEN311}/requests/{ticket_id}.json"
 
 
 def _request_page(site: Site, view: TicketView) -> Page:
     request = open311_request(site, view)
-    return Page(
-        f"{OPEN311}/requests/{request['service_request_id']}.json", "", {}, _dump([request])
-    )
+    return Page(request_path(view.ticket.id), "", {}, _dump([request]))
 
 
-def _whole_file(path: str, text: Callable[[], str | Iterator[str]]) -> list[Page]:
-    return [Page(path, "", {}, text())]
+def _whole_file(path: str, text: Callable[[], str | Iterator[str]]) -> Page:
+    return Page(path, "", {}, text())
 
 
 def _whole_files(site: Site) -> dict[str, Callable[[], str | Iterator[str]]]:

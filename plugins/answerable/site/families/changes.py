@@ -1,0 +1,64 @@
+"""The public change log: corrections, withdrawals, hidden content, and edits or
+deletions that git witnessed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.urls import CHANGES
+from answerable.site.views import Link, Site
+
+
+def jobs(site: Site) -> list[Job]:
+    return [Job(CHANGES, partial(changes, site), job_key("changes", site.board_key))]
+
+
+def changes(site: Site) -> Page:
+    """The public change log: corrections, withdrawals, hidden content, and edits or
+    deletions that git witnessed. Nothing disappears without a line here."""
+    _ = site._
+    entries: list[tuple[datetime, str, Link | None, str]] = []
+    for view in site.tickets:
+        ticket = view.ticket
+        link = Link(f"{ticket.id} {'' if ticket.hidden else ticket.title}".strip(), view.url)
+        for reply in view.state.replies:
+            if reply.meta.kind == "supplement":
+                text = _("Supplement to the final reply by %(who)s") % {
+                    "who": site.snapshot.departments.name(reply.meta.department)
+                }
+                entries.append(
+                    (
+                        reply.meta.date,
+                        "supplement",
+                        Link(link.text, f"{view.url}#reply-{reply.number}"),
+                        text,
+                    )
+                )
+        for kind, event, label in (
+            ("withdrawn", ticket.withdrawn, _("Withdrawn by the citizen: %(reason)s")),
+            ("hidden", ticket.hidden, _("Content hidden by the office: %(reason)s")),
+        ):
+            if event is not None and event.at <= site.snapshot.as_of:
+                entries.append((event.at, kind, link, label % {"reason": event.reason}))
+    if site.history is not None:
+        views = {v.ticket.id: v for v in site.tickets}
+        for record in site.history.replies.values():
+            for sha, at in record.edits:
+                ticket_id = record.path.split("/")[-2]
+                view = views.get(ticket_id)
+                target = Link(ticket_id, view.url) if view else None
+                text = _("A published reply (%(file)s) was edited in commit %(commit)s") % {
+                    "file": record.path.rsplit("/", 1)[-1],
+                    "commit": sha[:7],
+                }
+                entries.append((at, "edited", target, text))
+        for folder, (sha, at) in site.history.deleted_tickets.items():
+            text = _("Ticket %(id)s was removed from the record in commit %(commit)s") % {
+                "id": folder.rsplit("/", 1)[-1],
+                "commit": sha[:7],
+            }
+            entries.append((at, "deleted", None, text))
+    entries.sort(key=lambda e: (e[0], e[1], e[2].url if e[2] else ""), reverse=True)
+    return Page(CHANGES, "answerable_changes", {"entries": entries, "page_name": "changes"})

@@ -1,0 +1,97 @@
+"""Lists of tickets, paginated: by status, month, category, type, channel and
+department, newest first; and the index of every list with its count."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import STATUS_LISTS
+from answerable.site.paging import paginate
+from answerable.site.urls import LISTS, list_url
+from answerable.site.views import Link, Site, TicketView, group_by
+
+Group = tuple[str, str, str, list[TicketView]]
+"""A list: its kind, key, title and tickets."""
+
+
+def jobs(site: Site) -> list[Job]:
+    """One job per list page, and one for the index of lists."""
+    groups = list_groups(site)
+    made: list[Job] = []
+    for kind, key, title, chosen in groups:
+        for chunk, pagination, url in paginate(kind, key, chosen, site.per_page):
+            # The count on the first page only: a later page then changes only when
+            # its own rows, or the number of pages, do.
+            total = len(chosen) if pagination.number == 1 else None
+            context = {
+                "title": title,
+                "kind": kind,
+                "tickets": chunk,
+                "total": total,
+                "pagination": pagination,
+                "page_name": "list",
+            }
+            digest = job_key("list", url, title, kind, total, pagination, [v.digest for v in chunk])
+            # A page of settled tickets only (an old month, the end of a long list):
+            # its rows are in its key, and no later moment changes them.
+            settled = [v.state.settled_since for v in chunk]
+            timeless = bool(chunk) and None not in settled
+            if timeless:
+                context.update(as_of=None, settled_since=max(settled))  # type: ignore[type-var]
+            made.append(
+                Job(url, partial(Page, url, "answerable_list", context), digest, timeless=timeless)
+            )
+    # The index shows each list's title and count.
+    counts = [(kind, key, title, len(chosen)) for kind, key, title, chosen in groups]
+    made.append(Job(LISTS, partial(lists_index, site, groups), job_key(counts)))
+    return made
+
+
+def list_groups(site: Site) -> list[Group]:
+    """Every list: its kind, key, title and tickets (newest first; due soonest first)."""
+    newest = site.newest
+    groups: list[Group] = []
+    due_first = {"overdue": site.snapshot.overdue, "due-soon": site.snapshot.due_soon}
+    for key, label, statuses in STATUS_LISTS:
+        if key in due_first:
+            chosen = site.views_of(due_first[key])
+        else:
+            chosen = [v for v in newest if v.state.status in statuses]
+        groups.append(("status", key, site._(label), chosen))
+    by_month = group_by(newest, lambda v: v.month_key)
+    for year, month in reversed(site.months()):
+        key = f"{year}-{month:02d}"
+        groups.append(("month", key, site.fmt.month(year, month), by_month.get(key, [])))
+    for kind in ("category", "type", "channel"):
+        by_item = group_by(newest, lambda v, k=kind: getattr(v.ticket, k))
+        for item_id, name in site.names[kind].items():
+            groups.append((kind, item_id, name, by_item.get(item_id, [])))
+    by_department = site.by_department
+    for department in site.board.departments:
+        chosen = by_department.get(department.id, [])
+        groups.append(("department", department.id, department.name, chosen))
+    return groups
+
+
+def lists_index(site: Site, groups: list[Group]) -> Page:
+    _ = site._
+    index: dict[str, list[tuple[Link, int]]] = {}
+    for kind, key, title, chosen in groups:
+        index.setdefault(kind, []).append((Link(title, list_url(kind, key)), len(chosen)))
+    kinds = [
+        ("status", _("By status")),
+        ("month", _("By month")),
+        ("category", _("By category")),
+        ("type", _("By type")),
+        ("channel", _("By channel")),
+        ("department", _("By department")),
+    ]
+    return Page(
+        LISTS,
+        "answerable_lists",
+        {
+            "sections": [(title, index.get(kind, [])) for kind, title in kinds],
+            "page_name": "lists",
+        },
+    )

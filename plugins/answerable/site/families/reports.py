@@ -1,0 +1,136 @@
+"""Reports: each month's and quarter's figures with statuses at the end of the period,
+the departments named, the top tens and the categories that rose; and their index."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from datetime import datetime, time, timedelta
+from functools import partial
+
+from answerable.core.stats import Figures, Period
+from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.urls import REPORTS, list_url, report_url
+from answerable.site.views import Link, Site
+
+
+def jobs(site: Site) -> list[Job]:
+    """One job per report, keyed by the tickets of its period and the one before;
+    one for the index. A new reply rebuilds only the reports that can show it."""
+    zone = site.snapshot.rules.zone
+    by_received = sorted((v.ticket.received, v.ticket.id, v.digest) for v in site.tickets)
+    made = []
+    keys = []
+    for period in report_periods(site):
+        moment = _report_moment(site, period)
+        start = datetime.combine(_previous(period).start, time.min, tzinfo=zone)
+        key = job_key("report", period.label, moment, _window_key(by_received, start, moment))
+        keys.append(key)
+        # A finished period's report shows its tickets at the period's end, a moment
+        # in its key: no later build's moment changes it.
+        made.append(
+            Job(
+                report_url(period.label),
+                partial(report, site, period),
+                key,
+                timeless=moment < site.snapshot.as_of,
+            )
+        )
+    made.append(Job(REPORTS, partial(reports_index, site), job_key("reports", keys)))
+    return made
+
+
+def report_periods(site: Site) -> list[Period]:
+    months = site.months()
+    quarters = sorted({(y, (m - 1) // 3 + 1) for y, m in months})
+    periods = [Period.parse(f"{y}-{m:02d}") for y, m in months]
+    periods += [Period.parse(f"{y}-Q{q}") for y, q in quarters]
+    return periods
+
+
+def _report_moment(site: Site, period: Period) -> datetime:
+    return min(site.snapshot.rules.end_of_day(period.end), site.snapshot.as_of)
+
+
+def _window_key(
+    by_received: list[tuple[datetime, str, bytes]], start: datetime, moment: datetime
+) -> bytes:
+    """Of the tickets a report reads: received from ``start`` up to its moment."""
+    first = bisect_left(by_received, start, key=lambda item: item[0])
+    last = bisect_right(by_received, moment, key=lambda item: item[0])
+    # In id order, as the tickets are everywhere else.
+    return job_key(sorted((item[1], item[2]) for item in by_received[first:last]))
+
+
+def reports_index(site: Site) -> Page:
+    index = []
+    for period in report_periods(site):
+        moment = _report_moment(site, period)
+        # Only the period's own tickets, received from its first day to its moment.
+        total = Figures.of(site.snapshot.at(moment, received_from=period.start).states)
+        title = _report_title(site, period)
+        index.append((period, Link(title, report_url(period.label)), total))
+    index.sort(key=lambda item: (item[0].start, item[0].label), reverse=True)
+    return Page(REPORTS, "answerable_reports", {"reports": index, "page_name": "reports"})
+
+
+def report(site: Site, period: Period) -> Page:
+    local = site.snapshot.rules.local_date
+    end = site.snapshot.rules.end_of_day(period.end)
+    moment = _report_moment(site, period)
+    previous = _previous(period)
+    snapshot = site.snapshot.at(moment, received_from=previous.start)
+    table = snapshot.table("department", period)
+    before = Counter(
+        s.ticket.category for s in snapshot.states if local(s.ticket.received) in previous
+    )
+    now = Counter(s.ticket.category for s in snapshot.states if local(s.ticket.received) in period)
+    rose = sorted(
+        (
+            (
+                Link(site.names["category"].get(c, c), list_url("category", c)),
+                now[c],
+                before[c],
+            )
+            for c in now
+            if now[c] > before[c]
+        ),
+        key=lambda item: (-(item[1] - item[2]), item[0].text),
+    )
+    volume, unsatisfied = snapshot.top_ten(period)
+    rows = site.row_views(table)
+    return Page(
+        report_url(period.label),
+        "answerable_report",
+        {
+            "title": _report_title(site, period),
+            "period": period,
+            "moment": moment,
+            "as_of": moment,  # the page header's moment: the report's own
+            "complete": end <= site.snapshot.as_of,
+            "table": table,
+            "rows": rows,
+            "named": [r for r in rows if r.row.below_threshold],
+            "volume": site.rows_shown(volume),
+            "unsatisfied": site.rows_shown(unsatisfied),
+            "rose": rose,
+            "previous_label": _report_title(site, previous),
+            "page_name": "report",
+        },
+    )
+
+
+def _report_title(site: Site, period: Period) -> str:
+    if "-Q" in period.label:
+        year, quarter = period.label.split("-Q")
+        return site._("%(year)s, quarter %(quarter)s") % {"year": year, "quarter": quarter}
+    return site.fmt.month(period.start.year, period.start.month)
+
+
+def _previous(period: Period) -> Period:
+    if "-Q" in period.label:
+        year, quarter = period.start.year, (period.start.month - 1) // 3 + 1
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+        return Period.parse(f"{year}-Q{quarter}")
+    first = period.start - timedelta(days=1)
+    return Period.parse(f"{first.year}-{first.month:02d}")

@@ -1,0 +1,321 @@
+"""What the site's pages show of the board, made once for all of them: plain Python, no
+Pelican.
+
+``Site`` holds one snapshot's views: each ticket's ``TicketView`` (labels, links and
+deadline text worked out once), the replies newest first, the department table's
+``RowView``s, and the groupings many pages read. The pages themselves are made by the
+page families (``site/families``); every figure is computed here, in ``stats`` or in
+the snapshot and handed to a template ready to print.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+from markupsafe import Markup
+
+from answerable.core.snapshot import Snapshot
+from answerable.core.stats import Figures, Row, Table
+from answerable.core.status import Status, TicketState
+from answerable.incremental.jobs import job_key
+from answerable.reading.loading import ReplyFile
+from answerable.site.i18n import Formatter
+from answerable.site.labels import (
+    KIND_LABELS,
+    LEVEL_LABELS,
+    RATING_LABELS,
+    RESOLUTION_LABELS,
+    STATUS_LABELS,
+)
+from answerable.site.markup import ReplyRenderer
+from answerable.site.urls import department_url, list_url, ticket_url
+from answerable.staff.audit import History
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of a ticket's public timeline."""
+
+    when: datetime
+    kind: str  # received, transfer, extension, interim, final, supplement, rating, withdrawn
+    title: str
+    text: str = ""
+    body: Markup | None = None
+    anchor: str = ""
+    signed: str = ""
+    note: str = ""
+    entered: datetime | None = None
+    """Replies: when the reply entered the public record (its commit on the main line)."""
+    commit: str = ""
+    counted: datetime | None = None
+    """Replies counted from when the record witnessed them, later than their date."""
+
+
+@dataclass(slots=True)
+class TicketView:
+    state: TicketState
+    url: str
+    status_label: str
+    department: Link
+    deadline_text: str
+    """'2 hours left', '3 working days late', 'answered 2 days before the due time'."""
+    type_name: str
+    category: Link
+    channel_name: str
+    related: list[Link] = field(default_factory=list)
+    duplicate_of: Link | None = None
+    co_departments: list[Link] = field(default_factory=list)
+    resolution_label: str = ""
+    rating_label: str = ""
+    month_label: str = ""
+    month_key: str = ""
+    digest: bytes = b""
+    """Of everything the view shows beyond what all pages share: the ticket's files,
+    the titles of the tickets it links to and when its replies entered the record."""
+
+    @property
+    def ticket(self) -> Any:  # noqa: ANN401 - the record, for templates
+        return self.state.ticket
+
+    @property
+    def status(self) -> str:
+        return self.state.status.value
+
+    @property
+    def dot(self) -> str:
+        return self.state.status.dot
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyView:
+    ticket: TicketView
+    reply: ReplyFile
+    kind_label: str
+    department: Link
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """A leaderboard row with its links and figures formatted once."""
+
+    row: Row
+    link: Link | None
+    level: str
+
+    @property
+    def figures(self) -> Figures:
+        return self.row.figures
+
+
+class Site:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        formatter: Formatter,
+        per_page: int = 50,
+        history: History | None = None,
+        feed_url: str = "",
+    ) -> None:
+        self.snapshot = snapshot
+        self.feed_url = feed_url
+        """Where the feeds say they live (the feed domain or the site's address)."""
+        self.history = history
+        self.board = snapshot.board
+        self.fmt = formatter
+        self._ = formatter._
+        self.per_page = per_page
+        self.renderer = ReplyRenderer()
+        self.names = {
+            "type": {t.id: t.name for t in self.board.types},
+            "category": {c.id: c.name for c in self.board.categories},
+            "channel": {c.id: c.name for c in self.board.channels},
+        }
+        self._shared: dict[tuple[object, ...], Any] = {}  # links and labels many tickets show
+        by_id = {s.ticket.id: s for s in snapshot.states}
+        self.tickets = [self._ticket_view(state, by_id) for state in snapshot.states]
+        self.by_id = {view.ticket.id: view for view in self.tickets}
+        self.department_table = snapshot.table("department")
+        self.replies = sorted(
+            (
+                ReplyView(
+                    view,
+                    reply,
+                    self._(KIND_LABELS[reply.meta.kind]),
+                    self.department_link(reply.meta.department),
+                    f"{view.url}#reply-{reply.number}",
+                )
+                for view in self.tickets
+                if not view.ticket.hidden
+                for reply in view.state.replies
+            ),
+            # By the counted time: a reply merged late is news when it is merged.
+            key=lambda r: (r.reply.at, r.ticket.ticket.id, r.reply.number),
+            reverse=True,
+        )
+
+    # -- pieces many pages share --
+
+    def department_link(self, department_id: str) -> Link:
+        return self._once(
+            ("department", department_id),
+            lambda: Link(
+                self.snapshot.departments.name(department_id), department_url(department_id)
+            ),
+        )
+
+    def _deadline_text(self, state: TicketState) -> str:
+        _ = self._
+        if state.status in (Status.WITHDRAWN, Status.DUPLICATE) or state.due is None:
+            return ""
+        if state.final_reply is not None:
+            if state.status is Status.ANSWERED_LATE:
+                late = state.final_reply.at - state.due
+                if state.days_late:
+                    return _("answered %(late)s late") % {
+                        "late": self.fmt.working_days(state.days_late)
+                    }
+                return _("answered %(late)s late") % {"late": self.fmt.span(late)}
+            return _("answered within the deadline")
+        left = state.due - state.as_of
+        if left < timedelta(0):
+            if state.days_late:
+                return _("%(late)s late") % {"late": self.fmt.working_days(state.days_late)}
+            return _("%(late)s late") % {"late": self.fmt.span(-left)}
+        return _("%(left)s left") % {"left": self.fmt.span(left)}
+
+    def _once(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:  # noqa: ANN401
+        """One copy of a value many tickets show, made the first time (memory at city
+        scale: a department's link, a month's label)."""
+        value = self._shared.get(key)
+        if value is None:
+            value = self._shared[key] = make()
+        return value
+
+    def _ticket_view(self, state: TicketState, by_id: dict[str, TicketState]) -> TicketView:
+        ticket = state.ticket
+        received = self.snapshot.rules.local_date(ticket.received)
+
+        def ticket_link(ticket_id: str) -> Link:
+            other = by_id.get(ticket_id)
+            title = other.ticket.title if other and not other.ticket.hidden else ticket_id
+            return Link(f"{ticket_id} {title}" if other else ticket_id, ticket_url(ticket_id))
+
+        related = [ticket_link(t) for t in ticket.related]
+        duplicate_of = ticket_link(ticket.duplicate_of) if ticket.duplicate_of else None
+        records = [self.history.replies.get(r.path) for r in state.replies] if self.history else []
+        digest = hashlib.blake2b(state.file.digest, digest_size=16)
+        witnessed = [r.witnessed for r in state.replies]  # they change the counted times
+        digest.update(repr((related, duplicate_of, records, witnessed)).encode())
+        return TicketView(
+            state=state,
+            url=ticket_url(ticket.id),
+            status_label=self._(STATUS_LABELS[state.status]),
+            department=self.department_link(state.department),
+            deadline_text=sys.intern(self._deadline_text(state)),  # many tickets say the same
+            type_name=self.names["type"].get(ticket.type, ticket.type),
+            category=self._once(
+                ("category", ticket.category),
+                lambda: Link(
+                    self.names["category"].get(ticket.category, ticket.category),
+                    list_url("category", ticket.category),
+                ),
+            ),
+            channel_name=self.names["channel"].get(ticket.channel, ticket.channel),
+            related=related,
+            duplicate_of=duplicate_of,
+            co_departments=[self.department_link(d) for d in ticket.co_departments],
+            resolution_label=self._(RESOLUTION_LABELS[ticket.resolution])
+            if ticket.resolution
+            else "",
+            rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
+            month_label=self._once(
+                ("month", received.year, received.month),
+                lambda: self.fmt.month(received.year, received.month),
+            ),
+            month_key=self._once(
+                ("month key", received.year, received.month),
+                lambda: f"{received.year}-{received.month:02d}",
+            ),
+            digest=digest.digest(),
+        )
+
+    def row_views(self, table: Table) -> list[RowView]:
+        return self.rows_shown(table.rows, departments=table.by == "department")
+
+    def rows_shown(self, rows: Iterable[Row], *, departments: bool = True) -> list[RowView]:
+        """``rows`` with their links (to a department's page) and level labels."""
+        return [
+            RowView(
+                row,
+                self.department_link(row.key) if departments else None,
+                self._(LEVEL_LABELS.get(row.level or "", "")) if row.level else "",
+            )
+            for row in rows
+        ]
+
+    def views_of(self, states: Iterable[TicketState]) -> list[TicketView]:
+        """The views of ``states`` (tickets of this snapshot), in the order given."""
+        by_id = self.by_id
+        return [by_id[state.ticket.id] for state in states]
+
+    @cached_property
+    def _months(self) -> list[tuple[int, int]]:
+        local = self.snapshot.rules.local_date
+        found = {
+            (local(s.ticket.received).year, local(s.ticket.received).month)
+            for s in self.snapshot.states
+        }
+        return sorted(found)
+
+    def months(self) -> list[tuple[int, int]]:
+        """The months in which tickets were received, oldest first (worked out once)."""
+        return list(self._months)
+
+    @cached_property
+    def newest(self) -> list[TicketView]:
+        """Every ticket, newest first: the order of every list."""
+        return sorted(self.tickets, key=lambda v: (v.ticket.received, v.ticket.id), reverse=True)
+
+    @cached_property
+    def by_department(self) -> dict[str, list[TicketView]]:
+        """Each department's tickets, newest first (grouped once: many pages read it)."""
+        return group_by(self.newest, lambda v: v.state.department)
+
+    @cached_property
+    def board_key(self) -> bytes:
+        """Of every ticket's view and the history: the key part of pages that read them all."""
+        return job_key([view.digest for view in self.tickets], repr(self.history))
+
+    def duration(self, value: Any) -> str:  # noqa: ANN401 - a records.Duration
+        """'5 working days' / '5个工作日', '24 hours' / '24小时'."""
+        if value is None:
+            return "–"
+        amount = value.amount
+        if value.unit == "working days":
+            return self.fmt.working_days(amount)
+        if value.unit == "hours":
+            return self.fmt._n("%(num)d hour", "%(num)d hours", amount) % {"num": amount}
+        return self.fmt._n("%(num)d minute", "%(num)d minutes", amount) % {"num": amount}
+
+
+def group_by(
+    views: list[TicketView], key: Callable[[TicketView], str]
+) -> dict[str, list[TicketView]]:
+    """``views`` by ``key``, each group in the order given."""
+    groups: dict[str, list[TicketView]] = {}
+    for view in views:
+        groups.setdefault(key(view), []).append(view)
+    return groups
