@@ -213,3 +213,21 @@ def test_no_success_ranks_below_any_success() -> None:
     # = 0.036224 > 0.
     assert wilson_lower(1, 5) == pytest.approx(0.036224, abs=5e-6)
     assert rank([("none", 0, 5), ("one", 1, 5)], minimum=5) == {"one": 1, "none": 2}
+
+
+def test_most_lists_counts_above_zero_largest_first_then_tie_then_key() -> None:
+    from dataclasses import dataclass
+
+    from answerable.core.ranking import most
+
+    @dataclass
+    class Item:
+        key: str
+        count: int
+        rate: float
+
+    items = [Item("b", 2, 0.5), Item("a", 2, 0.5), Item("c", 5, 0.1), Item("d", 0, 1.0)]
+    assert [i.key for i in most(items, lambda i: i.count)] == ["c", "a", "b"]
+    items[1].rate = 0.9  # a higher rate first when the counts are equal
+    assert [i.key for i in most(items, lambda i: i.count, tie=lambda i: -i.rate)] == ["c", "a", "b"]
+    assert [i.key for i in most(items, lambda i: i.count, tie=lambda i: i.rate)] == ["c", "b", "a"]

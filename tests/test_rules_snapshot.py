@@ -149,3 +149,25 @@ def test_the_snapshot_counts_the_witnessed_times_it_is_given(board: BoardWriter)
     assert late.states[0].status.value == "answered-late"
     on_time = open_board(load_board(board.root), moment, moment)
     assert on_time.states[0].status.value == "answered-on-time"
+
+
+def test_overdue_and_due_soon_are_asked_of_the_snapshot(loaded) -> None:  # type: ignore[no-untyped-def]
+    # 30 Nov: 000001 (due 17 Nov) and 000003 (due 27 Nov) overdue, the longest first.
+    snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
+    assert [s.ticket.id for s in snapshot.overdue] == ["2026-000001", "2026-000003"]
+    assert snapshot.due_soon == []
+    # 27 Nov 22:00: 000003 is due at midnight, within the board's 3 hours: due soon.
+    evening = snapshot.at(at("2026-11-27T22:00:00"))
+    assert [s.ticket.id for s in evening.overdue] == ["2026-000001"]
+    assert [s.ticket.id for s in evening.due_soon] == ["2026-000003"]
+
+
+def test_top_ten_counts_and_asks_each_table_once(loaded) -> None:  # type: ignore[no-untyped-def]
+    snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
+    volume, unsatisfied = snapshot.top_ten(Period.parse("2026-11"))
+    assert len({s.department for s in snapshot.states}) == 1  # all three in one department
+    assert [row.figures.received for row in volume] == [3]
+    assert unsatisfied == []  # nobody rated: no department is listed for a count of 0
+    assert snapshot.table("department", Period.parse("2026-11")) is snapshot.table(
+        "department", Period.parse("2026-11")
+    )

@@ -26,7 +26,6 @@ from answerable.checks.validation import validate as validate_board
 from answerable.cli import formats
 from answerable.core.snapshot import BoardError, Snapshot, open_board, resolve_as_of
 from answerable.core.stats import GROUPINGS, Period, PeriodError, Table
-from answerable.core.status import Status
 from answerable.incremental.file_cache import FileCache
 from answerable.reading.loading import LoadedBoard, default_workers, load_board
 from answerable.reading.witness import read_witness
@@ -263,10 +262,7 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
     Meant for a scheduled CI job: the board's status dots turn red in public.
     """
     snapshot = _snapshot(root, as_of)
-    late = [s for s in snapshot.states if s.status is Status.OVERDUE]
-    soon = [s for s in snapshot.states if s.status is Status.DUE_SOON]
-    late.sort(key=lambda s: (s.due or snapshot.as_of, s.ticket.id))
-    soon.sort(key=lambda s: (s.due or snapshot.as_of, s.ticket.id))
+    late, soon = snapshot.overdue, snapshot.due_soon
     name = snapshot.departments.name
     when = snapshot.as_of.isoformat()
     if fmt == "json":
