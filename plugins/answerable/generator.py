@@ -11,30 +11,31 @@ import logging
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
 
-from answerable.build.building import mark, pelican_folders, unsafe_output
+from answerable.build.building import STAGED_RUN, StagedRun, mark, pelican_folders, unsafe_output
+from answerable.build.plan import plan_build
 from answerable.build.publishing import (
+    link_last_site,
+    owned,
     page_context,
     publish,
     remove_stale,
     write_if_changed,
 )
 from answerable.build.settings import SettingsError, plugin_settings
-from answerable.checks.problems import Problem, Severity
-from answerable.checks.validation import folder_check, left_out_folders, validate
+from answerable.checks.problems import Severity
 from answerable.cli.formats import problem_line
-from answerable.core.snapshot import BoardError, resolve_as_of, take_snapshot
+from answerable.core.snapshot import BoardError, take_snapshot
 from answerable.exports import feeds, open_data
-from answerable.incremental.file_cache import FileCache, cache_root
+from answerable.incremental.file_cache import cache_root
 from answerable.incremental.jobs import Page
 from answerable.incremental.page_cache import PageCache, base_digest
-from answerable.reading.loading import LoadedBoard, default_workers, load_board
+from answerable.reading.loading import default_workers
 from answerable.reading.witness import read_witness
 from answerable.site.families import site_jobs
 from answerable.site.i18n import Formatter, TranslatedText, translations
@@ -62,6 +63,9 @@ class BoardBuildError(SystemExit):
 
 
 class BoardGenerator(Generator):  # type: ignore[misc]
+    staged_run: StagedRun | None = None
+    """Given by `answerable build` for one run (see ``get_generators``)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - Pelican's
         super().__init__(*args, **kwargs)
         # Pelican makes its generators before it empties OUTPUT_PATH (with
@@ -90,40 +94,33 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         except OSError as error:
             raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
         started = time.perf_counter()
-        checked = take_checked(options["ANSWERABLE_BOARD"])
-        if checked is None:
-            root = options["ANSWERABLE_BOARD"]
-            cache = FileCache(root) if options["ANSWERABLE_CACHE"] else None
-            workers = options["ANSWERABLE_WORKERS"] or default_workers()
-            loaded = load_board(root, cache, save=False, workers=workers, check=folder_check)
-            moment = options["ANSWERABLE_AS_OF"]
-            if loaded.board is not None:
-                moment = resolve_as_of(loaded.board, moment, datetime.now(UTC))
-            problems = validate(loaded, moment)
+        run = self.staged_run
+        plan = run.plan if run is not None else None
+        if plan is None:
+            plan = plan_build(
+                options["ANSWERABLE_BOARD"],
+                options["ANSWERABLE_AS_OF"],
+                cache=options["ANSWERABLE_CACHE"],
+                workers=options["ANSWERABLE_WORKERS"] or default_workers(),
+                publish_valid=options["ANSWERABLE_PUBLISH_VALID"],
+            )
             # Run by `pelican` itself: what the site leaves out is said here (N001, N002).
-            for p in problems:
+            for p in plan.problems:
                 if p.severity is Severity.NOTICE:
                     log.warning("%s", problem_line(p))
-        else:
-            loaded, problems = checked
         log.info("answerable: read and checked the board in %.2f s", time.perf_counter() - started)
-        errors = [p for p in problems if p.severity is Severity.ERROR]
-        publish_valid = options["ANSWERABLE_PUBLISH_VALID"]
-        if errors and publish_valid and loaded.board is not None:
-            left_out = left_out_folders(errors)
-            if any(folder is None for folder in left_out):
-                publish_valid = False  # board.yaml itself is wrong: nothing can be published
-            else:
-                for p in errors:
-                    log.warning("left out: %s", problem_line(p))
-                loaded.tickets = [t for t in loaded.tickets if t.folder not in left_out]
-                errors = []
-        if errors:
-            for p in errors:
+        if plan.blocking:
+            for p in plan.blocking:
                 log.error("%s", problem_line(p))
-            raise BoardBuildError(f"the board has {len(errors)} error(s); the site was not built")
-        assert loaded.board is not None  # no errors means board.yaml was read  # noqa: S101
-        as_of = resolve_as_of(loaded.board, options["ANSWERABLE_AS_OF"], datetime.now(UTC))
+            raise BoardBuildError(
+                f"the board has {len(plan.blocking)} error(s); the site was not built"
+            )
+        for p in plan.errors:
+            log.warning("left out: %s", problem_line(p))
+        loaded = plan.published
+        as_of = plan.as_of
+        assert loaded.board is not None  # noqa: S101 - nothing blocks: board.yaml was read
+        assert as_of is not None  # noqa: S101 - and so the moment resolved
         # One read of git for the figures and the ticket pages, the same times as
         # 'answerable stats' and 'overdue' count.
         show = options["ANSWERABLE_HISTORY"]
@@ -170,6 +167,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         output = Path(self.output_path)
         started = time.perf_counter()
         jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site)]
+        names = owned([*(job.save_as for job in jobs), SITEMAP])
+        run = self.staged_run
+        if run is not None and run.last_site is not None:
+            try:
+                link_last_site(run.last_site, output, names)
+            except OSError as error:
+                raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
         cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
         written = publish(jobs, render, output, self.workers, cache)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
@@ -182,7 +186,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 page_context(base, sitemap, self.settings.get("SITEURL", ""))
             ),
         )
-        stale = remove_stale(output, set(written.paths))
+        stale = remove_stale(output, {*written.paths, SITEMAP}, names)
         if cache is not None:
             cache.save(written.files)
         log.info(
@@ -213,22 +217,17 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         return PageCache(cache_root() / "pages" / name, digest, snapshot.as_of.isoformat().encode())
 
 
-# `answerable build` checks the board before it starts Pelican in the same process; it
-# leaves what it read here so that the generator does not read and check it again.
-_CHECKED: dict[Path, tuple[LoadedBoard, list[Problem]]] = {}
-
-
-def hand_over(root: Path, loaded: LoadedBoard, problems: list[Problem]) -> None:
-    _CHECKED[root.resolve()] = (loaded, problems)
-
-
-def take_checked(root: Path) -> tuple[LoadedBoard, list[Problem]] | None:
-    """What was handed over for ``root``, once: a later run (autoreload) reads afresh."""
-    return _CHECKED.pop(Path(root).resolve(), None)
-
-
-def get_generators(_pelican: Any) -> type[Generator]:  # noqa: ANN401
-    return BoardGenerator
+def get_generators(pelican: Any) -> type[Generator]:  # noqa: ANN401 - Pelican's Pelican
+    # `answerable build` has read and checked the board already and knows the site it
+    # replaces; it hangs that on the Pelican object it starts, and this run's generator
+    # class carries it. Not in the settings: they are copied into every page's context
+    # and digested into every page's key. Not in a module global: nothing outlives the
+    # Pelican object. Taken once: a second run of the same object (`pelican
+    # --autoreload`) plans afresh, as plain `pelican` always does.
+    run = pelican.__dict__.pop(STAGED_RUN, None)
+    if run is None:
+        return BoardGenerator
+    return type("BoardGenerator", (BoardGenerator,), {"staged_run": run})
 
 
 def prepare_environment(generator: Generator) -> None:

@@ -14,10 +14,12 @@ import re
 import secrets
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from answerable.build.publishing import OWN_FILES, OWN_FOLDERS
+if TYPE_CHECKING:
+    from answerable.build.plan import BuildPlan
 
 try:  # a lock tells a killed build's staging folder from a running one's
     import fcntl
@@ -106,20 +108,41 @@ def mark(folder: Path | str) -> None:
             file.write(MARKER_TEXT)
 
 
-def build(settings_file: Path, output: Path, override: dict[str, Any]) -> Path:
-    """Run Pelican into a fresh folder beside ``output``, then put it in ``output``'s place."""
+@dataclass(frozen=True)
+class StagedRun:
+    """What `answerable build` gives the Pelican run it starts."""
+
+    plan: BuildPlan | None
+    """The board it has read and checked already; None: the generator plans itself."""
+    last_site: Path | None
+    """The site being replaced: the generator links the files it owns from there."""
+
+
+# The attribute of the Pelican object that carries its StagedRun (see generator.py).
+STAGED_RUN = "answerable_staged_run"
+
+
+def read_pelican_settings(settings_file: Path, override: dict[str, Any]) -> dict[str, Any]:
+    """The Pelican settings a build runs with: never deleting the output folder itself."""
     # Imported here so that the other commands start without loading Pelican.
-    from pelican import Pelican  # noqa: PLC0415
     from pelican.settings import read_settings  # noqa: PLC0415
 
     try:
-        settings = read_settings(
+        return read_settings(  # type: ignore[no-any-return]
             str(settings_file), override={**override, "DELETE_OUTPUT_DIRECTORY": False}
         )
     except SystemExit as stop:
         raise BuildError(f"{settings_file}: {stop}") from None
     except Exception as error:
         raise BuildError(f"{settings_file}: {type(error).__name__}: {error}") from None
+
+
+def build(settings: dict[str, Any], output: Path, plan: BuildPlan | None = None) -> Path:
+    """Run Pelican into a fresh folder beside ``output``, then put it in ``output``'s place.
+
+    ``plan``: the board as already read and checked, so that it is not read twice."""
+    from pelican import Pelican  # noqa: PLC0415 - only a build loads Pelican
+
     refused = unsafe_output(output, Path(settings["ANSWERABLE_BOARD"]), pelican_folders(settings))
     if refused:
         raise BuildError(f"refused: {refused}")
@@ -131,18 +154,12 @@ def build(settings_file: Path, output: Path, override: dict[str, Any]) -> Path:
     except OSError as error:
         raise BuildError(_os_message(error)) from None
     try:
-        try:
-            for folder in OWN_FOLDERS:
-                if (output / folder).is_dir():
-                    shutil.copytree(output / folder, staging / folder, copy_function=os.link)
-            for name in OWN_FILES:
-                if (output / name).is_file():
-                    os.link(output / name, staging / name)
-        except OSError as error:
-            raise BuildError(_os_message(error)) from None
         settings["OUTPUT_PATH"] = str(staging)
         try:
-            Pelican(settings).run()
+            pelican = Pelican(settings)
+            last_site = output if output.is_dir() else None
+            setattr(pelican, STAGED_RUN, StagedRun(plan, last_site))
+            pelican.run()
         except SystemExit as stop:  # the plugin stops a build of a board with errors this way
             raise BuildError(str(stop) or "the build stopped") from None
         except Exception as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,24 +18,6 @@ from typing import Any
 
 from answerable.incremental.jobs import Job, Page
 from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
-from answerable.site.urls import (
-    CHANGES,
-    HOME,
-    LEADERBOARD,
-    OPEN_DATA,
-    PROMISES,
-    RANKINGS,
-    SEARCH,
-    SITEMAP,
-)
-
-# Folders that only the board's generator writes, always as a new file renamed into place
-# (write_if_changed): a rebuild may start from the last site's files there, linked rather
-# than copied, and a page whose text did not change is then not written at all. Pelican
-# and Pagefind write the rest in place, so those always start empty.
-OWN_FOLDERS = ("tickets", "lists", "departments", "reports", "feeds", "open311", "data")
-# The pages it writes at the top, the same way.
-OWN_FILES = (HOME, LEADERBOARD, RANKINGS, PROMISES, CHANGES, SEARCH, OPEN_DATA, SITEMAP)
 
 # From this many jobs on, each process takes an equal share at once; below it, jobs are
 # handed out one by one (a process costs about 30 ms to start).
@@ -198,13 +181,35 @@ def publish(
     )
 
 
-def remove_stale(output: Path, produced: set[str]) -> int:
-    """Delete files in the generator's own folders that this build did not produce."""
+def owned(paths: Iterable[str]) -> list[str]:
+    """The folders and top-level files that the files at ``paths`` (every job's
+    ``save_as``, and the sitemap) make the board generator's own.
+
+    Only the board's generator writes there, always as a new file renamed into place
+    (write_if_changed): a rebuild may start from the last site's files there, linked
+    rather than copied, and a page whose text did not change is then not written at
+    all. Pelican and Pagefind write the rest in place, so those always start empty."""
+    return sorted({path.split("/", 1)[0] for path in paths})
+
+
+def link_last_site(last_site: Path, output: Path, names: Iterable[str]) -> None:
+    """Link the files of the last site under ``names`` (``owned``) into ``output``."""
+    for name in names:
+        source = last_site / name
+        if source.is_dir():
+            shutil.copytree(source, output / name, copy_function=os.link, dirs_exist_ok=True)
+        elif source.is_file() and not (output / name).exists():
+            os.link(source, output / name)
+
+
+def remove_stale(output: Path, produced: set[str], names: Iterable[str]) -> int:
+    """Delete files in the generator's own folders (``names``) that this build did not
+    produce."""
     removed = 0
-    for folder in OWN_FOLDERS:
-        for parent, _, names in os.walk(output / folder):
+    for folder in names:
+        for parent, _, files in os.walk(output / folder):
             rel = Path(parent).relative_to(output).as_posix()
-            for name in names:
+            for name in files:
                 if f"{rel}/{name}" not in produced:
                     os.unlink(os.path.join(parent, name))  # str paths: thousands of names
                     removed += 1

@@ -21,10 +21,8 @@ from answerable.build.building import BuildError
 from answerable.build.building import build as build_site_safely
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.schema import SCHEMA_MODELS, schema_text
-from answerable.checks.validation import folder_check, left_out_folders
-from answerable.checks.validation import validate as validate_board
 from answerable.cli import formats
-from answerable.core.snapshot import BoardError, Snapshot, open_board, resolve_as_of
+from answerable.core.snapshot import BoardError, Snapshot, open_board
 from answerable.core.stats import GROUPINGS, Period, PeriodError, Table
 from answerable.incremental.file_cache import FileCache
 from answerable.reading.loading import LoadedBoard, default_workers, load_board
@@ -140,18 +138,9 @@ def _cache_on() -> bool:
     return not click.get_current_context().find_root().params.get("no_cache", False)
 
 
-def _load(root: Path, *, validated: bool = False, records: bool = True) -> LoadedBoard:
-    """The board, with unchanged files taken from the cache (see docs/site.md);
-    ``validated``: the caller validates it, which saves the cache; ``records=False``:
-    nothing reads a record after the checks (``validate``)."""
-    return load_board(
-        root,
-        FileCache(root) if _cache_on() else None,
-        save=not validated,
-        workers=default_workers(),
-        check=folder_check if validated else None,
-        records=records,
-    )
+def _load(root: Path) -> LoadedBoard:
+    """The board, with unchanged files taken from the cache (see docs/site.md)."""
+    return load_board(root, FileCache(root) if _cache_on() else None, workers=default_workers())
 
 
 @cli.command()
@@ -177,9 +166,10 @@ def validate(
     that Pelican does not publish. Exits 0 when clean, 1 when errors are found (with
     --strict: any problem).
     """
-    loaded = _load(path, validated=True, records=False)
-    problems = validate_board(loaded, _moment(loaded, as_of))
-    problems = sorted([*problems, *_content_notices(path, settings_file)])
+    from answerable.build.plan import plan_build  # noqa: PLC0415 - what build and validate share
+
+    plan = plan_build(path, as_of, cache=_cache_on(), workers=default_workers(), records=False)
+    problems = sorted([*plan.problems, *_content_notices(path, settings_file)])
     render = {
         "text": formats.problems_text,
         "json": formats.problems_json,
@@ -190,13 +180,6 @@ def validate(
         click.echo(output)
     failing = [p for p in problems if strict or p.severity is Severity.ERROR]
     sys.exit(1 if failing else 0)
-
-
-def _moment(loaded: LoadedBoard, as_of: datetime | None) -> datetime | None:
-    """The moment the site shows, as the build takes it; None without a readable board."""
-    if loaded.board is None:
-        return None
-    return resolve_as_of(loaded.board, as_of, datetime.now(UTC))
 
 
 def _content_notices(root: Path, settings_file: Path | None) -> list[Problem]:
@@ -789,37 +772,45 @@ def build(
     if not settings_file.is_file():
         raise click.UsageError(f"no Pelican settings at {settings_file}; give --settings")
     target = output or root / "output"
-    from answerable.build.building import unsafe_output  # noqa: PLC0415 - the only command that needs it
+    # Imported here: only this command needs them (and the settings load Pelican).
+    from answerable.build.building import read_pelican_settings, unsafe_output  # noqa: PLC0415
+    from answerable.build.plan import plan_build  # noqa: PLC0415
+    from answerable.build.settings import SettingsError, plugin_settings  # noqa: PLC0415
 
     # Before the board is read: a folder the build must not replace is named at once.
     refused = unsafe_output(target, root)
     if refused:
         raise click.ClickException(f"refused: {refused}; nothing was written or deleted")
-    loaded = _load(root, validated=True)
-    problems = validate_board(loaded, _moment(loaded, as_of))
-    errors = [p for p in problems if p.severity is Severity.ERROR]
-    notices = [p for p in problems if p.severity is Severity.NOTICE]
+
+    override = {"ANSWERABLE_BOARD": str(root.resolve()), "ANSWERABLE_CACHE": _cache_on()}
+    try:
+        settings = read_pelican_settings(settings_file, override)
+        options = plugin_settings(settings)
+    except (BuildError, SettingsError) as error:
+        raise click.ClickException(
+            f"{formats.shown(error)}; the published site was left as it was"
+        ) from None
+    # Read and checked once: Pelican, started in this process, is given this plan.
+    plan = plan_build(
+        root,
+        as_of or options["ANSWERABLE_AS_OF"],
+        cache=_cache_on(),
+        workers=options["ANSWERABLE_WORKERS"] or default_workers(),
+        publish_valid=publish_valid,
+    )
+    errors = plan.errors
+    notices = [p for p in plan.problems if p.severity is Severity.NOTICE]
     for p in sorted([*errors, *notices, *_content_notices(root, settings_file)]):
         click.echo(formats.problem_line(p), err=True)
-    left_out = sorted(f for f in left_out_folders(errors) if f is not None)
-    if errors and (not publish_valid or len(left_out) < len(left_out_folders(errors))):
+    if plan.blocking:
         raise click.ClickException(f"{len(errors)} error(s); the site was not built")
-    override: dict[str, Any] = {
-        "ANSWERABLE_BOARD": str(root.resolve()),
-        "ANSWERABLE_PUBLISH_VALID": publish_valid,
-        "ANSWERABLE_CACHE": _cache_on(),
-    }
-    if as_of is not None:
-        override["ANSWERABLE_AS_OF"] = as_of
-    from answerable.generator import hand_over  # noqa: PLC0415 - only this command loads Pelican
-
-    hand_over(root, loaded, problems)  # Pelican runs in this process: no second reading
     try:
-        site = build_site_safely(settings_file, target, override)
+        site = build_site_safely(settings, target, plan)
     except BuildError as error:
         raise click.ClickException(
             f"{formats.shown(error)}; the published site was left as it was"
         ) from None
+    left_out = plan.left_out
     for folder in left_out:
         click.echo(f"left out: {formats.shown(folder)}", err=True)
     click.echo(f"built {site}" + (f"; {len(left_out)} ticket(s) left out" if left_out else ""))

@@ -44,7 +44,3 @@ def job_key(*parts: object) -> bytes:
         digest.update(b"\x00")
     return digest.digest()
 
-
-def top_level(paths: Iterable[str]) -> set[str]:
-    """The first part of each path: the folders and top-level files a build owns."""
-    return {path.split("/", 1)[0] for path in paths}
