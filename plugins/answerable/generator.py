@@ -38,6 +38,7 @@ from answerable.incremental.page_cache import PageCache, base_digest
 from answerable.reading.loading import default_workers
 from answerable.reading.witness import read_witness
 from answerable.site.families import site_jobs
+from answerable.site.fragments import TicketRows
 from answerable.site.i18n import Formatter, TranslatedText, translations
 from answerable.site.urls import SITEMAP
 from answerable.site.views import Site
@@ -143,6 +144,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         feed_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
         site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history, feed_url)
         self.site = site
+        self.env.globals["ticket_row"] = TicketRows(self.env, formatter)
         self.options = options
         self.workers = options["ANSWERABLE_WORKERS"] or default_workers()
         self.context.update(

@@ -1,0 +1,45 @@
+"""Pieces of pages rendered once and joined into many: a ticket's row in the tables of
+tickets.
+
+A ticket shows in about six lists (its status, month, category, type, channel and
+department), and its row costs a macro call and two Babel calls: rendered once per
+ticket and process, the list pages only join the rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, Template
+from markupsafe import Markup
+
+from answerable.site.i18n import Formatter
+from answerable.site.views import TicketView
+
+ROW_TEMPLATE = "_ticket_row.html"
+
+
+class TicketRows:
+    """``ticket_row(t, SITEURL)`` in the templates: the row of ticket ``t`` as pages at
+    the root ``SITEURL`` link it (the home page and the lists sit at different depths)."""
+
+    def __init__(self, env: Environment, formatter: Formatter) -> None:
+        self.env = env
+        self.fmt = formatter
+        self.template: Template | None = None
+        # UTF-8, not str: a row with one Chinese character takes two bytes a character
+        # as a str, most of them ASCII markup. At 100,000 tickets that is tens of MiB
+        # in every rendering process.
+        self.rows: dict[tuple[str, str], bytes] = {}
+
+    def __call__(self, view: TicketView, site_url: Any) -> Markup:  # noqa: ANN401 - a str
+        key = (view.ticket.id, str(site_url))
+        row = self.rows.get(key)
+        if row is None:
+            if self.template is None:
+                # Fetched at the first row, once the board's language is installed.
+                self.template = self.env.get_template(ROW_TEMPLATE)
+            text = self.template.render(t=view, SITEURL=site_url, fmt=self.fmt)
+            self.rows[key] = text.encode()
+            return Markup(text)  # noqa: S704 - rendered by an autoescaping template
+        return Markup(row.decode())  # noqa: S704 - rendered by an autoescaping template
