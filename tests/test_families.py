@@ -1,0 +1,84 @@
+"""The site's page families are found, not listed: a module in site/families with
+``jobs(site)`` joins the build, and the files the build owns follow from the jobs."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+import answerable.site.families as families_package
+from answerable.build.publishing import owned
+from answerable.core.snapshot import take_snapshot
+from answerable.exports import feeds, open_data
+from answerable.incremental.jobs import Page
+from answerable.reading.loading import load_board
+from answerable.site.families import families, site_jobs
+from answerable.site.i18n import Formatter
+from answerable.site.urls import SITEMAP
+from answerable.site.views import Site
+
+AS_OF = datetime.fromisoformat("2026-11-20T12:00:00+08:00")
+EXTRA = """\
+from functools import partial
+
+from answerable.incremental.jobs import Job, Page, job_key
+
+
+def jobs(site):
+    page = partial(Page, "most-rated.html", "answerable_most_rated", {"page_name": "most"})
+    return [Job("most-rated.html", page, job_key("most rated", site.board_key))]
+"""
+
+
+@pytest.fixture(scope="module")
+def site(demo_root: Path) -> Site:
+    loaded = load_board(demo_root, save=False)
+    snapshot = take_snapshot(loaded, AS_OF)
+    return Site(snapshot, Formatter(snapshot.board.locale, snapshot.rules.zone))
+
+
+@pytest.fixture(scope="module")
+def demo_root() -> Path:
+    return Path(__file__).parent.parent
+
+
+def test_the_families_are_the_modules_of_the_folder_by_name() -> None:
+    names = [module.__name__.rsplit(".", 1)[1] for module in families()]
+    assert names == [
+        "changes", "departments", "home", "leaderboard", "lists", "promises", "rankings",
+        "reports", "search", "tickets",
+    ]  # fmt: skip
+
+
+def test_a_module_placed_in_the_folder_joins_the_build(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "most_rated.py").write_text(EXTRA, "utf-8")
+    monkeypatch.setattr(families_package, "__path__", [*families_package.__path__, str(tmp_path)])
+    try:
+        jobs = site_jobs(site)
+    finally:
+        sys.modules.pop("answerable.site.families.most_rated", None)
+    extra = [job for job in jobs if job.save_as == "most-rated.html"]
+    assert len(extra) == 1
+    assert extra[0].make() == Page(
+        "most-rated.html", "answerable_most_rated", {"page_name": "most"}
+    )
+    assert "most-rated.html" in owned(job.save_as for job in jobs)
+
+
+def test_every_job_names_the_one_file_it_writes_and_the_build_owns_them(site: Site) -> None:
+    jobs = [*site_jobs(site), *feeds.jobs(site), *open_data.jobs(site)]
+    paths = [job.save_as for job in jobs]
+    assert len(paths) == len(set(paths))
+    assert owned([*paths, SITEMAP]) == [
+        "changes.html", "data", "data.html", "departments", "feeds", "index.html",
+        "leaderboard.html", "lists", "open311", "promises.html", "rankings.html", "reports",
+        "search.html", "sitemap.xml", "tickets",
+    ]  # fmt: skip
+    made = {job.save_as: job for job in jobs}
+    for path in ("index.html", "rankings.html", "lists/index.html", "feeds/overdue.atom.xml"):
+        assert made[path].make().save_as == path
