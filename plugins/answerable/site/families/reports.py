@@ -98,7 +98,6 @@ def report(site: Site, period: Period) -> Page:
         key=lambda item: (-(item[1] - item[2]), item[0].text),
     )
     volume, unsatisfied = snapshot.top_ten(period)
-    rows = site.row_views(table)
     return Page(
         report_url(period.label),
         "answerable_report",
@@ -109,8 +108,8 @@ def report(site: Site, period: Period) -> Page:
             "as_of": moment,  # the page header's moment: the report's own
             "complete": end <= site.snapshot.as_of,
             "table": table,
-            "rows": rows,
-            "named": [r for r in rows if r.row.below_threshold],
+            "rows": site.row_views(table),
+            "named": site.rows_shown(table.named),
             "volume": site.rows_shown(volume),
             "unsatisfied": site.rows_shown(unsatisfied),
             "rose": rose,
