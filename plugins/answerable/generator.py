@@ -24,6 +24,7 @@ from answerable.build.publishing import (
     publish,
     remove_stale,
     write_if_changed,
+    write_manifest,
 )
 from answerable.build.settings import SettingsError, plugin_settings
 from answerable.checks.problems import Problem, Severity
@@ -169,7 +170,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         feed_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
         jobs = [*self.site.jobs(), *feed_jobs(self.site, feed_url), *open_data_jobs(self.site)]
         cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
-        written = publish(jobs, render, output, self.workers, cache)
+        last = self.options["ANSWERABLE_LAST_SITE"]
+        written = publish(jobs, render, output, self.workers, cache, last)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
         pages = [path for path in written.paths if path.endswith(".html")]
         sitemap = Page(SITEMAP, "answerable_sitemap", {"urls": pages})
@@ -179,8 +181,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             self.get_template(sitemap.template).render(
                 page_context(base, sitemap, self.settings.get("SITEURL", ""))
             ),
+            last,
         )
-        stale = remove_stale(output, set(written.paths))
+        if last is None:
+            stale = remove_stale(output, set(written.paths))
+        else:  # the swap drops what the last site holds beyond these
+            write_manifest(output, [*written.paths, sitemap.save_as])
+            stale = 0
         if cache is not None:
             cache.save(written.files)
         log.info(
@@ -198,7 +205,16 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             key: value
             for key, value in base.items()
             # The moment joins the keys on its own (PageCache), not through the settings.
-            if key not in ("site", "board", "fmt", "as_of", "ANSWERABLE_AS_OF", "OUTPUT_PATH")
+            if key
+            not in (
+                "site",
+                "board",
+                "fmt",
+                "as_of",
+                "ANSWERABLE_AS_OF",
+                "ANSWERABLE_LAST_SITE",
+                "OUTPUT_PATH",
+            )
         }
         snapshot = self.site.snapshot
         digest = base_digest(

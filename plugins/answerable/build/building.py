@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from answerable.build.publishing import OWN_FILES, OWN_FOLDERS
+from answerable.build.publishing import MANIFEST, OWN_FILES, OWN_FOLDERS
 
 try:  # a lock tells a killed build's staging folder from a running one's
     import fcntl
@@ -130,29 +130,42 @@ def build(settings_file: Path, output: Path, override: dict[str, Any]) -> Path:
         staging, lock = _staging(output)
     except OSError as error:
         raise BuildError(_os_message(error)) from None
+    # The search index reads the whole site in one folder: with it, the last site's pages
+    # are linked into the staging folder and the whole folder is swapped in. Without it,
+    # only what changed is staged, and moved into the last site in one short step.
+    changes_only = is_marked(output) and not settings.get("ANSWERABLE_SEARCH", True)
+    site_lock = None
     try:
         try:
-            for folder in OWN_FOLDERS:
-                if (output / folder).is_dir():
-                    shutil.copytree(output / folder, staging / folder, copy_function=os.link)
-            for name in OWN_FILES:
-                if (output / name).is_file():
-                    os.link(output / name, staging / name)
+            if changes_only:
+                # The site itself is changed in place at the swap: one build at a time.
+                site_lock = _Lock(output)
+            else:
+                _link_last_site(output, staging)
+        except BlockingIOError:
+            raise BuildError(f"{output}: another build of this site is running") from None
         except OSError as error:
             raise BuildError(_os_message(error)) from None
         settings["OUTPUT_PATH"] = str(staging)
+        if changes_only:
+            settings["ANSWERABLE_LAST_SITE"] = str(output)
         try:
             Pelican(settings).run()
         except SystemExit as stop:  # the plugin stops a build of a board with errors this way
             raise BuildError(str(stop) or "the build stopped") from None
         except Exception as error:
             raise BuildError(f"{type(error).__name__}: {error}") from None
-        _swap(staging, output)
+        if changes_only:
+            _swap_changes(staging, output)
+        else:
+            _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         lock.close()
+        if site_lock is not None:
+            site_lock.close()
     return output
 
 
@@ -210,6 +223,68 @@ def _staging(output: Path) -> tuple[Path, _Lock]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging, lock
+
+
+def _link_last_site(output: Path, staging: Path) -> None:
+    """The last site's own pages, linked (not copied) into ``staging``: a page whose text
+    did not change is then not written at all."""
+    for folder in OWN_FOLDERS:
+        if (output / folder).is_dir():
+            shutil.copytree(output / folder, staging / folder, copy_function=os.link)
+    for name in OWN_FILES:
+        if (output / name).is_file():
+            os.link(output / name, staging / name)
+
+
+def _swap_changes(staging: Path, output: Path) -> None:
+    """Move what ``staging`` holds into the site at ``output``, then remove the site's
+    files the new site no longer has: the generator names its pages in the manifest,
+    Pelican's own files are all staged. Until this step the site is untouched."""
+    manifest = staging / MANIFEST
+    try:
+        with manifest.open(encoding="utf-8") as file:
+            keep = {line.rstrip("\n") for line in file}
+        manifest.unlink()
+        staged = _files(staging)
+    except OSError as error:
+        raise BuildError(_os_message(error)) from None
+    staged.discard(MARKER)
+    try:
+        made: set[str] = set()
+        for rel in sorted(staged):
+            folder = os.path.dirname(rel)
+            if folder not in made:
+                os.makedirs(os.path.join(output, folder), exist_ok=True)
+                made.add(folder)
+            os.replace(os.path.join(staging, rel), os.path.join(output, rel))
+        keep |= staged
+        keep.add(MARKER)
+        emptied = set()
+        for rel in _files(output) - keep:
+            os.unlink(os.path.join(output, rel))
+            emptied.add(os.path.dirname(rel))
+        for emptied_folder in sorted(emptied, key=len, reverse=True):
+            folder = emptied_folder
+            while folder:  # folders left empty go too, as a whole new site would lack them
+                try:
+                    os.rmdir(os.path.join(output, folder))
+                except OSError:
+                    break
+                folder = os.path.dirname(folder)
+    except OSError as error:
+        raise BuildError(_os_message(error)) from None
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _files(root: Path) -> set[str]:
+    """Every file under ``root``, as paths relative to it (str: thousands of them)."""
+    found = set()
+    base = len(str(root)) + 1
+    for parent, _, names in os.walk(root):
+        rel = parent[base:]
+        for name in names:
+            found.add(f"{rel}/{name}" if rel else name)
+    return found
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -18,6 +18,9 @@ DEFAULTS: dict[str, Any] = {
     "ANSWERABLE_PUBLISH_VALID": False,  # with errors: publish the valid tickets, list the rest
     "ANSWERABLE_CACHE": True,  # parse and render only what changed (cache: docs/site.md)
     "ANSWERABLE_WORKERS": 0,  # processes that render pages; 0 means one per available core
+    # Set by `answerable build` alone: the site this build replaces, where unchanged pages
+    # stay; only what changed is written (docs/site.md, "Swapping in").
+    "ANSWERABLE_LAST_SITE": None,
 }
 
 
@@ -48,4 +51,6 @@ def plugin_settings(settings: dict[str, Any]) -> dict[str, Any]:
     if not (board / "board.yaml").is_file():
         raise SettingsError(f"ANSWERABLE_BOARD: no board.yaml in {board}")
     merged["ANSWERABLE_BOARD"] = board
+    last = merged["ANSWERABLE_LAST_SITE"]
+    merged["ANSWERABLE_LAST_SITE"] = None if last is None else Path(str(last))
     return merged
