@@ -7,10 +7,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from answerable.checks.problems import Problem
-from answerable.core.status import TicketState
+
+if TYPE_CHECKING:  # the records stay unloaded for a command that prints none
+    from answerable.core.status import TicketState
 
 # Characters that would end a line, move the cursor, recolour or clear a terminal, or
 # reorder what follows (Trojan Source): C0 and C1 controls, DEL, the Unicode line and

@@ -12,29 +12,24 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 import click
 
-from answerable.build.building import BuildError
-from answerable.build.building import build as build_site_safely
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.schema import SCHEMA_MODELS, schema_text
-from answerable.checks.validation import folder_check, left_out_folders
-from answerable.checks.validation import validate as validate_board
 from answerable.cli import formats
-from answerable.core.snapshot import BoardError, Snapshot, open_board, resolve_as_of
-from answerable.core.stats import GROUPINGS, Period, PeriodError, Table
-from answerable.core.status import Status
-from answerable.incremental.file_cache import FileCache
-from answerable.reading.loading import LoadedBoard, default_workers, load_board
-from answerable.reading.witness import read_witness
-from answerable.staff.audit import AuditError, read_history
-from answerable.staff.audit import audit as run_audit
-from answerable.staff.authoring import Authoring, AuthoringError, Change
-from answerable.staff.importing import Importer, ImportError_, Mapping, read_export
+from answerable.core.stats import GROUPINGS, Period, PeriodError
 from answerable.staff.scaffold import LOCALES, ScaffoldError, default_name, init_board
+
+# Each command imports what it alone uses (Pelican, ruamel.yaml, openpyxl ...) when it
+# runs, so that no command pays for another's libraries.
+if TYPE_CHECKING:
+    from answerable.core.snapshot import Snapshot
+    from answerable.core.stats import Table
+    from answerable.reading.loading import LoadedBoard
+    from answerable.staff.authoring import Authoring, Change
 
 
 class Timestamp(click.ParamType):
@@ -145,6 +140,10 @@ def _load(root: Path, *, validated: bool = False, records: bool = True) -> Loade
     """The board, with unchanged files taken from the cache (see docs/site.md);
     ``validated``: the caller validates it, which saves the cache; ``records=False``:
     nothing reads a record after the checks (``validate``)."""
+    from answerable.checks.validation import folder_check  # noqa: PLC0415
+    from answerable.incremental.file_cache import FileCache  # noqa: PLC0415
+    from answerable.reading.loading import default_workers, load_board  # noqa: PLC0415
+
     return load_board(
         root,
         FileCache(root) if _cache_on() else None,
@@ -178,6 +177,8 @@ def validate(
     that Pelican does not publish. Exits 0 when clean, 1 when errors are found (with
     --strict: any problem).
     """
+    from answerable.checks.validation import validate as validate_board  # noqa: PLC0415
+
     loaded = _load(path, validated=True, records=False)
     problems = validate_board(loaded, _moment(loaded, as_of))
     problems = sorted([*problems, *_content_notices(path, settings_file)])
@@ -195,6 +196,8 @@ def validate(
 
 def _moment(loaded: LoadedBoard, as_of: datetime | None) -> datetime | None:
     """The moment the site shows, as the build takes it; None without a readable board."""
+    from answerable.core.snapshot import resolve_as_of  # noqa: PLC0415
+
     if loaded.board is None:
         return None
     return resolve_as_of(loaded.board, as_of, datetime.now(UTC))
@@ -221,6 +224,9 @@ class UnreadableBoard(click.ClickException):
 
 
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
+    from answerable.core.snapshot import BoardError, open_board  # noqa: PLC0415
+    from answerable.reading.witness import read_witness  # noqa: PLC0415
+
     loaded = _load(root)
     # The same witnessed times as the site's build: one read of git, here.
     witness = read_witness(root, loaded.board, cache=_cache_on())
@@ -262,6 +268,8 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
 
     Meant for a scheduled CI job: the board's status dots turn red in public.
     """
+    from answerable.core.status import Status  # noqa: PLC0415
+
     snapshot = _snapshot(root, as_of)
     late = [s for s in snapshot.states if s.status is Status.OVERDUE]
     soon = [s for s in snapshot.states if s.status is Status.DUE_SOON]
@@ -422,6 +430,9 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
     and commit dates going backwards on the main line. Exit 0 clean, 1 findings, 2 no
     history.
     """
+    from answerable.staff.audit import AuditError, read_history  # noqa: PLC0415
+    from answerable.staff.audit import audit as run_audit  # noqa: PLC0415
+
     loaded = _load(path)
     try:
         history = read_history(path, rewrites=True)
@@ -461,6 +472,8 @@ TicketId = click.STRING
 
 
 def _authoring(root: Path) -> Authoring:
+    from answerable.staff.authoring import Authoring, AuthoringError  # noqa: PLC0415 - ruamel.yaml
+
     try:
         return Authoring(_load(root))
     except AuthoringError as error:
@@ -473,6 +486,8 @@ def _now(authoring: Authoring) -> datetime:
 
 def _apply(authoring: Authoring, make: Callable[[], Change]) -> None:
     """Make the change, or explain why not; nothing is written when it is refused."""
+    from answerable.staff.authoring import AuthoringError  # noqa: PLC0415 - ruamel.yaml
+
     try:
         change = make()
     except AuthoringError as error:
@@ -726,6 +741,8 @@ def import_(
     counts all three. Personal data is masked. Exit 0 when no row was rejected, 1 when
     some were or the file cannot be used.
     """
+    from answerable.staff.importing import Importer, ImportError_, Mapping, read_export  # noqa: PLC0415
+
     authoring = _authoring(root)
     defaults = {"department": department, "category": category, "type": type_, "channel": channel}
     try:
@@ -793,7 +810,10 @@ def build(
     if not settings_file.is_file():
         raise click.UsageError(f"no Pelican settings at {settings_file}; give --settings")
     target = output or root / "output"
-    from answerable.build.building import unsafe_output  # noqa: PLC0415 - the only command that needs it
+    from answerable.build.building import BuildError, unsafe_output  # noqa: PLC0415 - Pelican's side
+    from answerable.build.building import build as build_site_safely  # noqa: PLC0415
+    from answerable.checks.validation import left_out_folders  # noqa: PLC0415
+    from answerable.checks.validation import validate as validate_board  # noqa: PLC0415
 
     # Before the board is read: a folder the build must not replace is named at once.
     refused = unsafe_output(target, root)
