@@ -106,6 +106,14 @@ def parse_yaml(text: str, *, line_offset: int = 0) -> YamlDocument:
     return YamlDocument(data=data, line_offset=line_offset, text=text)
 
 
+def parse_with_positions(text: str, *, line_offset: int = 0) -> YamlDocument:
+    """Data and positions in one pass: for a file known to have a problem to point at."""
+    node = _compose(text, line_offset)
+    if node is None:
+        return YamlDocument(data=None, line_offset=line_offset)
+    return _positioned(node, line_offset)
+
+
 def _compose(text: str, line_offset: int) -> yaml.Node | None:
     loader = _Composer(text)
     try:
