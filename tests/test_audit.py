@@ -233,6 +233,23 @@ def test_not_a_git_work_tree_is_an_audit_error(board: BoardWriter) -> None:
         read_history(board.root)
 
 
+def test_bare_repository_is_an_audit_error(tmp_path: Path) -> None:
+    git.Repo.init(tmp_path, bare=True)
+    with pytest.raises(AuditError, match="bare repository"):
+        read_history(tmp_path)
+
+
+def test_board_in_a_folder_of_the_repository_is_read(tmp_path: Path) -> None:
+    board = BoardWriter(tmp_path / "boards" / "city")
+    repository = make_repo(tmp_path)
+    board.ticket(TICKET)
+    commit(repository, "Receive", "2026-11-02T09:30:00+08:00")
+    board.reply(TICKET, 1, "2026-11-03T15:20:00+08:00")
+    commit(repository, "Reply", "2026-11-03T16:00:00+08:00")
+    record = read_history(board.root).replies[REPLY]
+    assert record.entered == datetime.fromisoformat("2026-11-03T16:00:00+08:00")
+
+
 def test_repository_without_commits_is_an_audit_error(board: BoardWriter) -> None:
     make_repo(board.root)
     with pytest.raises(AuditError, match="no commits"):

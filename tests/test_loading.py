@@ -6,7 +6,7 @@ import pytest
 
 from answerable.checks.validation import validate
 from answerable.reading.loading import load_board
-from answerable.reading.yaml_source import YamlProblem, parse_yaml
+from answerable.reading.yaml_source import YamlProblem, _compose, _positioned, parse_yaml
 from conftest import BoardWriter
 
 
@@ -26,6 +26,79 @@ def test_positions_point_at_keys_and_items() -> None:
     assert (doc.position(("a", "b", 1)).line, doc.position(("a", "b", 1)).column) == (2, 10)
     assert doc.position(("a", "c")).line == 3
     assert doc.position(("a", "missing")).line == 1
+
+
+TRICKY = """\
+bools: [no, on, yes, off, y, n, true, True, TRUE, false, False, FALSE, tRue]
+nulls:
+  - ~
+  - null
+  - Null
+  - NULL
+  -
+  - nULL
+ints: [0, 010, -7, +3, 0x1F, 1_000, 12e3]
+floats: [1.5, .5, -2., 1e-3, +1.0E+2, .inf, .nan, 1.2.3]
+times: [2026-11-02, 2026-11-02T10:00:00+08:00, 10:30, 2026-11-02 10:00]
+quoted: ['5', "true", '', "null"]
+nested: {a: [1, {b: [x, y]}], c: {}}
+empty: []
+block: |
+  two
+  lines
+"""
+
+
+@pytest.mark.parametrize(
+    "text", [TRICKY, "", "# only a comment\n", "- a\n- 1\n", "plain", "a: &x [1, 2]\nb: *x\n"]
+)
+def test_the_data_only_pass_gives_the_positioned_pass_data(text: str) -> None:
+    doc = parse_yaml(text)
+    node = _compose(text, 0)
+    whole = _positioned(node, 0).data if node is not None else None
+    assert doc.data == whole
+    assert repr(doc.data) == repr(whole)  # types too: 1 is not 1.0 is not True
+    assert doc.positions == {}  # a file without a problem is not composed with positions
+
+
+def test_yaml_12_values_of_the_data_only_pass() -> None:
+    data = parse_yaml(TRICKY).data
+    assert data["bools"] == ["no", "on", "yes", "off", "y", "n", True, True, True, False, False, False, "tRue"]  # fmt: skip
+    assert data["nulls"] == [None, None, None, None, None, "nULL"]
+    assert data["ints"] == [0, 10, -7, 3, "0x1F", "1_000", 12000.0]
+    assert data["floats"][:5] == [1.5, 0.5, -2.0, 0.001, 100.0]
+    assert data["floats"][5:] == [".inf", ".nan", "1.2.3"]
+    assert data["times"] == ["2026-11-02", "2026-11-02T10:00:00+08:00", "10:30", "2026-11-02 10:00"]
+    assert data["quoted"] == ["5", "true", "", "null"]
+
+
+def test_positions_are_composed_when_first_asked_for() -> None:
+    doc = parse_yaml("title: x\nlist:\n  - a\n  - b\n", line_offset=1)
+    assert doc.positions == {}
+    where = doc.position(("list", 1))
+    assert (where.line, where.column) == (5, 5)
+    assert doc.position(("title",)).line == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line", "column", "message"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "E003", 3, 1, "duplicate key 'a' (first at line 1)"),
+        ("a:\n  b: 1\n  b: 1\n", "E003", 3, 3, "duplicate key 'b' (first at line 2)"),
+        ("a: !!int 5\n", "E004", 1, 4, "unsupported YAML tag tag:yaml.org,2002:int"),
+        ("a: &x {b: 1}\nc:\n  <<: *x\n", "E004", 3, 3, "YAML merge keys (<<) are not supported"),
+        ("? [a]\n: 1\n", "E004", 1, 3, "a mapping key must be a plain name"),
+        ("a: [1, 2\n", "E002", 2, 1, "YAML syntax error: did not find expected ',' or ']'"),
+    ],
+)
+def test_problems_are_reported_with_their_place(
+    text: str, code: str, line: int, column: int, message: str
+) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml(text)
+    problem = caught.value
+    assert (problem.code, problem.position.line, problem.position.column) == (code, line, column)
+    assert problem.message == message
 
 
 def test_alias_bomb_is_refused() -> None:

@@ -26,6 +26,7 @@ from answerable.build.publishing import (
     publish,
     remove_stale,
     write_if_changed,
+    write_manifest,
 )
 from answerable.build.settings import SettingsError, plugin_settings
 from answerable.checks.problems import Severity
@@ -171,13 +172,17 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site)]
         names = owned([*(job.save_as for job in jobs), SITEMAP])
         run = self.staged_run
-        if run is not None and run.last_site is not None:
+        # `answerable build` into a staging folder: with changes_only, pages are compared
+        # with the last site's and only those that differ are staged; else the last
+        # site's files under the names the jobs write are linked in first.
+        last = run.last_site if run is not None and run.changes_only else None
+        if run is not None and run.last_site is not None and last is None:
             try:
                 link_last_site(run.last_site, output, names)
             except OSError as error:
                 raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
         cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
-        written = publish(jobs, render, output, self.workers, cache)
+        written = publish(jobs, render, output, self.workers, cache, last)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
         pages = [path for path in written.paths if path.endswith(".html")]
         sitemap = Page(SITEMAP, "answerable_sitemap", {"urls": pages})
@@ -187,8 +192,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             self.get_template(sitemap.template).render(
                 page_context(base, sitemap, self.settings.get("SITEURL", ""))
             ),
+            last,
         )
-        stale = remove_stale(output, {*written.paths, SITEMAP}, names)
+        if last is None:
+            stale = remove_stale(output, {*written.paths, SITEMAP}, names)
+        else:  # the swap drops what the last site holds beyond these
+            write_manifest(output, [*written.paths, SITEMAP])
+            stale = 0
         if cache is not None:
             cache.save(written.files)
         log.info(
@@ -206,7 +216,15 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             key: value
             for key, value in base.items()
             # The moment joins the keys on its own (PageCache), not through the settings.
-            if key not in ("site", "board", "fmt", "as_of", "ANSWERABLE_AS_OF", "OUTPUT_PATH")
+            if key
+            not in (
+                "site",
+                "board",
+                "fmt",
+                "as_of",
+                "ANSWERABLE_AS_OF",
+                "OUTPUT_PATH",
+            )
         }
         snapshot = self.site.snapshot
         digest = base_digest(

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from answerable.build.publishing import MANIFEST
+
 if TYPE_CHECKING:
     from answerable.build.plan import BuildPlan
 
@@ -115,7 +117,10 @@ class StagedRun:
     plan: BuildPlan | None
     """The board it has read and checked already; None: the generator plans itself."""
     last_site: Path | None
-    """The site being replaced: the generator links the files it owns from there."""
+    """The site being replaced: unchanged pages are kept from there."""
+    changes_only: bool = False
+    """Write only the pages that differ from the last site's, to be moved into it (no
+    search index); else link the last site's files and write the whole site."""
 
 
 # The attribute of the Pelican object that carries its StagedRun (see generator.py).
@@ -153,23 +158,41 @@ def build(settings: dict[str, Any], output: Path, plan: BuildPlan | None = None)
         staging, lock = _staging(output)
     except OSError as error:
         raise BuildError(_os_message(error)) from None
+    # The search index reads the whole site in one folder: with it, the last site's pages
+    # are linked into the staging folder and the whole folder is swapped in. Without it,
+    # only what changed is staged, and moved into the last site in one short step.
+    changes_only = is_marked(output) and not settings.get("ANSWERABLE_SEARCH", True)
+    site_lock = None
     try:
+        try:
+            if changes_only:
+                # The site itself is changed in place at the swap: one build at a time.
+                site_lock = _Lock(output)
+        except BlockingIOError:
+            raise BuildError(f"{output}: another build of this site is running") from None
+        except OSError as error:
+            raise BuildError(_os_message(error)) from None
         settings["OUTPUT_PATH"] = str(staging)
         try:
             pelican = Pelican(settings)
             last_site = output if output.is_dir() else None
-            setattr(pelican, STAGED_RUN, StagedRun(plan, last_site))
+            setattr(pelican, STAGED_RUN, StagedRun(plan, last_site, changes_only))
             pelican.run()
         except SystemExit as stop:  # the plugin stops a build of a board with errors this way
             raise BuildError(str(stop) or "the build stopped") from None
         except Exception as error:
             raise BuildError(f"{type(error).__name__}: {error}") from None
-        _swap(staging, output)
+        if changes_only:
+            _swap_changes(staging, output)
+        else:
+            _swap(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         lock.close()
+        if site_lock is not None:
+            site_lock.close()
     return output
 
 
@@ -227,6 +250,57 @@ def _staging(output: Path) -> tuple[Path, _Lock]:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return staging, lock
+
+
+def _swap_changes(staging: Path, output: Path) -> None:
+    """Move what ``staging`` holds into the site at ``output``, then remove the site's
+    files the new site no longer has: the generator names its pages in the manifest,
+    Pelican's own files are all staged. Until this step the site is untouched."""
+    manifest = staging / MANIFEST
+    try:
+        with manifest.open(encoding="utf-8") as file:
+            keep = {line.rstrip("\n") for line in file}
+        manifest.unlink()
+        staged = _files(staging)
+    except OSError as error:
+        raise BuildError(_os_message(error)) from None
+    staged.discard(MARKER)
+    try:
+        made: set[str] = set()
+        for rel in sorted(staged):
+            folder = os.path.dirname(rel)
+            if folder not in made:
+                os.makedirs(os.path.join(output, folder), exist_ok=True)
+                made.add(folder)
+            os.replace(os.path.join(staging, rel), os.path.join(output, rel))
+        keep |= staged
+        keep.add(MARKER)
+        emptied = set()
+        for rel in _files(output) - keep:
+            os.unlink(os.path.join(output, rel))
+            emptied.add(os.path.dirname(rel))
+        for emptied_folder in sorted(emptied, key=len, reverse=True):
+            folder = emptied_folder
+            while folder:  # folders left empty go too, as a whole new site would lack them
+                try:
+                    os.rmdir(os.path.join(output, folder))
+                except OSError:
+                    break
+                folder = os.path.dirname(folder)
+    except OSError as error:
+        raise BuildError(_os_message(error)) from None
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _files(root: Path) -> set[str]:
+    """Every file under ``root``, as paths relative to it (str: thousands of them)."""
+    found = set()
+    base = len(str(root)) + 1
+    for parent, _, names in os.walk(root):
+        rel = parent[base:]
+        for name in names:
+            found.add(f"{rel}/{name}" if rel else name)
+    return found
 
 
 def _swap(staging: Path, output: Path) -> None:

@@ -19,6 +19,10 @@ from typing import Any
 from answerable.incremental.jobs import Job, Page
 from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
 
+# Where a build that stages only what changed names its site's pages (write_manifest);
+# `answerable build` reads and removes it before the swap: it is never published.
+MANIFEST = ".answerable-pages"
+
 # From this many jobs on, each process takes an equal share at once; below it, jobs are
 # handed out one by one (a process costs about 30 ms to start).
 PARALLEL_FROM = 400
@@ -39,25 +43,32 @@ def relative_root(save_as: str) -> str:
     return "/".join([".."] * depth) if depth else "."
 
 
-def write_if_changed(output: Path, rel: str, text: str | Iterable[str]) -> bool:
-    """Write ``text`` at ``rel`` unless the file holds exactly that; True when written.
+def write_if_changed(
+    output: Path, rel: str, text: str | Iterable[str], last: Path | None = None
+) -> bool:
+    """Write ``text`` at ``rel`` unless the site's file holds exactly that; True when
+    written. The site's file is in ``last`` when given (``output`` then holds only what
+    changed, to be swapped in), else in ``output`` itself.
 
     ``text`` may come in pieces (the open-data files of a whole board): they are written
     as they come and compared with the file afterwards, never held at once."""
     # str paths, not pathlib: pathlib interns every part of every path it makes, a table
     # that grows with the pages a rendering process writes.
     target = os.path.join(output, rel)
+    current = target if last is None else os.path.join(last, rel)
     folder, name = os.path.split(target)
     temporary = os.path.join(folder, f".{name}.tmp")
     if isinstance(text, str):
         data = text.encode("utf-8")
         try:
-            if os.stat(target).st_size == len(data) and _read(target) == data:
+            if os.stat(current).st_size == len(data) and _read(current) == data:
                 return False
         except FileNotFoundError:
+            pass
+        if last is not None or not os.path.exists(target):
             os.makedirs(folder, exist_ok=True)
-            # A new file is linked from no last site, and `answerable build` writes into
-            # a folder no reader sees yet: written in place. The rename as well made
+            # A folder no reader sees yet (`answerable build` stages what changed, or
+            # writes a cold build there): written in place. The rename as well made
             # writing a cold build's 21,000 files two to three times slower.
             with open(target, "xb") as file:
                 file.write(data)
@@ -68,7 +79,7 @@ def write_if_changed(output: Path, rel: str, text: str | Iterable[str]) -> bool:
         os.makedirs(folder, exist_ok=True)
         with open(temporary, "w", encoding="utf-8", newline="") as file:
             file.writelines(text)
-        if _same_bytes(temporary, target):
+        if _same_bytes(temporary, current):
             os.unlink(temporary)
             return False
     os.replace(temporary, target)  # a reader never sees half a page; a link is not written through
@@ -98,6 +109,7 @@ class _Share:
     jobs: list[tuple[bytes | None, Job]]
     render: Callable[[Page], str]
     output: Path
+    last: Path | None
 
 
 _SHARE: _Share | None = None  # set before forking; the children inherit it
@@ -112,10 +124,10 @@ def _run(index_count: tuple[int, int]) -> Written:
     for key, job in _SHARE.jobs[index::count]:
         page = job.make()
         text = page.text if page.text is not None else _SHARE.render(page)
-        changed += write_if_changed(_SHARE.output, page.save_as, text)
+        changed += write_if_changed(_SHARE.output, page.save_as, text, _SHARE.last)
         paths.append(page.save_as)
         if key is not None:
-            files[key] = stamps(_SHARE.output, [page.save_as])
+            files[key] = stamps(_SHARE.output, [page.save_as], _SHARE.last)
     return Written(tuple(paths), changed, len(paths), files)
 
 
@@ -125,9 +137,13 @@ def publish(
     output: Path,
     workers: int,
     cache: PageCache | None = None,
+    last: Path | None = None,
 ) -> Written:
     """Make every job whose pages are not already on disk as the cache knows them, render
-    and write its pages; in ``workers`` processes when it pays. ``jobs`` is emptied."""
+    and write its pages; in ``workers`` processes when it pays. ``jobs`` is emptied.
+
+    With ``last`` (the site this build replaces), pages are looked for there and only
+    those that changed are written into ``output``; else ``output`` is the site."""
     global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
     kept: dict[bytes, bytes] = {}
     todo: list[tuple[bytes | None, Job]] = []
@@ -136,7 +152,7 @@ def publish(
             todo.append((None, job))
             continue
         key = cache.full_key(job.key, job.timeless)
-        found = cache.unchanged(key, output)
+        found = cache.unchanged(key, output if last is None else last)
         if found is None:
             todo.append((key, job))
         else:
@@ -144,7 +160,7 @@ def publish(
     if cache is not None:
         cache.entries = {}  # what is still good is in ``kept``; the rest is stale
     jobs.clear()  # from here on only ``todo`` holds them
-    _SHARE = _Share(todo, render, output)
+    _SHARE = _Share(todo, render, output, last)
     size = len(todo)
     if size < PARALLEL_FROM:
         # A rebuild's few jobs, some of them whole-board files or the leaderboard: handed
@@ -214,6 +230,13 @@ def remove_stale(output: Path, produced: set[str], names: Iterable[str]) -> int:
                     os.unlink(os.path.join(parent, name))  # str paths: thousands of names
                     removed += 1
     return removed
+
+
+def write_manifest(output: Path, paths: Iterable[str]) -> None:
+    """Name every file the generator's jobs make (kept or written) for the swap that
+    follows: what the last site holds beyond these and the staged files is gone."""
+    with open(os.path.join(output, MANIFEST), "w", encoding="utf-8") as file:
+        file.writelines(f"{path}\n" for path in paths)
 
 
 def page_context(base: dict[str, Any], page: Page, site_url: str | None) -> dict[str, Any]:

@@ -1,16 +1,24 @@
-"""Plain-text renderings for the terminal and for CI: problems, overdue lists, tables."""
+"""What the commands print, for people, programs and CI: problems, overdue lists, figures,
+audits and imports. The commands compute; this module only formats."""
 
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from answerable.checks.problems import Problem
-from answerable.core.status import TicketState
+
+if TYPE_CHECKING:  # the records stay unloaded for a command that prints none
+    from answerable.core.stats import Table
+    from answerable.core.status import TicketState
+    from answerable.staff.audit import History
+    from answerable.staff.importing import Outcome
+
+    DepartmentName = Callable[[str], str]
 
 # Characters that would end a line, move the cursor, recolour or clear a terminal, or
 # reorder what follows (Trojan Source): C0 and C1 controls, DEL, the Unicode line and
@@ -171,3 +179,177 @@ def number(value: float | None) -> str:
     if value is None:
         return "-"
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+# ---- overdue: the tickets overdue (``late``) and due soon, in the order to list them ----
+
+
+def overdue_json(
+    as_of: datetime, late: Sequence[TicketState], soon: Sequence[TicketState], name: DepartmentName
+) -> str:
+    data = {
+        "as_of": as_of.isoformat(),
+        "overdue": [overdue_record(s, name(s.department)) for s in late],
+        "due_soon": [overdue_record(s, name(s.department)) for s in soon],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def overdue_github(
+    as_of: datetime, late: Sequence[TicketState], soon: Sequence[TicketState], name: DepartmentName
+) -> str:
+    lines = []
+    for level, states in (("error", late), ("warning", soon)):
+        for s in states:
+            message = (
+                f"{s.ticket.id} {s.status.value}: {left_text(s)}, "
+                f"due {when(s.due)}, {name(s.department)}"
+            )
+            lines.append(github_annotation(level, s.file.path, 1, 1, s.status.value, message))
+    lines.append(f"{len(late)} overdue, {len(soon)} due soon at {as_of.isoformat()}")
+    return "\n".join(lines)
+
+
+def overdue_markdown(
+    as_of: datetime, late: Sequence[TicketState], soon: Sequence[TicketState], name: DepartmentName
+) -> str:
+    lines = [
+        f"### Overdue and due-soon tickets at {as_of.isoformat()}\n",
+        "| Ticket | Status | Department | Due | How late |",
+        "|---|---|---|---|---|",
+    ]
+    for s in [*late, *soon]:
+        title = shown(s.ticket.title).replace("|", "\\|")
+        department = shown(name(s.department)).replace("|", "\\|")
+        lines.append(
+            f"| {s.ticket.id} {title} | {s.status.value} | {department} "
+            f"| {when(s.due)} | {left_text(s)} |"
+        )
+    lines.append(f"\n{len(late)} overdue, {len(soon)} due soon.")
+    return "\n".join(lines)
+
+
+def overdue_text(
+    as_of: datetime, late: Sequence[TicketState], soon: Sequence[TicketState], name: DepartmentName
+) -> str:
+    rows = [
+        [
+            s.ticket.id,
+            s.status.value,
+            left_text(s),
+            when(s.due),
+            shown(name(s.department)),
+            shown(s.ticket.title),
+        ]
+        for s in [*late, *soon]
+    ]
+    headers = ["id", "status", "late / left", "due", "department", "title"]
+    return "\n".join(
+        [
+            f"Tickets at {as_of.isoformat()}:",
+            table_text(headers, rows, set()),
+            f"{len(late)} overdue, {len(soon)} due soon",
+        ]
+    )
+
+
+# ---- stats ------------------------------------------------------------------------------
+
+
+def stats_text(board_name: str, result: Table) -> str:
+    """A figures table with its heading and the notes that explain the ranks."""
+    period = result.period.label if result.period else "all tickets"
+    head = f"{shown(board_name)}: {period}, statuses at {result.as_of.isoformat()}"
+    headers = [
+        "rank", result.by, "received", "answered", "reply", "on time", "rank sat.",
+        "satisfied", "days 1st", "days final", "overdue", "rated", "unsat.",
+    ]  # fmt: skip
+    rows = []
+    for row in [*result.rows, None]:
+        f = row.figures if row else result.total
+        rank = "" if row is None else (str(row.on_time_rank) if row.on_time_rank else "-")
+        sat_rank = (
+            "" if row is None else (str(row.satisfaction_rank) if row.satisfaction_rank else "-")
+        )
+        flag = " !" if row is not None and row.below_threshold else ""
+        rows.append(
+            [
+                rank,
+                shown(row.name) if row else "total",
+                str(f.received),
+                str(f.answered),
+                percent(f.reply_rate),
+                percent(f.on_time_rate),
+                sat_rank,
+                percent(f.satisfaction_rate) + flag,
+                number(f.median_days_to_first_reply),
+                number(f.median_days_to_final_reply),
+                str(f.overdue),
+                str(f.rated),
+                str(f.unsatisfied),
+            ]
+        )
+    table = table_text(headers, rows, right=set(range(2, len(headers))))
+    notes = [
+        f"Ranked by the 95% Wilson lower bound; fewer than {result.min_ranked} decided (or rated) "
+        "tickets: listed, not ranked (-).",
+    ]
+    if result.named:
+        names = ", ".join(shown(r.name) for r in result.named)
+        notes.append(f"! under the satisfaction threshold of {percent(result.threshold)}: {names}")
+    return "\n".join([head, "", table, "", *notes])
+
+
+# ---- audit: ``stated`` is each reply's own date, by path ---------------------------------
+
+
+def _audit_records(history: History, stated: Mapping[str, datetime]) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": record.path,
+            "commit": record.commit,
+            "entered": record.entered.isoformat(),
+            "stated": stated[record.path].isoformat() if record.path in stated else None,
+            "edits": [{"commit": sha, "at": at.isoformat()} for sha, at in record.edits],
+        }
+        for record in sorted(history.replies.values(), key=lambda r: r.path)
+    ]
+
+
+def audit_json(
+    findings: Sequence[Problem], history: History, stated: Mapping[str, datetime]
+) -> str:
+    data = json.loads(problems_json(findings))
+    data["replies"] = _audit_records(history, stated)
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def audit_replies_text(history: History, stated: Mapping[str, datetime]) -> str:
+    """Every reply with its stated date and the commit that added it; one line each."""
+    lines = []
+    for r in _audit_records(history, stated):
+        entered = f"entered {r['entered']} in {r['commit'][:7]}"
+        lines.append(f"{shown(r['path'])}: stated {r['stated'] or '-'}, {entered}")
+    return "\n".join(lines)
+
+
+# ---- import ---------------------------------------------------------------------------
+
+
+def import_text(outcome: Outcome, source_name: str, *, dry_run: bool) -> str:
+    """The counts of an import, then each rejected or masked row by its number."""
+    verb = "would create" if dry_run else "created"
+    counts = (
+        f"read {outcome.records} row(s): {verb} {len(outcome.created)} ticket(s), "
+        f"{len(outcome.already)} already imported, {len(outcome.bad)} rejected"
+    )
+    blank = f"; {outcome.blank} empty row(s) skipped" if outcome.blank else ""
+    if outcome.header_row > 1:
+        blank += f"; the header is row {outcome.header_row}, the rows above it a title"
+    lines = [counts + blank]
+    source = shown(source_name)
+    lines += [f"{source}:{number}: rejected: {shown(why)}" for number, why in outcome.bad]
+    lines += [f"{source}:{number}: {shown(what)}" for number, what in outcome.masked]
+    if outcome.provenance:
+        lines.append(f"provenance: {shown(outcome.provenance)}")
+    return "\n".join(lines)

@@ -12,26 +12,23 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 import click
 
-from answerable.build.building import BuildError
-from answerable.build.building import build as build_site_safely
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.schema import SCHEMA_MODELS, schema_text
 from answerable.cli import formats
-from answerable.core.snapshot import BoardError, Snapshot, open_board
-from answerable.core.stats import GROUPINGS, Period, PeriodError, Table
-from answerable.incremental.file_cache import FileCache
-from answerable.reading.loading import LoadedBoard, default_workers, load_board
-from answerable.reading.witness import read_witness
-from answerable.staff.audit import AuditError, read_history
-from answerable.staff.audit import audit as run_audit
-from answerable.staff.authoring import Authoring, AuthoringError, Change
-from answerable.staff.importing import Importer, ImportError_, Mapping, read_export
+from answerable.core.stats import GROUPINGS, Period, PeriodError
 from answerable.staff.scaffold import LOCALES, ScaffoldError, default_name, init_board
+
+# Each command imports what it alone uses (Pelican, ruamel.yaml, openpyxl ...) when it
+# runs, so that no command pays for another's libraries.
+if TYPE_CHECKING:
+    from answerable.core.snapshot import Snapshot
+    from answerable.reading.loading import LoadedBoard
+    from answerable.staff.authoring import Authoring, Change
 
 
 class Timestamp(click.ParamType):
@@ -140,6 +137,9 @@ def _cache_on() -> bool:
 
 def _load(root: Path) -> LoadedBoard:
     """The board, with unchanged files taken from the cache (see docs/site.md)."""
+    from answerable.incremental.file_cache import FileCache  # noqa: PLC0415
+    from answerable.reading.loading import default_workers, load_board  # noqa: PLC0415
+
     return load_board(root, FileCache(root) if _cache_on() else None, workers=default_workers())
 
 
@@ -167,6 +167,7 @@ def validate(
     --strict: any problem).
     """
     from answerable.build.plan import plan_build  # noqa: PLC0415 - what build and validate share
+    from answerable.reading.loading import default_workers  # noqa: PLC0415
 
     plan = plan_build(path, as_of, cache=_cache_on(), workers=default_workers(), records=False)
     problems = sorted([*plan.problems, *_content_notices(path, settings_file)])
@@ -203,6 +204,9 @@ class UnreadableBoard(click.ClickException):
 
 
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
+    from answerable.core.snapshot import BoardError, open_board  # noqa: PLC0415
+    from answerable.reading.witness import read_witness  # noqa: PLC0415
+
     loaded = _load(root)
     # The same witnessed times as the site's build: one read of git, here.
     witness = read_witness(root, loaded.board, cache=_cache_on())
@@ -246,57 +250,13 @@ def overdue(root: Path, as_of: datetime | None, fmt: str, fail_on_due_soon: bool
     """
     snapshot = _snapshot(root, as_of)
     late, soon = snapshot.overdue, snapshot.due_soon
-    name = snapshot.departments.name
-    when = snapshot.as_of.isoformat()
-    if fmt == "json":
-        data = {
-            "as_of": when,
-            "overdue": [formats.overdue_record(s, name(s.department)) for s in late],
-            "due_soon": [formats.overdue_record(s, name(s.department)) for s in soon],
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    elif fmt == "github":
-        for level, states in (("error", late), ("warning", soon)):
-            for s in states:
-                message = (
-                    f"{s.ticket.id} {s.status.value}: {formats.left_text(s)}, "
-                    f"due {formats.when(s.due)}, {name(s.department)}"
-                )
-                click.echo(
-                    formats.github_annotation(level, s.file.path, 1, 1, s.status.value, message)
-                )
-        click.echo(f"{len(late)} overdue, {len(soon)} due soon at {when}")
-    elif fmt == "markdown":
-        click.echo(f"### Overdue and due-soon tickets at {when}\n")
-        click.echo("| Ticket | Status | Department | Due | How late |")
-        click.echo("|---|---|---|---|---|")
-        for s in late + soon:
-            title = formats.shown(s.ticket.title).replace("|", "\\|")
-            department = formats.shown(name(s.department)).replace("|", "\\|")
-            click.echo(
-                f"| {s.ticket.id} {title} | {s.status.value} | {department} "
-                f"| {formats.when(s.due)} | {formats.left_text(s)} |"
-            )
-        click.echo(f"\n{len(late)} overdue, {len(soon)} due soon.")
-    else:
-        click.echo(f"Tickets at {when}:")
-        rows = [
-            [
-                s.ticket.id,
-                s.status.value,
-                formats.left_text(s),
-                formats.when(s.due),
-                formats.shown(name(s.department)),
-                formats.shown(s.ticket.title),
-            ]
-            for s in late + soon
-        ]
-        click.echo(
-            formats.table_text(
-                ["id", "status", "late / left", "due", "department", "title"], rows, set()
-            )
-        )
-        click.echo(f"{len(late)} overdue, {len(soon)} due soon")
+    render = {
+        "text": formats.overdue_text,
+        "json": formats.overdue_json,
+        "github": formats.overdue_github,
+        "markdown": formats.overdue_markdown,
+    }[fmt]
+    click.echo(render(snapshot.as_of, late, soon, snapshot.departments.name))
     sys.exit(1 if late or (fail_on_due_soon and soon) else 0)
 
 
@@ -329,53 +289,8 @@ def stats(root: Path, as_of: datetime | None, period: Period | None, by: str, fm
     result = snapshot.table(by, period)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-        return
-    click.echo(_stats_text(snapshot, result))
-
-
-def _stats_text(snapshot: Snapshot, result: Table) -> str:
-    period = result.period.label if result.period else "all tickets"
-    head = f"{formats.shown(snapshot.board.name)}: {period}, statuses at {result.as_of.isoformat()}"
-    headers = [
-        "rank", result.by, "received", "answered", "reply", "on time", "rank sat.",
-        "satisfied", "days 1st", "days final", "overdue", "rated", "unsat.",
-    ]  # fmt: skip
-    rows = []
-    for row in [*result.rows, None]:
-        f = row.figures if row else result.total
-        rank = "" if row is None else (str(row.on_time_rank) if row.on_time_rank else "-")
-        sat_rank = (
-            "" if row is None else (str(row.satisfaction_rank) if row.satisfaction_rank else "-")
-        )
-        flag = " !" if row is not None and row.below_threshold else ""
-        rows.append(
-            [
-                rank,
-                formats.shown(row.name) if row else "total",
-                str(f.received),
-                str(f.answered),
-                formats.percent(f.reply_rate),
-                formats.percent(f.on_time_rate),
-                sat_rank,
-                formats.percent(f.satisfaction_rate) + flag,
-                formats.number(f.median_days_to_first_reply),
-                formats.number(f.median_days_to_final_reply),
-                str(f.overdue),
-                str(f.rated),
-                str(f.unsatisfied),
-            ]
-        )
-    table = formats.table_text(headers, rows, right=set(range(2, len(headers))))
-    notes = [
-        f"Ranked by the 95% Wilson lower bound; fewer than {result.min_ranked} decided (or rated) "
-        "tickets: listed, not ranked (-).",
-    ]
-    if result.named:
-        names = ", ".join(formats.shown(r.name) for r in result.named)
-        notes.append(
-            f"! under the satisfaction threshold of {formats.percent(result.threshold)}: {names}"
-        )
-    return "\n".join([head, "", table, "", *notes])
+    else:
+        click.echo(formats.stats_text(snapshot.board.name, result))
 
 
 @cli.command()
@@ -401,6 +316,9 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
     and commit dates going backwards on the main line. Exit 0 clean, 1 findings, 2 no
     history.
     """
+    from answerable.staff.audit import AuditError, read_history  # noqa: PLC0415
+    from answerable.staff.audit import audit as run_audit  # noqa: PLC0415
+
     loaded = _load(path)
     try:
         history = read_history(path, rewrites=True)
@@ -408,28 +326,14 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
         raise UnreadableBoard(formats.shown(error)) from None
     findings = run_audit(loaded, history)
     stated = {r.path: r.meta.date for t in loaded.tickets for r in t.replies}
-    records = [
-        {
-            "path": record.path,
-            "commit": record.commit,
-            "entered": record.entered.isoformat(),
-            "stated": stated[record.path].isoformat() if record.path in stated else None,
-            "edits": [{"commit": sha, "at": at.isoformat()} for sha, at in record.edits],
-        }
-        for record in sorted(history.replies.values(), key=lambda r: r.path)
-    ]
     if fmt == "json":
-        data = json.loads(formats.problems_json(findings))
-        data["replies"] = records
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(formats.audit_json(findings, history, stated))
     elif fmt == "github":
         if findings:
             click.echo(formats.problems_github(findings))
     else:
-        if replies:
-            for r in records:
-                when = f"entered {r['entered']} in {r['commit'][:7]}"
-                click.echo(f"{formats.shown(r['path'])}: stated {r['stated'] or '-'}, {when}")
+        if replies and history.replies:
+            click.echo(formats.audit_replies_text(history, stated))
         click.echo(formats.problems_text(findings))
     sys.exit(1 if findings else 0)
 
@@ -440,6 +344,8 @@ TicketId = click.STRING
 
 
 def _authoring(root: Path) -> Authoring:
+    from answerable.staff.authoring import Authoring, AuthoringError  # noqa: PLC0415 - ruamel.yaml
+
     try:
         return Authoring(_load(root))
     except AuthoringError as error:
@@ -452,6 +358,8 @@ def _now(authoring: Authoring) -> datetime:
 
 def _apply(authoring: Authoring, make: Callable[[], Change]) -> None:
     """Make the change, or explain why not; nothing is written when it is refused."""
+    from answerable.staff.authoring import AuthoringError  # noqa: PLC0415 - ruamel.yaml
+
     try:
         change = make()
     except AuthoringError as error:
@@ -705,6 +613,8 @@ def import_(
     counts all three. Personal data is masked. Exit 0 when no row was rejected, 1 when
     some were or the file cannot be used.
     """
+    from answerable.staff.importing import Importer, ImportError_, Mapping, read_export  # noqa: PLC0415
+
     authoring = _authoring(root)
     defaults = {"department": department, "category": category, "type": type_, "channel": channel}
     try:
@@ -721,22 +631,7 @@ def import_(
         outcome = importer.run(export, dry_run=dry_run, progress=progress)
     except ImportError_ as error:
         raise click.ClickException(formats.shown(error)) from None
-    verb = "would create" if dry_run else "created"
-    counts = (
-        f"read {outcome.records} row(s): {verb} {len(outcome.created)} ticket(s), "
-        f"{len(outcome.already)} already imported, {len(outcome.bad)} rejected"
-    )
-    blank = f"; {outcome.blank} empty row(s) skipped" if outcome.blank else ""
-    if outcome.header_row > 1:
-        blank += f"; the header is row {outcome.header_row}, the rows above it a title"
-    click.echo(counts + blank)
-    source = formats.shown(file.name)
-    for number, why in outcome.bad:
-        click.echo(f"{source}:{number}: rejected: {formats.shown(why)}")
-    for number, what in outcome.masked:
-        click.echo(f"{source}:{number}: {formats.shown(what)}")
-    if outcome.provenance:
-        click.echo(f"provenance: {formats.shown(outcome.provenance)}")
+    click.echo(formats.import_text(outcome, file.name, dry_run=dry_run))
     sys.exit(1 if outcome.bad else 0)
 
 
@@ -773,15 +668,20 @@ def build(
         raise click.UsageError(f"no Pelican settings at {settings_file}; give --settings")
     target = output or root / "output"
     # Imported here: only this command needs them (and the settings load Pelican).
-    from answerable.build.building import read_pelican_settings, unsafe_output  # noqa: PLC0415
+    from answerable.build.building import (  # noqa: PLC0415
+        BuildError,
+        read_pelican_settings,
+        unsafe_output,
+    )
+    from answerable.build.building import build as build_site_safely  # noqa: PLC0415
     from answerable.build.plan import plan_build  # noqa: PLC0415
     from answerable.build.settings import SettingsError, plugin_settings  # noqa: PLC0415
+    from answerable.reading.loading import default_workers  # noqa: PLC0415
 
     # Before the board is read: a folder the build must not replace is named at once.
     refused = unsafe_output(target, root)
     if refused:
         raise click.ClickException(f"refused: {refused}; nothing was written or deleted")
-
     override = {"ANSWERABLE_BOARD": str(root.resolve()), "ANSWERABLE_CACHE": _cache_on()}
     try:
         settings = read_pelican_settings(settings_file, override)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-import holidays
-
 # A search for the next working day gives up after this many calendar days: only a
 # misconfigured calendar has no working day in a year.
 _SEARCH_LIMIT = 366
@@ -30,6 +28,8 @@ class WorkCalendar:
         add_holidays: Iterable[date] = (),
         add_workdays: Iterable[date] = (),
     ) -> None:
+        import holidays  # noqa: PLC0415 - 40 ms; only commands that count working days need it
+
         try:
             self._official = holidays.country_holidays(country, subdiv=subdivision)
         except NotImplementedError as error:

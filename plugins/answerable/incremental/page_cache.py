@@ -33,12 +33,19 @@ def _figures(output: Path, rel: str) -> tuple[int, int, int]:
     return status.st_size, status.st_ino, status.st_mtime_ns
 
 
-def stamps(output: Path, paths: Iterable[str]) -> bytes:
-    """How the files at ``paths`` stand now, packed."""
+def stamps(output: Path, paths: Iterable[str], last: Path | None = None) -> bytes:
+    """How the files at ``paths`` stand now, packed: in ``output``, or where not written
+    there, in the ``last`` site (a rename into the site keeps inode and times)."""
     packed = bytearray()
     for rel in paths:
         name = rel.encode()
-        packed += _FIGURES.pack(*_figures(output, rel), len(name))
+        try:
+            figures = _figures(output, rel)
+        except FileNotFoundError:
+            if last is None:
+                raise
+            figures = _figures(last, rel)
+        packed += _FIGURES.pack(*figures, len(name))
         packed += name
     return bytes(packed)
 

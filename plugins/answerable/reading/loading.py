@@ -31,7 +31,13 @@ from answerable.core.records import (
     describe_value,
 )
 from answerable.incremental.file_cache import FileCache
-from answerable.reading.yaml_source import Position, YamlDocument, YamlProblem, parse_yaml
+from answerable.reading.yaml_source import (
+    Position,
+    YamlDocument,
+    YamlProblem,
+    parse_with_positions,
+    parse_yaml,
+)
 
 PARALLEL_FROM = 2_000  # ticket folders; below this, starting processes costs more than it saves
 MAX_FILE_BYTES = 1024 * 1024  # a ticket is a few KiB; anything this large is a mistake
@@ -422,9 +428,9 @@ def _positions(path: str, *, front_matter: bool) -> YamlDocument:
         text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
         if front_matter:
             split = _front_matter(text, "", [])
-            found = parse_yaml(split[0], line_offset=1) if split else None
+            found = parse_with_positions(split[0], line_offset=1) if split else None
         else:
-            found = parse_yaml(text)
+            found = parse_with_positions(text)
     except (OSError, UnicodeDecodeError, YamlProblem):
         found = None
     return found or YamlDocument(None)

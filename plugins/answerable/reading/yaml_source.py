@@ -5,6 +5,12 @@ a naive ``datetime`` and a repeated key silently wins. Boards are written by han
 compose the node graph with libyaml (when present) and build the data ourselves with
 YAML 1.2 core-schema scalars: only ``true``/``false`` are booleans, dates stay strings for
 the record models to parse, and a duplicate key is an error.
+
+Most files have no problem, so their data is built without positions, and a file is
+composed again with positions only when something asks where a value stands (a
+problem to report). Anything the data-only pass cannot accept (a duplicate key, a
+tag, a merge key, a limit) sends the file through the positioned pass, which reports
+it with its line and column: both passes accept the same files and give the same data.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ PathKey: TypeAlias = tuple[str | int, ...]
 
 _PLAIN = "!answerable/plain"
 _CORE = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?[0-9]+$")
@@ -57,9 +64,14 @@ class YamlDocument:
     # than parsing, and only the few that a problem points at are ever looked at.
     positions: dict[PathKey, Any] = field(default_factory=dict)
     line_offset: int = 0
+    text: str | None = None
+    """The source, until a position is first asked for: then composed with positions."""
 
     def position(self, path: PathKey) -> Position:
         """Where ``path`` stands, or its nearest enclosing value that does."""
+        if self.text is not None:
+            self.positions = _positions(self.text, self.line_offset)
+            self.text = None
         for end in range(len(path), -1, -1):
             found = self.positions.get(path[:end])
             if found is not None:
@@ -80,27 +92,110 @@ def _at(mark: Any, line_offset: int) -> Position:  # noqa: ANN401 - PyYAML's Mar
 
 
 def parse_yaml(text: str, *, line_offset: int = 0) -> YamlDocument:
-    """Parse one YAML document; ``line_offset`` shifts positions (front matter)."""
+    """Parse one YAML document; ``line_offset`` shifts positions (front matter).
+
+    The data is built without positions; they are composed when first asked for."""
+    node = _compose(text, line_offset)
+    if node is None:
+        return YamlDocument(data=None, line_offset=line_offset)
+    try:
+        data = _Data().build(node, 0)
+    except _Refused:
+        # Only the positioned pass says what is wrong and where: it raises YamlProblem.
+        return _positioned(node, line_offset)
+    return YamlDocument(data=data, line_offset=line_offset, text=text)
+
+
+def parse_with_positions(text: str, *, line_offset: int = 0) -> YamlDocument:
+    """Data and positions in one pass: for a file known to have a problem to point at."""
+    node = _compose(text, line_offset)
+    if node is None:
+        return YamlDocument(data=None, line_offset=line_offset)
+    return _positioned(node, line_offset)
+
+
+def _compose(text: str, line_offset: int) -> yaml.Node | None:
     loader = _Composer(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            where = _at(mark, line_offset) if mark else Position(1 + line_offset, 1)
-            reason = error.problem or error.context or "not valid YAML"
-            raise YamlProblem("E002", f"YAML syntax error: {reason}", where) from None
-        except yaml.YAMLError as error:
-            raise YamlProblem(
-                "E002", f"YAML error: {error}", Position(1 + line_offset, 1)
-            ) from None
+        return loader.get_single_node()  # type: ignore[no-any-return]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = _at(mark, line_offset) if mark else Position(1 + line_offset, 1)
+        reason = error.problem or error.context or "not valid YAML"
+        raise YamlProblem("E002", f"YAML syntax error: {reason}", where) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem("E002", f"YAML error: {error}", Position(1 + line_offset, 1)) from None
     finally:
         loader.dispose()
+
+
+def _positioned(node: yaml.Node, line_offset: int) -> YamlDocument:
     doc = YamlDocument(data=None, line_offset=line_offset)
-    if node is not None:
-        builder = _Builder(doc.positions, line_offset)
-        doc.data = builder.build(node, (), 0)
+    doc.data = _Builder(doc.positions, line_offset).build(node, (), 0)
     return doc
+
+
+def _positions(text: str, line_offset: int) -> dict[PathKey, Any]:
+    """Where every value of ``text`` stands; empty for text that has no data."""
+    try:
+        node = _compose(text, line_offset)
+        return _positioned(node, line_offset).positions if node is not None else {}
+    except YamlProblem:  # not for text the data-only pass accepted: both refuse alike
+        return {}
+
+
+class _Refused(Exception):  # noqa: N818 - a signal to take the positioned pass
+    """The data-only pass met what the positioned pass reports as a problem."""
+
+
+_NOT_SPECIAL = object()
+# Plain scalars resolved by a lookup: the null spellings and the booleans (_NULL, _BOOL).
+_SPECIAL: dict[str, Any] = {"~": None, "null": None, "Null": None, "NULL": None, "": None, **_BOOL}
+_NUMBER_START = frozenset("+-.0123456789")
+
+
+class _Data:
+    """The data of a composed document, as ``_Builder`` makes it, without positions;
+    raises ``_Refused`` wherever ``_Builder`` raises a YamlProblem."""
+
+    def __init__(self) -> None:
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, depth: int) -> Any:  # noqa: ANN401
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            raise _Refused
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            tag = node.tag
+            value: str = node.value
+            if tag == _PLAIN:
+                found = _SPECIAL.get(value, _NOT_SPECIAL)
+                if found is not _NOT_SPECIAL:
+                    return found
+                if value[0] in _NUMBER_START:
+                    if _INT.match(value):
+                        return int(value)
+                    if _FLOAT.match(value):
+                        return float(value)
+                return value
+            if tag == _STR:
+                return value
+            raise _Refused
+        if node.tag != (_MAP if kind is yaml.MappingNode else _SEQ):
+            raise _Refused
+        depth += 1
+        if kind is yaml.SequenceNode:
+            return [self.build(item, depth) for item in node.value]
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                raise _Refused
+            key = key_node.value
+            if key in result or (key == "<<" and key_node.tag == _PLAIN):
+                raise _Refused
+            result[key] = self.build(value_node, depth)
+        return result
 
 
 class _Builder:

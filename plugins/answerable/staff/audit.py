@@ -20,6 +20,7 @@ Git and its commit dates stay here (and in ``witness``); the domain core never r
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
@@ -29,7 +30,6 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
-import git
 import yaml
 from pydantic import BaseModel, ValidationError
 
@@ -116,42 +116,41 @@ def read_history(root: Path, *, rewrites: bool = False, after: str | None = None
 
     ``after``: only the commits after that one, if it is on HEAD's first-parent line
     (``History.after`` then says so); else the whole line."""
-    repo, prefix = _open(root)
-    try:
-        head = repo.head.commit.hexsha
-        if repo.git.rev_parse("--is-shallow-repository").strip() == "true":
-            raise AuditError(
-                "the repository is a shallow clone, so the history is cut short; fetch it "
-                "whole first (git fetch --unshallow, or fetch-depth: 0 in CI)"
-            )
-        if after is not None and after not in repo.git.rev_list("--first-parent", "HEAD").split():
-            after = None  # the line was rewritten since: read it whole
-        raw = repo.git(c="core.quotePath=false").log(
-            "--first-parent",
-            "--reverse",
-            "--no-renames",
-            "--raw",
-            "--no-abbrev",
-            "--root",
-            "--diff-merges=first-parent",
-            "--no-color",
-            "--no-show-signature",
-            # Every first-parent commit, so that dates are compared along the whole line;
-            # the changes listed stay those under tickets/.
-            "--full-history",
-            "--sparse",
-            f"--format={_COMMIT_LINE}%H %cI",
-            f"{after}..HEAD" if after else "HEAD",
-            "--",
-            f":(literal){prefix}tickets",
-            stdout_as_string=False,
+    work, prefix, head = _open(root)
+    if _git(work, "rev-parse", "--is-shallow-repository").strip() == b"true":
+        raise AuditError(
+            "the repository is a shallow clone, so the history is cut short; fetch it "
+            "whole first (git fetch --unshallow, or fetch-depth: 0 in CI)"
         )
-    except git.GitCommandError as error:
-        detail = error.stderr.strip() or str(error)
-        raise AuditError(f"git cannot read the history: {detail}") from None
-    finally:
-        repo.close()
-    history = _parse_log(bytes(raw).decode("utf-8", "surrogateescape"), prefix, head)
+    if (
+        after is not None
+        and after not in _git(work, "rev-list", "--first-parent", "HEAD").decode().split()
+    ):
+        after = None  # the line was rewritten since: read it whole
+    raw = _git(
+        work,
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--first-parent",
+        "--reverse",
+        "--no-renames",
+        "--raw",
+        "--no-abbrev",
+        "--root",
+        "--diff-merges=first-parent",
+        "--no-color",
+        "--no-show-signature",
+        # Every first-parent commit, so that dates are compared along the whole line;
+        # the changes listed stay those under tickets/.
+        "--full-history",
+        "--sparse",
+        f"--format={_COMMIT_LINE}%H %cI",
+        f"{after}..HEAD" if after else "HEAD",
+        "--",
+        f":(literal){prefix}tickets",
+    )
+    history = _parse_log(raw.decode("utf-8", "surrogateescape"), prefix, head)
     history.after = after
     if rewrites:
         read_rewrites(root, history)
@@ -164,11 +163,7 @@ def read_rewrites(root: Path, history: History) -> None:
     changes = [c for c in history.ticket_changes if c[0] not in history.rewrites]
     if not changes:
         return
-    repo, _prefix = _open(root)
-    try:
-        work = repo.working_tree_dir
-    finally:
-        repo.close()
+    work = _open(root)[0]
     wanted = sorted({blob for change in changes for blob in change[1:3]})
     contents = dict(_blobs(str(work), wanted))
     for path, old, new, sha, when in changes:
@@ -351,24 +346,62 @@ def audit(loaded: LoadedBoard, history: History) -> list[Problem]:
 # ---- reading git ------------------------------------------------------------------------
 
 
-def _open(root: Path) -> tuple[git.Repo, str]:
-    """The repository holding ``root`` and the board's folder within it ('' or 'a/b/')."""
+# The git command line, not a library: one process per question, and nothing to import
+# for the commands that never ask.
+
+
+def _git(work: str, *args: str) -> bytes:
+    """What ``git args`` prints in ``work``; an AuditError with git's own words if it fails."""
+    # Messages in English whatever the user's locale, as the audit's own are.
+    env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}
     try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise AuditError(
-            f"{root} is not inside a git work tree; the audit reads its history"
-        ) from None
-    if repo.working_tree_dir is None:
-        raise AuditError(f"{root} is in a bare repository; the audit needs a work tree")
+        done = subprocess.run(  # noqa: S603 - fixed arguments; revisions from git itself
+            ["git", "-C", work, *args],  # noqa: S607 - git as the user's PATH finds it
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+    except OSError as error:
+        raise AuditError(f"git cannot be run: {error.strerror}") from None
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip() or f"git {args[0]} failed"
+        raise AuditError(f"git cannot read the history: {detail}")
+    return done.stdout
+
+
+def _open(root: Path) -> tuple[str, str, str]:
+    """The work tree holding ``root``, the board's folder within it ('' or 'a/b/'), and
+    the commit HEAD names."""
     try:
-        inside = root.resolve().relative_to(Path(repo.working_tree_dir).resolve())
+        found = _git(str(root), "rev-parse", "--is-bare-repository", "--show-toplevel")
+    except AuditError as error:
+        if _bare(root):
+            raise AuditError(
+                f"{root} is in a bare repository; the audit needs a work tree"
+            ) from None
+        if "not a git repository" in str(error) or "cannot change to" in str(error):
+            raise AuditError(
+                f"{root} is not inside a git work tree; the audit reads its history"
+            ) from None
+        raise  # git's own words: a dubious owner, a broken repository ...
+    work = found.decode("utf-8", "surrogateescape").splitlines()[-1]
+    try:
+        inside = root.resolve().relative_to(Path(work).resolve())
     except ValueError:
-        raise AuditError(f"{root} is not inside the work tree of {repo.working_tree_dir}") from None
-    if not repo.head.is_valid():
-        raise AuditError(f"the git repository at {repo.working_tree_dir} has no commits yet")
+        raise AuditError(f"{root} is not inside the work tree of {work}") from None
+    try:
+        head = _git(work, "rev-parse", "--verify", "--quiet", "HEAD^{commit}").decode().strip()
+    except AuditError:
+        raise AuditError(f"the git repository at {work} has no commits yet") from None
     prefix = inside.as_posix()
-    return repo, "" if prefix == "." else prefix + "/"
+    return work, "" if prefix == "." else prefix + "/", head
+
+
+def _bare(root: Path) -> bool:
+    try:
+        return _git(str(root), "rev-parse", "--is-bare-repository").strip() == b"true"
+    except AuditError:
+        return False
 
 
 @dataclass

@@ -22,8 +22,6 @@ import yaml
 
 from answerable.checks.problems import Severity
 from answerable.checks.schema import schema_text
-from answerable.checks.validation import validate
-from answerable.reading.loading import load_board
 
 LOCALES = ("zh_CN", "en")
 SCHEMAS = ("board", "ticket", "reply")
@@ -192,6 +190,10 @@ def _yaml_scalar(value: str) -> str:
 
 def _check_board(text: str) -> None:
     """Refuse a board.yaml that ``answerable validate`` would reject (zone, country...)."""
+    # Here, not at the top: the command line reads LOCALES from this module at start-up.
+    from answerable.checks.validation import validate  # noqa: PLC0415
+    from answerable.reading.loading import load_board  # noqa: PLC0415
+
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "board.yaml").write_text(text, encoding="utf-8")
         problems = validate(load_board(Path(folder)))

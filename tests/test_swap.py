@@ -1,0 +1,151 @@
+"""A rebuild stages only what changed and moves it into the last site in one short step:
+the site it leaves equals a cold build's, and a build that fails before the step leaves
+the last site untouched."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from answerable.cli.main import cli
+from answerable.staff.scaffold import pelican_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-20T12:00:00+08:00"
+OPEN = "tickets/2026/2026-000069"  # open at the demo's moment, no reply yet
+PAGE = "tickets/2026-000069.html"
+REPLY = """\
+---
+date: 2026-11-20T10:00:00+08:00
+department: qingxi-housing
+kind: interim
+promised: 2026-11-24
+---
+您好！您反映的问题已收悉，我局已安排工作人员现场核查，将于11月24日前答复处理结果。
+"""
+
+
+def demo(tmp_path: Path) -> Path:
+    board = tmp_path / "board"
+    board.mkdir()
+    shutil.copy(ROOT / "board.yaml", board / "board.yaml")
+    shutil.copytree(ROOT / "tickets", board / "tickets")
+    shutil.copytree(ROOT / "content", board / "content")
+    text = pelican_settings(name="test", office="test", timezone="Asia/Shanghai", locale="zh_CN")
+    extra = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
+    (board / "pelicanconf.py").write_text(text + extra, "utf-8")
+    return board
+
+
+def build(board: Path, output: Path, *, ok: bool = True) -> str:
+    args = ["build", "--board", str(board), "--settings", str(board / "pelicanconf.py")]
+    result = CliRunner().invoke(cli, [*args, "--output", str(output), "--as-of", AS_OF])
+    assert (result.exit_code == 0) is ok, result.output
+    return result.output
+
+
+def files(output: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of a site: its bytes and its inode."""
+    return {
+        p.relative_to(output).as_posix(): (p.read_bytes(), p.stat().st_ino)
+        for p in sorted(output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def folders(output: Path) -> set[str]:
+    return {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_dir()}
+
+
+def leftovers(output: Path) -> list[str]:
+    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith(f".{output.name}-"))
+
+
+def test_a_rebuild_touches_only_changed_files_and_equals_a_cold_build(tmp_path: Path) -> None:
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    before = files(site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    build(board, site)
+    after = files(site)
+    cold = tmp_path / "cold"
+    build(board, cold)
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in files(cold).items()}
+    assert folders(site) == folders(cold)
+    # Bytes unchanged: the very same file (inode) as before, for the generator's pages.
+    same = [k for k in after if k in before and after[k][0] == before[k][0]]
+    own = [k for k in same if k.startswith(("tickets/", "lists/", "departments/", "data/"))]
+    assert own, "the demo has unchanged pages"
+    assert all(after[k][1] == before[k][1] for k in own)
+    # The changed ticket page is a new file.
+    assert after[PAGE][0] != before[PAGE][0]
+    assert leftovers(site) == []
+
+
+def test_a_deleted_ticket_leaves_no_page_and_no_empty_folder(tmp_path: Path) -> None:
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    assert PAGE in files(site)
+    shutil.rmtree(board / OPEN)
+    (board / "content/pages/about.md").unlink()
+    build(board, site)
+    cold = tmp_path / "cold"
+    build(board, cold)
+    assert files(site).keys() == files(cold).keys()
+    assert folders(site) == folders(cold)
+    assert PAGE not in files(site)
+    assert "about.html" not in files(site)
+
+
+def test_a_build_that_fails_leaves_the_last_site_untouched(tmp_path: Path) -> None:
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    before = files(site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    ticket = board / OPEN / "ticket.yaml"
+    ticket.write_text(ticket.read_text("utf-8").replace("title:", "titel:", 1), "utf-8")
+    output = build(board, site, ok=False)
+    assert "error" in output.lower()
+    assert files(site) == before  # the same bytes in the very same files
+    assert leftovers(site) == []
+
+
+def test_a_second_build_of_the_same_site_at_once_is_refused(tmp_path: Path) -> None:
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    before = files(site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    held = os.open(site, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running build holds it
+        output = build(board, site, ok=False)
+    finally:
+        os.close(held)
+    assert "another build of this site is running" in output
+    assert files(site) == before
+    assert leftovers(site) == []
+
+
+def test_an_index_the_new_site_no_longer_has_goes_with_its_folders(tmp_path: Path) -> None:
+    board = demo(tmp_path)
+    settings = board / "pelicanconf.py"
+    text = settings.read_text("utf-8")
+    settings.write_text(text.replace("ANSWERABLE_SEARCH = False", "ANSWERABLE_SEARCH = True"))
+    site = tmp_path / "site"
+    build(board, site)
+    assert (site / "pagefind/pagefind.js").is_file()
+    settings.write_text(text)
+    build(board, site)
+    cold = tmp_path / "cold"
+    build(board, cold)
+    assert files(site).keys() == files(cold).keys()
+    assert folders(site) == folders(cold)
+    assert not (site / "pagefind").exists()
