@@ -43,4 +43,3 @@ def job_key(*parts: object) -> bytes:
         digest.update(part if isinstance(part, bytes) else repr(part).encode())
         digest.update(b"\x00")
     return digest.digest()
-
