@@ -36,7 +36,12 @@ from answerable.incremental.file_cache import FileCache, cache_root
 from answerable.incremental.page_cache import PageCache, base_digest
 from answerable.reading.loading import LoadedBoard, default_workers, load_board
 from answerable.reading.witness import read_witness
-from answerable.site.i18n import Formatter, TranslatedText, translations
+from answerable.site.i18n import (
+    Formatter,
+    TemplateBytecodeCache,
+    TranslatedText,
+    install_catalog,
+)
 from answerable.site.pages import SITEMAP, Page, Site
 
 log = logging.getLogger(__name__)
@@ -230,8 +235,15 @@ def get_generators(_pelican: Any) -> type[Generator]:  # noqa: ANN401
 
 
 def prepare_environment(generator: Generator) -> None:
-    """Every generator's templates autoescape and can translate."""
+    """Every generator's templates autoescape and can translate.
+
+    A build loads each template once (a later run makes new generators), so Jinja's check
+    of the file at every ``get_template`` is off, and compiled templates are kept in the
+    user's cache folder for the next build."""
     generator.env.autoescape = True
+    generator.env.auto_reload = False
+    if generator.settings.get("ANSWERABLE_CACHE", True):
+        generator.env.bytecode_cache = TemplateBytecodeCache(cache_root() / "templates")
     generator.env.add_extension("jinja2.ext.i18n")
     generator.env.add_extension(TranslatedText)
     generator.env.install_null_translations(newstyle=True)
@@ -245,10 +257,7 @@ def install_translations(generators: list[Generator]) -> None:
     locale = board_generators[0].site.board.locale
     for generator in generators:
         if hasattr(generator, "env"):
-            generator.env.install_gettext_translations(translations(locale), newstyle=True)
-            generator.env.answerable_gettext = translations(locale).gettext
-            if generator.env.cache is not None:
-                generator.env.cache.clear()  # compiled with the texts of no language yet
+            install_catalog(generator.env, locale)  # drops what was compiled without it
 
 
 def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelican
