@@ -260,6 +260,21 @@ def install_translations(generators: list[Generator]) -> None:
             install_catalog(generator.env, locale)  # drops what was compiled without it
 
 
+def share_menu(generators: list[Generator]) -> None:
+    """The board's own pages (content/pages) as the menu lists them, sorted once for every
+    page instead of by each page as it renders (base.html). The order is Jinja's
+    ``sort(attribute='slug')``: by slug, ignoring case."""
+    for generator in generators:
+        context = getattr(generator, "context", None)
+        if context is not None and "menu_pages" not in context:
+            pages = context.get("pages", [])
+            context["menu_pages"] = sorted(pages, key=lambda p: _ignore_case(p.slug))
+
+
+def _ignore_case(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelican
     """Pagefind indexes the written site: static search, Chinese segmented, no server."""
     if not pelican.settings.get("ANSWERABLE_SEARCH", True):
@@ -283,3 +298,4 @@ def register() -> None:
     signals.finalized.connect(build_search_index)
     signals.generator_init.connect(prepare_environment)
     signals.all_generators_finalized.connect(install_translations)
+    signals.all_generators_finalized.connect(share_menu)
