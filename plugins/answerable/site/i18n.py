@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from babel import Locale
@@ -26,6 +27,9 @@ from jinja2 import Environment
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
+
+if TYPE_CHECKING:
+    from answerable.core.status import StatusSpan
 
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 DOMAIN = "messages"
@@ -244,6 +248,19 @@ class Formatter:
         if not days and (minutes or not hours):
             parts.append(self._n("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes})
         return ("" if self.chinese else " ").join(parts)
+
+    def span_text(self, span: StatusSpan) -> str:
+        """'until November 24, 2026 20:59, then due soon', said after the status."""
+        _ = self._
+        until = {"until": self.datetime(span.until)}
+        if span.then == "due-soon":
+            return _("until %(until)s, then due soon") % until
+        if span.then == "overdue":
+            return _("until %(until)s, then overdue") % until
+        if span.then == "open":
+            return _("until %(until)s, then open") % until
+        # An event the files date later (a reply, a withdrawal): its page tells what.
+        return _("until %(until)s") % until
 
     def working_days(self, count: int) -> str:
         return self._n("%(num)d working day", "%(num)d working days", count) % {"num": count}
