@@ -41,7 +41,7 @@ def catalog_file(locale: str) -> Path:
 
 @cache
 def catalog_digest(locale: str) -> str:
-    """Of the texts templates are compiled with for ``locale`` (none for English)."""
+    """Of the texts templates are compiled with for ``locale`` (English has no file)."""
     po = catalog_file(locale)
     data = po.read_bytes() if po.is_file() else b""
     return hashlib.blake2b(locale.encode() + b"\0" + data, digest_size=16).hexdigest()
@@ -259,7 +259,8 @@ class Formatter:
             return _("until %(until)s, then overdue") % until
         if span.then == "open":
             return _("until %(until)s, then open") % until
-        # An event the files date later (a reply, a withdrawal): its page tells what.
+        # An event the files date later (a final reply, a withdrawal) changes it; the
+        # page shows no event before its moment, so it names none.
         return _("until %(until)s") % until
 
     def working_days(self, count: int) -> str:
