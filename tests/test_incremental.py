@@ -128,7 +128,9 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     )
     same_as_cold()
     assert "青溪区住房城乡建设局".encode() in (output / "leaderboard.html").read_bytes()
-    # A later moment: pages of settled tickets stay as they are, open tickets' pages change.
+    # A later moment: pages of settled tickets stay as they are. An open ticket's page says
+    # until when its status holds: the same while it holds (2026-000069: open until 24
+    # Nov 20:59 at both moments), new when it changed (2026-000064: due soon, then overdue).
     settled_page = output / "tickets/2026-000001.html"
     assert b'class="as-of settled"' in settled_page.read_bytes()
     settled_inode = settled_page.stat().st_ino
@@ -136,7 +138,11 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     before = tree(output)
     later = build(board, settings, output, "--as-of", "2026-11-21T09:00:00+08:00")
     assert settled_page.stat().st_ino == settled_inode
-    assert later[open_page] != before[open_page]
+    assert later[open_page] == before[open_page]
+    assert b'class="as-of span"' in later[open_page]
+    turned = "tickets/2026-000064.html"
+    assert b"status-due-soon" in before[turned]
+    assert b"status-overdue" in later[turned]
     final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
     rows = json.loads(later["data/tickets.json"])["tickets"]
     settled = sum(row["status"] in final for row in rows)

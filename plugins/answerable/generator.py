@@ -37,7 +37,12 @@ from answerable.incremental.file_cache import FileCache, cache_root
 from answerable.incremental.page_cache import PageCache, base_digest
 from answerable.reading.loading import LoadedBoard, default_workers, load_board
 from answerable.reading.witness import read_witness
-from answerable.site.i18n import Formatter, TranslatedText, translations
+from answerable.site.i18n import (
+    Formatter,
+    TemplateBytecodeCache,
+    TranslatedText,
+    install_catalog,
+)
 from answerable.site.pages import SITEMAP, Page, Site
 
 log = logging.getLogger(__name__)
@@ -246,8 +251,15 @@ def get_generators(_pelican: Any) -> type[Generator]:  # noqa: ANN401
 
 
 def prepare_environment(generator: Generator) -> None:
-    """Every generator's templates autoescape and can translate."""
+    """Every generator's templates autoescape and can translate.
+
+    A build loads each template once (a later run makes new generators), so Jinja's check
+    of the file at every ``get_template`` is off, and compiled templates are kept in the
+    user's cache folder for the next build."""
     generator.env.autoescape = True
+    generator.env.auto_reload = False
+    if generator.settings.get("ANSWERABLE_CACHE", True):
+        generator.env.bytecode_cache = TemplateBytecodeCache(cache_root() / "templates")
     generator.env.add_extension("jinja2.ext.i18n")
     generator.env.add_extension(TranslatedText)
     generator.env.install_null_translations(newstyle=True)
@@ -261,10 +273,22 @@ def install_translations(generators: list[Generator]) -> None:
     locale = board_generators[0].site.board.locale
     for generator in generators:
         if hasattr(generator, "env"):
-            generator.env.install_gettext_translations(translations(locale), newstyle=True)
-            generator.env.answerable_gettext = translations(locale).gettext
-            if generator.env.cache is not None:
-                generator.env.cache.clear()  # compiled with the texts of no language yet
+            install_catalog(generator.env, locale)  # drops what was compiled without it
+
+
+def share_menu(generators: list[Generator]) -> None:
+    """The board's own pages (content/pages) as the menu lists them, sorted once for every
+    page instead of by each page as it renders (base.html). The order is Jinja's
+    ``sort(attribute='slug')``: by slug, ignoring case."""
+    for generator in generators:
+        context = getattr(generator, "context", None)
+        if context is not None and "menu_pages" not in context:
+            pages = context.get("pages", [])
+            context["menu_pages"] = sorted(pages, key=lambda p: _ignore_case(p.slug))
+
+
+def _ignore_case(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelican
@@ -290,3 +314,4 @@ def register() -> None:
     signals.finalized.connect(build_search_index)
     signals.generator_init.connect(prepare_environment)
     signals.all_generators_finalized.connect(install_translations)
+    signals.all_generators_finalized.connect(share_menu)

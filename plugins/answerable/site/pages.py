@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from answerable.core.snapshot import Snapshot
 from answerable.core.stats import Figures, Period, Row, Table
-from answerable.core.status import Status, TicketState
+from answerable.core.status import Status, TicketState, status_span
 from answerable.reading.loading import ReplyFile
 from answerable.site.charts import Bar, monthly_chart
 from answerable.site.i18n import Formatter
@@ -637,6 +637,14 @@ class Site:
             # The page says since when its status is final instead of the build's moment,
             # so that a later build need not write it again.
             context.update(as_of=None, settled_since=settled)
+        elif view.state.status in (Status.OPEN, Status.DUE_SOON):
+            # Until when the status holds, instead of the build's moment: true, and the
+            # page the same, at every moment until the status changes.
+            span = status_span(view.state, self.snapshot.rules)
+            if span is not None:
+                context.update(
+                    as_of=None, status_until=span.until, status_span=self.fmt.span_text(span)
+                )
         return Page(view.url, "answerable_ticket", context)
 
     def list_groups(self) -> list[tuple[str, str, str, list[TicketView]]]:
