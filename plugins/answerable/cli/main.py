@@ -27,8 +27,9 @@ from answerable.cli import formats
 from answerable.core.snapshot import BoardError, Snapshot, open_board, resolve_as_of
 from answerable.core.stats import GROUPINGS, Period, PeriodError, Table
 from answerable.core.status import Status
-from answerable.incremental.file_cache import FileCache
-from answerable.reading.loading import LoadedBoard, default_workers, load_board
+from answerable.incremental.remembered import load_remembered
+from answerable.incremental.state import BuildState
+from answerable.reading.loading import LoadedBoard, default_workers
 from answerable.reading.witness import read_witness
 from answerable.staff.audit import AuditError, read_history
 from answerable.staff.audit import audit as run_audit
@@ -131,7 +132,7 @@ def as_of_option() -> Any:  # noqa: ANN401 - a click decorator
     "--no-cache",
     is_flag=True,
     envvar="ANSWERABLE_NO_CACHE",
-    help="Parse every file afresh; do not read or write the cache of parsed files.",
+    help="Read and check every file afresh; do not read or write the build state.",
 )
 def cli(no_cache: bool) -> None:
     """Answerable: a public board of citizens' messages and government replies."""
@@ -142,13 +143,12 @@ def _cache_on() -> bool:
 
 
 def _load(root: Path, *, validated: bool = False, records: bool = True) -> LoadedBoard:
-    """The board, with unchanged files taken from the cache (see docs/site.md);
-    ``validated``: the caller validates it, which saves the cache; ``records=False``:
-    nothing reads a record after the checks (``validate``)."""
-    return load_board(
+    """The board, with unchanged files taken from the build state (see docs/site.md);
+    ``validated``: the caller validates it, so folders are checked as they are read;
+    ``records=False``: nothing reads a record after the checks (``validate``)."""
+    return load_remembered(
         root,
-        FileCache(root) if _cache_on() else None,
-        save=not validated,
+        BuildState(root) if _cache_on() else None,
         workers=default_workers(),
         check=folder_check if validated else None,
         records=records,
