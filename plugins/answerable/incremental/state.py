@@ -133,17 +133,17 @@ class BuildState:
             return None
 
     def _fail(self, error: sqlite3.Error) -> None:
-        """A read or write went wrong midway: the rest of this run does without the
-        state. A file damaged inside is removed, so that the next run starts anew."""
+        """A read or write went wrong midway. Locked or unwritable: the rest of this run
+        does without the state. Damaged inside: it is replaced by an empty one, which
+        keeps what this run reads from now on."""
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
         self._db = None
-        self._broken = True
-        if not isinstance(error, sqlite3.OperationalError):  # not locked or unwritable
-            with contextlib.suppress(OSError):
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        if isinstance(error, sqlite3.OperationalError):
+            self._broken = True
+        else:
+            self._db = self._replace()
 
     def _row(self, query: str, *args: object) -> tuple[Any, ...] | None:
         db = self._connect()
