@@ -10,6 +10,7 @@ when missing. A file git vouches for is not even opened.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
@@ -18,8 +19,10 @@ from answerable.core.records import Board
 from answerable.incremental.changes import known_keys
 from answerable.incremental.state import BuildState
 from answerable.reading.loading import (
+    CheckedFolder,
     FileReader,
     FolderCheck,
+    FolderFiles,
     LoadedBoard,
     MakeCheck,
     Parse,
@@ -37,6 +40,8 @@ class RememberingReader(FileReader):
     def __init__(self, root: Path, state: BuildState) -> None:
         self.state = state
         self.keys = known_keys(root) if state.ready() else {}
+        self.read_keys: dict[str, bytes] = {}  # of the files this process opened
+        self.unreadable: set[str] = set()  # a problem of the moment, not of the content
         # How many files this process opened and parsed: what an unchanged board costs.
         self.opened = 0
         self.parsed = 0
@@ -46,26 +51,54 @@ class RememberingReader(FileReader):
     ) -> tuple[bytes, T | None] | None:
         key = self.keys.get(rel)
         if key is not None:
-            found = self.state.file(rel, key)
+            found = self.state.get("files", rel, key)
             if found is not None:
                 problems.extend(found[1])
                 return key, found[0]
         self.opened += 1
         data = self.bytes_of(path, rel, problems)
         if data is None:
+            self.unreadable.add(rel)
             return None
-        own_key = blob_id(data)
-        found = self.state.file(rel, own_key) if own_key != key else None
+        own_key = self.read_keys[rel] = blob_id(data)
+        found = self.state.get("files", rel, own_key) if own_key != key else None
         if found is None:
             self.parsed += 1
             own: list[Problem] = []
             found = (parse(data, rel, own), own)
-            self.state.put_file(rel, folder, own_key, found)
+            self.state.put("files", rel, folder, own_key, found)
         problems.extend(found[1])
         return own_key, found[0]
 
     def finish(self, folders: list[str] | None) -> None:
         self.state.save(folders)
+
+    def checked_before(self, files: FolderFiles, board_digest: bytes) -> CheckedFolder | None:
+        key = self._folder_key(files, board_digest, self.keys.get)
+        found = self.state.get("checked", files.folder, key) if key is not None else None
+        return found if isinstance(found, CheckedFolder) else None
+
+    def checked_now(self, files: FolderFiles, board_digest: bytes, found: CheckedFolder) -> None:
+        key = self._folder_key(
+            files, board_digest, lambda r: self.read_keys.get(r, self.keys.get(r))
+        )
+        if key is not None and self.unreadable.isdisjoint(files.rels()):
+            self.state.put("checked", files.folder, files.folder, key, found)
+
+    def _folder_key(
+        self, files: FolderFiles, board_digest: bytes, key_of: Callable[[str], bytes | None]
+    ) -> bytes | None:
+        """Of a folder's files (each by its path and key), board.yaml and the code; None
+        when a file's key is not known."""
+        if files.ticket is None:
+            return None
+        digest = hashlib.blake2b(board_digest + self.state.version, digest_size=16)
+        for rel in files.rels():
+            key = key_of(rel)
+            if key is None:
+                return None
+            digest.update(rel.encode() + b"\0" + key)
+        return digest.digest()
 
 
 def remembered_checks(state: BuildState, make: MakeCheck) -> MakeCheck:
@@ -77,12 +110,12 @@ def remembered_checks(state: BuildState, make: MakeCheck) -> MakeCheck:
 
         def remembered(file: TicketFile) -> list[Problem]:
             key = hashlib.blake2b(file.digest + shared, digest_size=16).digest()
-            found: list[Problem] | None = state.checks(file.folder, key)
+            found: list[Problem] | None = state.get("checks", file.folder, key)
             if found is None:
                 if not made:
                     made.append(make(board, board_digest))
                 found = made[0](file)
-                state.put_checks(file.folder, key, found)
+                state.put("checks", file.folder, file.folder, key, found)
             return found
 
         return remembered

@@ -26,16 +26,24 @@ FORMAT = 1  # of the tables below; the code's own version is checked beside it
 BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
 _CODE = Path(__file__).parent.parent
 _INHERITED: list[sqlite3.Connection] = []
-_TABLES = """
+# Entries by name (a file's or a folder's path), each under the key it was made from:
+# files: what a ticket file was parsed into, by its blob id; checks: a folder's own
+# problems, by its files and board.yaml; checked: all a run that only checks keeps of
+# a folder (``loading.CheckedFolder``), by the same.
+ENTRIES = ("files", "checks", "checked")
+_TABLES = (
+    "".join(
+        f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, folder TEXT NOT NULL, "
+        "key BLOB NOT NULL, value BLOB NOT NULL);\n"
+        for table in ENTRIES
+    )
+    + """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, folder TEXT NOT NULL, key BLOB NOT NULL, value BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS checks (folder TEXT PRIMARY KEY, key BLOB NOT NULL, value BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (
     site TEXT NOT NULL, key BLOB NOT NULL, files BLOB NOT NULL, PRIMARY KEY (site, key)
 ) WITHOUT ROWID;
 """
+)
 
 
 def cache_root() -> Path:
@@ -71,8 +79,7 @@ class BuildState:
         self._db: sqlite3.Connection | None = None
         self._pid = 0  # of the process that opened ``_db``
         self._broken = False  # nothing more is read or written in this process
-        self._files: dict[str, tuple[str, bytes, bytes]] = {}
-        self._checks: dict[str, tuple[bytes, bytes]] = {}
+        self._puts: dict[str, dict[str, tuple[str, bytes, bytes]]] = {t: {} for t in ENTRIES}
 
     # Opening: any doubt about the file means an empty state.
 
@@ -109,13 +116,15 @@ class BuildState:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_TABLES)
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
             row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
             if row is None or row[0] != self.version:
-                # Another version's entries may mean other things: none is kept.
+                # Another version's tables may hold other things: none is kept.
                 db.execute("BEGIN IMMEDIATE")
-                for table in ("files", "checks", "pages", "meta"):
-                    db.execute(f"DELETE FROM {table}")  # noqa: S608 - our own table names
+                for table in (*ENTRIES, "pages", "meta"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in filter(str.strip, _TABLES.split(";")):
+                    db.execute(statement)
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (self.version,))
                 db.execute("COMMIT")
         except BaseException:
@@ -158,49 +167,38 @@ class BuildState:
 
     # Parsed files and folder checks: a value counts only under the key it was made from.
 
-    def file(self, path: str, key: bytes) -> Any | None:  # noqa: ANN401 - what was put
-        row = self._row("SELECT key, value FROM files WHERE path = ?", path)
+    def get(self, table: str, name: str, key: bytes) -> Any | None:  # noqa: ANN401 - as put
+        """What was put under ``name`` in ``table``, if it was made from ``key``."""
+        row = self._row(f"SELECT key, value FROM {table} WHERE name = ?", name)  # noqa: S608
         return _loads(row[1]) if row is not None and row[0] == key else None
 
-    def put_file(self, path: str, folder: str, key: bytes, value: object) -> None:
-        self._files[path] = (folder, key, pickle.dumps(value, protocol=5))
-
-    def checks(self, folder: str, key: bytes) -> Any | None:  # noqa: ANN401 - what was put
-        row = self._row("SELECT key, value FROM checks WHERE folder = ?", folder)
-        return _loads(row[1]) if row is not None and row[0] == key else None
-
-    def put_checks(self, folder: str, key: bytes, value: object) -> None:
-        self._checks[folder] = (key, pickle.dumps(value, protocol=5))
+    def put(self, table: str, name: str, folder: str, key: bytes, value: object) -> None:
+        """Keep ``value`` for ``name`` (of the ticket folder ``folder``), made from ``key``;
+        written by ``save``."""
+        self._puts[table][name] = (folder, key, pickle.dumps(value, protocol=5))
 
     def save(self, folders: Iterable[str] | None = None) -> None:
         """Write what was put, in one transaction; with ``folders`` (every ticket folder
         on the board), forget those of folders that are gone. Never fails."""
-        if not self._files and not self._checks and folders is None:
+        puts = {t: [(n, *v) for n, v in entries.items()] for t, entries in self._puts.items()}
+        self._puts = {t: {} for t in ENTRIES}
+        if folders is None and not any(puts.values()):
             return
-        files = [(p, f, k, v) for p, (f, k, v) in self._files.items()]
-        checks = [(f, k, v) for f, (k, v) in self._checks.items()]
-        self._files, self._checks = {}, {}
-        self._write(files, checks, folders)
-
-    def _write(
-        self,
-        files: list[tuple[str, str, bytes, bytes]],
-        checks: list[tuple[str, bytes, bytes]],
-        folders: Iterable[str] | None,
-    ) -> None:
         db = self._connect()
         if db is None:
             return
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", files)
-            db.executemany("INSERT OR REPLACE INTO checks VALUES (?, ?, ?)", checks)
+            for table, rows in puts.items():
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)  # noqa: S608
             if folders is not None:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS present (folder TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM present")
                 db.executemany("INSERT OR IGNORE INTO present VALUES (?)", ((f,) for f in folders))
-                db.execute("DELETE FROM files WHERE folder NOT IN (SELECT folder FROM present)")
-                db.execute("DELETE FROM checks WHERE folder NOT IN (SELECT folder FROM present)")
+                for table in ENTRIES:
+                    db.execute(
+                        f"DELETE FROM {table} WHERE folder NOT IN (SELECT folder FROM present)"  # noqa: S608
+                    )
             db.execute("COMMIT")
         except sqlite3.Error as error:
             self._fail(error)

@@ -192,6 +192,36 @@ class FileReader:
         """A process has read its folders; ``folders``: every folder of the board, given
         once in the main process when the whole board is read."""
 
+    def checked_before(self, files: FolderFiles, board_digest: bytes) -> CheckedFolder | None:
+        """When only checking: what reading and checking this folder gave before, if
+        its files and board.yaml are known to be the same (here: never)."""
+        return None
+
+    def checked_now(self, files: FolderFiles, board_digest: bytes, found: CheckedFolder) -> None:
+        """When only checking: what reading and checking this folder gave."""
+
+
+class FolderFiles(NamedTuple):
+    """A ticket folder's files: its path in the board, ticket.yaml's path (None when
+    missing) and each reply's number, path and path in the board."""
+
+    folder: str
+    ticket: str | None
+    replies: list[tuple[int, str, str]]
+
+    def rels(self) -> list[str]:
+        """The files' paths in the board, ticket.yaml first."""
+        return [f"{self.folder}/ticket.yaml", *(rel for _, _, rel in self.replies)]
+
+
+class CheckedFolder(NamedTuple):
+    """What a run that only checks keeps of a folder: what checks across the board
+    read, the problems found reading its files, and its own problems."""
+
+    facts: FolderFacts
+    read: list[Problem]
+    own: list[Problem]
+
 
 def load_board(
     root: Path,
@@ -222,7 +252,7 @@ def load_board(
     per_folder = None
     if check is not None and board is not None:
         per_folder = check(board, board_digest)
-    part = _Part(root, folders, reader, per_folder, 1, records)
+    part = _Part(root, folders, reader, per_folder, 1, records, board_digest)
     # Two processes per core: reading waits on the disk when the files are not in memory
     # (a board of 100,000 tickets: 16 s against 25 s with one per core), and costs
     # nothing more when they are.
@@ -251,6 +281,7 @@ class _Part:
     check: FolderCheck | None
     count: int
     records: bool
+    board_digest: bytes
 
 
 @dataclass
@@ -276,18 +307,38 @@ def _load_part(index: int, part: _Part | None = None) -> _Found:
     assert part is not None  # noqa: S101 - set before the pool starts
     found = _Found()
     for folder, rel in part.folders[index :: part.count]:
-        loaded = load_ticket_folder(part.root, folder, found.problems, part.reader, rel)
+        files = list_ticket_folder(part.root, folder, rel, found.problems)
+        if not part.records and part.check is not None:
+            _check_only(part, files, found)
+            continue
+        loaded = read_ticket_folder(files, found.problems, part.reader)
         if loaded is None:
             continue
         if part.check is not None:
             found.checked[loaded.folder] = part.check(loaded)
-        if part.records:
-            found.tickets.append(loaded)
-        else:  # the checks are done: keep what checks between tickets read
-            found.light.append(loaded.facts())
+        found.tickets.append(loaded)
     if part.count > 1:
         part.reader.finish(None)
     return found
+
+
+def _check_only(part: _Part, files: FolderFiles, found: _Found) -> None:
+    """Read and check a folder keeping only what checks across the board read; or take
+    all that from the reader, when it knows the folder unchanged."""
+    assert part.check is not None  # noqa: S101 - checking is what this is for
+    known = part.reader.checked_before(files, part.board_digest)
+    if known is None:
+        read: list[Problem] = []
+        loaded = read_ticket_folder(files, read, part.reader)
+        found.problems += read
+        if loaded is None:
+            return
+        known = CheckedFolder(loaded.facts(), read, part.check(loaded))
+        part.reader.checked_now(files, part.board_digest, known)
+    else:
+        found.problems += known.read
+    found.light.append(known.facts)
+    found.checked[known.facts.folder] = known.own
 
 
 def _load_in_parallel(part: _Part, problems: list[Problem]) -> _Found:
@@ -366,49 +417,70 @@ def load_ticket_folder(
 ) -> TicketFile | None:
     """Read one ticket folder (``rel``: its path in the board, when the caller knows it);
     its problems go to ``problems``."""
-    reader = reader or FileReader()
-    rel_folder = rel or _rel(root, Path(folder))
-    ticket_rel = f"{rel_folder}/ticket.yaml"
-    ticket_entry = None
-    reply_paths: list[tuple[int, str, str]] = []
+    files = list_ticket_folder(root, folder, rel or _rel(root, Path(folder)), problems)
+    return read_ticket_folder(files, problems, reader)
+
+
+def list_ticket_folder(
+    root: Path, folder: Path | str, rel_folder: str, problems: list[Problem]
+) -> FolderFiles:
+    """A ticket folder's files; anything else in it is a problem."""
+    ticket = None
+    replies: list[tuple[int, str, str]] = []
     for entry in _entries(folder):
         if entry.name in IGNORED_NAMES:
             continue
-        if entry.name == "ticket.yaml":
-            ticket_entry = entry
+        if entry.name == "ticket.yaml" and entry.is_file(follow_symlinks=False):
+            ticket = entry.path
             continue
         match = REPLY_FILE.match(entry.name)
         if match and entry.is_file(follow_symlinks=False):
-            reply_paths.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
-        else:
+            replies.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
+        elif entry.name != "ticket.yaml":
             why = "a ticket folder holds ticket.yaml and reply-N.md files only"
             problems.append(_stray(root, Path(entry.path), why))
+    return FolderFiles(rel_folder, ticket, sorted(replies))
+
+
+def read_ticket_folder(
+    files: FolderFiles, problems: list[Problem], reader: FileReader | None = None
+) -> TicketFile | None:
+    """A ticket folder's files read (by ``reader``) into its record and replies; None when
+    its ticket.yaml is missing or does not hold a ticket."""
+    reader = reader or FileReader()
+    rel_folder = files.folder
+    ticket_rel = f"{rel_folder}/ticket.yaml"
     ticket = None
     digest = hashlib.blake2b(digest_size=16)
-    if ticket_entry is None or not ticket_entry.is_file(follow_symlinks=False):
+    if files.ticket is None:
         problems.append(Problem(ticket_rel, 1, 1, "E007", "ticket folder has no ticket.yaml"))
     else:
-        read = reader.read(ticket_entry.path, ticket_rel, rel_folder, _read_ticket, problems)
+        read = reader.read(files.ticket, ticket_rel, rel_folder, _read_ticket, problems)
         if read is not None:
             digest.update(read[0])
             ticket = read[1]
     replies = []
     times = []
-    for number, path, reply_rel in sorted(reply_paths):
+    for number, path, reply_rel in files.replies:
         read = reader.read(path, reply_rel, rel_folder, _read_reply, problems)
         if read is not None and read[1] is not None:
             meta, body, body_line, at = read[1]
             replies.append(ReplyFile(number, reply_rel, meta, body, body_line, path, read[0]))
             times.append((reply_rel, at))
-    if ticket is None or ticket_entry is None:
+    if ticket is None or files.ticket is None:
         return None
     for reply in replies:
         digest.update(b"%d" % reply.number + reply.digest)
     record, refs = ticket
-    path = ticket_entry.path
-    folder_digest = digest.digest()
     return TicketFile(
-        rel_folder, ticket_rel, record, path, replies, folder_digest, refs, reply_times=tuple(times)
+        rel_folder,
+        ticket_rel,
+        record,
+        files.ticket,
+        replies,
+        digest.digest(),
+        refs,
+        reply_times=tuple(times),
     )
 
 
