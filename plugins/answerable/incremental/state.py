@@ -182,8 +182,8 @@ class BuildState:
         on the board), forget those of folders that are gone. Never fails."""
         puts = {t: [(n, *v) for n, v in entries.items()] for t, entries in self._puts.items()}
         self._puts = {t: {} for t in ENTRIES}
-        if folders is None and not any(puts.values()):
-            return
+        if not any(puts.values()):
+            return  # nothing new; entries of folders gone wait for a run that writes
         db = self._connect()
         if db is None:
             return
