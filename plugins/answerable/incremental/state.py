@@ -79,6 +79,7 @@ class BuildState:
         self._db: sqlite3.Connection | None = None
         self._pid = 0  # of the process that opened ``_db``
         self._broken = False  # nothing more is read or written in this process
+        self._empty = False  # made empty by this run: nothing to look up
         self._puts: dict[str, dict[str, tuple[str, bytes, bytes]]] = {t: {} for t in ENTRIES}
 
     # Opening: any doubt about the file means an empty state.
@@ -127,6 +128,7 @@ class BuildState:
                     db.execute(statement)
                 db.execute("INSERT INTO meta VALUES ('version', ?)", (self.version,))
                 db.execute("COMMIT")
+                self._empty = True
         except BaseException:
             db.close()
             raise
@@ -169,6 +171,8 @@ class BuildState:
 
     def get(self, table: str, name: str, key: bytes) -> Any | None:  # noqa: ANN401 - as put
         """What was put under ``name`` in ``table``, if it was made from ``key``."""
+        if self._empty:
+            return None
         row = self._row(f"SELECT key, value FROM {table} WHERE name = ?", name)  # noqa: S608
         return _loads(row[1]) if row is not None and row[0] == key else None
 
