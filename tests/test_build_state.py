@@ -128,6 +128,7 @@ def test_an_unchanged_file_is_not_opened(repo_board: Path) -> None:
     first, reader = read(repo_board)
     assert reader.opened == reader.parsed > 100  # a cold state: every file
     same_as_plain(first)
+    assert state_path(repo_board).parent.stat().st_mode & 0o777 == 0o700  # the user's only
     warm, reader = read(repo_board)
     assert (reader.opened, reader.parsed) == (0, 0)
     same_as_plain(warm)
