@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from answerable.checks.problems import Problem
 from answerable.core.records import Board
+from answerable.incremental import pickling
 from answerable.incremental.changes import known_keys
 from answerable.incremental.state import BuildState
 from answerable.reading.loading import (
@@ -132,6 +133,7 @@ def load_remembered(
     records: bool = True,
 ) -> LoadedBoard:
     """``load_board`` with the state (None: without one, every file read afresh)."""
+    pickling.register()  # records cross from reading processes compactly, state or not
     if state is None:
         return load_board(root, workers=workers, check=check, records=records)
     reader = RememberingReader(root, state)
