@@ -6,7 +6,6 @@ signal receivers, and a plugin's state must be fresh at every run (autoreload).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import subprocess
 import sys
@@ -33,9 +32,10 @@ from answerable.cli.formats import problem_line
 from answerable.core.snapshot import BoardError, resolve_as_of, take_snapshot
 from answerable.exports.feeds import feed_jobs
 from answerable.exports.open_data import open_data_jobs
-from answerable.incremental.file_cache import FileCache, cache_root
 from answerable.incremental.page_cache import PageCache, base_digest
-from answerable.reading.loading import LoadedBoard, default_workers, load_board
+from answerable.incremental.remembered import load_remembered
+from answerable.incremental.state import BuildState, cache_root
+from answerable.reading.loading import LoadedBoard, default_workers
 from answerable.reading.witness import read_witness
 from answerable.site.i18n import (
     Formatter,
@@ -97,9 +97,9 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         checked = take_checked(options["ANSWERABLE_BOARD"])
         if checked is None:
             root = options["ANSWERABLE_BOARD"]
-            cache = FileCache(root) if options["ANSWERABLE_CACHE"] else None
+            state = BuildState(root) if options["ANSWERABLE_CACHE"] else None
             workers = options["ANSWERABLE_WORKERS"] or default_workers()
-            loaded = load_board(root, cache, save=False, workers=workers, check=folder_check)
+            loaded = load_remembered(root, state, workers=workers, check=folder_check)
             moment = options["ANSWERABLE_AS_OF"]
             if loaded.board is not None:
                 moment = resolve_as_of(loaded.board, moment, datetime.now(UTC))
@@ -225,11 +225,11 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         digest = base_digest(
             templates, shared, snapshot.loaded.board_digest, self.site.history is not None
         )
-        # One cache per board and content folder, in the user's cache folder (not the
-        # site's): its entries hold only while the files they name are untouched.
-        where = f"{self.options['ANSWERABLE_BOARD']}\0{self.settings.get('PATH', '')}"
-        name = hashlib.blake2b(where.encode(), digest_size=8).hexdigest()
-        return PageCache(cache_root() / "pages" / name, digest, snapshot.as_of.isoformat().encode())
+        # In the board's build state (in the user's cache folder, not the site's), per
+        # content folder: its entries hold only while the files they name are untouched.
+        state = BuildState(self.options["ANSWERABLE_BOARD"])
+        where = str(self.settings.get("PATH", ""))
+        return PageCache(state, where, digest, snapshot.as_of.isoformat().encode())
 
 
 # `answerable build` checks the board before it starts Pelican in the same process; it

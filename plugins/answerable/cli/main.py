@@ -125,7 +125,7 @@ def as_of_option() -> Any:  # noqa: ANN401 - a click decorator
     "--no-cache",
     is_flag=True,
     envvar="ANSWERABLE_NO_CACHE",
-    help="Parse every file afresh; do not read or write the cache of parsed files.",
+    help="Read and check every file afresh; do not read or write the build state.",
 )
 def cli(no_cache: bool) -> None:
     """Answerable: a public board of citizens' messages and government replies."""
@@ -136,17 +136,17 @@ def _cache_on() -> bool:
 
 
 def _load(root: Path, *, validated: bool = False, records: bool = True) -> LoadedBoard:
-    """The board, with unchanged files taken from the cache (see docs/site.md);
-    ``validated``: the caller validates it, which saves the cache; ``records=False``:
-    nothing reads a record after the checks (``validate``)."""
+    """The board, with unchanged files taken from the build state (see docs/site.md);
+    ``validated``: the caller validates it, so folders are checked as they are read;
+    ``records=False``: nothing reads a record after the checks (``validate``)."""
     from answerable.checks.validation import folder_check  # noqa: PLC0415
-    from answerable.incremental.file_cache import FileCache  # noqa: PLC0415
-    from answerable.reading.loading import default_workers, load_board  # noqa: PLC0415
+    from answerable.incremental.remembered import load_remembered  # noqa: PLC0415
+    from answerable.incremental.state import BuildState  # noqa: PLC0415
+    from answerable.reading.loading import default_workers  # noqa: PLC0415
 
-    return load_board(
+    return load_remembered(
         root,
-        FileCache(root) if _cache_on() else None,
-        save=not validated,
+        BuildState(root) if _cache_on() else None,
         workers=default_workers(),
         check=folder_check if validated else None,
         records=records,

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from answerable.core.records import Board
-from answerable.incremental.file_cache import cache_root
+from answerable.incremental.state import cache_root
 from answerable.staff.audit import AuditError, History, Replay, entered_times, read_history
 
 _VERSION = 2
