@@ -35,7 +35,7 @@ def jobs(site):
 
 @pytest.fixture(scope="module")
 def site(demo_root: Path) -> Site:
-    loaded = load_board(demo_root, save=False)
+    loaded = load_board(demo_root)
     snapshot = take_snapshot(loaded, AS_OF)
     return Site(snapshot, Formatter(snapshot.board.locale, snapshot.rules.zone))
 

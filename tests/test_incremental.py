@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from answerable.checks.validation import folder_check, validate
 from answerable.cli.main import cli
-from answerable.incremental.file_cache import FileCache
+from answerable.incremental.remembered import load_remembered
+from answerable.incremental.state import BuildState, state_path
 from answerable.reading import loading
 from answerable.reading.loading import load_board
 from answerable.staff.scaffold import pelican_settings
@@ -128,7 +129,9 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     )
     same_as_cold()
     assert "青溪区住房城乡建设局".encode() in (output / "leaderboard.html").read_bytes()
-    # A later moment: pages of settled tickets stay as they are, open tickets' pages change.
+    # A later moment: pages of settled tickets stay as they are. An open ticket's page says
+    # until when its status holds: the same while it holds (2026-000069: open until 24
+    # Nov 20:59 at both moments), new when it changed (2026-000064: due soon, then overdue).
     settled_page = output / "tickets/2026-000001.html"
     assert b'class="as-of settled"' in settled_page.read_bytes()
     settled_inode = settled_page.stat().st_ino
@@ -136,7 +139,11 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     before = tree(output)
     later = build(board, settings, output, "--as-of", "2026-11-21T09:00:00+08:00")
     assert settled_page.stat().st_ino == settled_inode
-    assert later[open_page] != before[open_page]
+    assert later[open_page] == before[open_page]
+    assert b'class="as-of span"' in later[open_page]
+    turned = "tickets/2026-000064.html"
+    assert b"status-due-soon" in before[turned]
+    assert b"status-overdue" in later[turned]
     final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
     rows = json.loads(later["data/tickets.json"])["tickets"]
     settled = sum(row["status"] in final for row in rows)
@@ -171,7 +178,7 @@ def test_a_page_edited_by_hand_is_rendered_again(
     assert build(board, settings, output) == first
 
 
-def test_the_file_cache_never_changes_what_validate_reports(
+def test_the_build_state_never_changes_what_validate_reports(
     demo_copy: tuple[Path, Path],
 ) -> None:
     board, _ = demo_copy
@@ -197,26 +204,21 @@ def test_the_file_cache_never_changes_what_validate_reports(
     cold = runner.invoke(cli, ["--no-cache", "validate", str(board)])
     assert (cold.exit_code, cold.output) == (code, output)
 
-    # A cache that cannot be read is ignored, never trusted.
-    shards = sorted(FileCache(board).folder.glob("*.pickle"))  # this board's, not another test's
-    assert shards
-    for shard in shards:
-        shard.write_bytes(b"not a pickle")
+    # A state that cannot be read is ignored, never trusted.
+    state = state_path(board)  # this board's, not another test's
+    assert state.is_file()
+    state.write_bytes(b"not a database")
     assert validate() == (code, output)
     ticket.write_text(text, "utf-8")
     assert validate() == (0, "0 error(s), 0 warning(s)\n")
 
 
-def test_a_warm_validate_reads_no_record(demo_copy: tuple[Path, Path]) -> None:
-    """With every file cached, the records stay pickled: validating a large board then
-    costs little more than reading its files."""
+def test_a_warm_read_gives_the_records_a_cold_read_gives(demo_copy: tuple[Path, Path]) -> None:
+    """Records taken from the build state are those parsed from the files."""
     board, _ = demo_copy
-    cache = FileCache(board)
-    validate(load_board(board, cache, save=False))  # fills the cache
-    warm = load_board(board, FileCache(board), save=False)
+    validate(load_remembered(board, BuildState(board), check=folder_check))  # fills the state
+    warm = load_remembered(board, BuildState(board), check=folder_check)
     assert validate(warm) == []
-    assert all("ticket" not in file.__dict__ for file in warm.tickets)
-    # Read on demand, a record is the one parsed from the file.
     fresh = {file.refs.id: file.ticket for file in load_board(board).tickets}
     cached = {file.refs.id: file.ticket for file in warm.tickets}
     assert cached == fresh
@@ -228,15 +230,17 @@ def test_a_warm_validate_reads_no_record(demo_copy: tuple[Path, Path]) -> None:
     assert len(shared) == len({frozenset(t.model_fields_set) for t in fresh.values()}) < 40
 
     # In a process that validated no ticket (the main process of a large build), the
-    # tickets' attribute dicts share their keys: 600 bytes less a ticket.
+    # tickets' attribute dicts share their keys: 500 bytes less a ticket.
     def unpickled_size(validated_first: bool) -> int:
         probe = (
-            "import tracemalloc; from pathlib import Path;"
-            "from answerable.incremental.file_cache import FileCache; from answerable.reading.loading import load_board;"
+            "import sys; from pathlib import Path;"
+            "from answerable.incremental.remembered import load_remembered;"
+            "from answerable.incremental.state import BuildState;"
+            "from answerable.reading.loading import load_board;"
             f"board = Path({str(board)!r});"
             f"{'load_board(board).tickets[0].ticket;' if validated_first else ''}"
-            "files = load_board(board, FileCache(board)).tickets; tracemalloc.start();"
-            "kept = [f.ticket for f in files]; print(tracemalloc.get_traced_memory()[0])"
+            "files = load_remembered(board, BuildState(board)).tickets;"
+            "print(sum(sys.getsizeof(f.ticket.__dict__) for f in files))"
         )
         done = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True)
         return int(done.stdout)
@@ -247,9 +251,9 @@ def test_a_warm_validate_reads_no_record(demo_copy: tuple[Path, Path]) -> None:
 def test_reading_in_two_processes_gives_the_same_board(
     demo_copy: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Large boards are read and checked in one process per core, each with its own
-    shards of the cache: the board, its problems and the cache they leave are those of
-    reading in one process."""
+    """Large boards are read and checked in two processes per core, each saving what it
+    read to the build state: the board, its problems and the state they leave are those
+    of reading in one process."""
     board, _ = demo_copy
     # Problems of every kind a folder can have: schema (with a position), privacy,
     # a link to no ticket, a stray file.
@@ -263,10 +267,9 @@ def test_reading_in_two_processes_gives_the_same_board(
     reply.write_text(reply.read_text("utf-8") + "\n请联系张三 13912345678。\n", "utf-8")
 
     def read(cache: bool, workers: int, records: bool = True) -> tuple[object, ...]:
-        loaded = load_board(
+        loaded = load_remembered(
             board,
-            FileCache(board) if cache else None,
-            save=False,
+            BuildState(board) if cache else None,
             workers=workers,
             check=folder_check,
             records=records,
@@ -290,12 +293,12 @@ def test_reading_in_two_processes_gives_the_same_board(
     # What the two processes saved serves a reading in one: every file is found.
     warm, problems = read(cache=True, workers=1)
     assert problems == expected
-    assert all("ticket" not in file.__dict__ for file in warm.tickets)
+    assert [t.ticket for t in warm.tickets] == [t.ticket for t in serial.tickets]
     # For checking only, records stay in the processes that read them.
     light, problems = read(cache=True, workers=2, records=False)
     assert problems == expected
-    with pytest.raises(LookupError, match="not kept"):
-        _ = light.tickets[-1].ticket
+    assert light.tickets == []
+    assert [(f.folder, f.refs) for f in light.light] == [(t.folder, t.refs) for t in serial.tickets]
 
 
 def test_a_newly_answered_ticket_changes_only_the_first_page_of_a_list(

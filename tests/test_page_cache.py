@@ -1,12 +1,12 @@
-"""The page cache's record of what a job wrote, and the renderer's memory of replies."""
+"""The build state's record of what a page job wrote, and the renderer's memory of replies."""
 
 from __future__ import annotations
 
-import marshal
 import os
 from pathlib import Path
 
 from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
+from answerable.incremental.state import BuildState
 from answerable.site import markup
 from answerable.site.markup import ReplyRenderer
 
@@ -21,11 +21,13 @@ def test_stamps_name_the_files_and_notice_any_change(tmp_path: Path) -> None:
     assert stamped_paths(packed) == names
     assert stamped_paths(stamps(site, [])) == []
 
-    cache_file = tmp_path / "cache" / "pages"
-    cache = PageCache(cache_file, b"base", b"moment")
+    def state() -> BuildState:
+        return BuildState(tmp_path / "board", tmp_path / "cache")
+
+    cache = PageCache(state(), "content", b"base", b"moment")
     key = cache.full_key(b"job")
     cache.save({key: packed})
-    again = PageCache(cache_file, b"base", b"moment")
+    again = PageCache(state(), "content", b"base", b"moment")
     assert again.unchanged(key, site) == packed
     assert again.unchanged(cache.full_key(b"another job"), site) is None
 
@@ -38,18 +40,21 @@ def test_stamps_name_the_files_and_notice_any_change(tmp_path: Path) -> None:
     assert again.unchanged(key, site) is None
     fresh = stamps(site, names)
     again.save({key: fresh})
-    assert PageCache(cache_file, b"base", b"moment").unchanged(key, site) == fresh
+    assert PageCache(state(), "content", b"base", b"moment").unchanged(key, site) == fresh
     (site / names[2]).unlink()
-    assert PageCache(cache_file, b"base", b"moment").unchanged(key, site) is None
+    assert PageCache(state(), "content", b"base", b"moment").unchanged(key, site) is None
 
 
-def test_a_cache_of_another_format_is_ignored(tmp_path: Path) -> None:
-    cache_file = tmp_path / "pages"
-    old = {b"k" * 16: (("index.html", 10, 1, 1),)}  # the tuples an earlier version kept
-    cache_file.write_bytes(marshal.dumps((1, old)))
-    assert PageCache(cache_file, b"", b"").entries == {}
-    cache_file.write_bytes(b"not marshal data")
-    assert PageCache(cache_file, b"", b"").entries == {}
+def test_each_content_folder_keeps_its_own_pages(tmp_path: Path) -> None:
+    state = BuildState(tmp_path / "board", tmp_path / "cache")
+    PageCache(state, "content", b"", b"").save({b"k": b"one"})
+    PageCache(state, "other", b"", b"").save({b"k": b"two", b"j": b"three"})
+    again = BuildState(tmp_path / "board", tmp_path / "cache")
+    assert PageCache(again, "content", b"", b"").entries == {b"k": b"one"}
+    assert PageCache(again, "other", b"", b"").entries == {b"k": b"two", b"j": b"three"}
+    PageCache(again, "other", b"", b"").save({})
+    assert PageCache(again, "other", b"", b"").entries == {}
+    assert PageCache(again, "content", b"", b"").entries == {b"k": b"one"}
 
 
 def test_the_renderer_keeps_only_the_latest_replies() -> None:

@@ -33,7 +33,7 @@ def loaded(tmp_path: Path):  # type: ignore[no-untyped-def]
     board.ticket("2026-000002", received="2026-11-02T09:00:00+08:00")
     board.reply("2026-000002", 1, "2026-11-05T10:00:00+08:00")
     board.ticket("2026-000003", received="2026-11-20T09:00:00+08:00")
-    return load_board(tmp_path, save=False)
+    return load_board(tmp_path)
 
 
 def seen(snapshot) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -106,7 +106,7 @@ def test_which_moment_a_board_describes() -> None:
 
 def test_an_unreadable_board_is_a_board_error(tmp_path: Path) -> None:
     BoardWriter(tmp_path).write("board.yaml", "name: [\n")
-    loaded = load_board(tmp_path, save=False)
+    loaded = load_board(tmp_path)
     message = "board.yaml could not be read; run 'answerable validate' for details"
     with pytest.raises(BoardError) as error:
         take_snapshot(loaded, NOW)
@@ -119,7 +119,7 @@ def test_an_unreadable_board_is_a_board_error(tmp_path: Path) -> None:
 def test_a_board_whose_calendar_cannot_be_built_is_a_board_error(tmp_path: Path) -> None:
     board = BoardWriter(tmp_path)
     board.write("board.yaml", (tmp_path / "board.yaml").read_text("utf-8").replace("country: CN", "country: XX"))  # fmt: skip
-    loaded = load_board(tmp_path, save=False)
+    loaded = load_board(tmp_path)
     assert loaded.board is not None  # the country is checked when the calendar is built
     with pytest.raises(BoardError) as error:
         open_board(loaded, at("2026-11-30T12:00:00"), NOW)

@@ -238,9 +238,9 @@ def test_validate_workflow(made: Path) -> None:
     assert checkout["with"]["fetch-depth"] == 0
     python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert python["with"]["python-version"] == "3.11"
-    # The file cache is kept between runs: a large board is then checked in seconds.
+    # The build state is kept between runs: a large board is then checked in seconds.
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
-    assert cache["with"]["path"] == "~/.cache/answerable/files"
+    assert cache["with"]["path"] == "~/.cache/answerable/state"
     assert cache["with"]["key"].startswith(cache["with"]["restore-keys"])
     commands = runs(data, "validate")
     assert f'python -m pip install "answerable=={VERSION}"' in commands

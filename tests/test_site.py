@@ -89,14 +89,15 @@ def test_leaderboard_shows_hand_worked_figures(demo_site: Path) -> None:
 
 def test_every_page_states_its_moment(demo_site: Path) -> None:
     """The build's moment on every page, except a settled ticket's page: it says since
-    when its status is final, which no later moment changes; and a finished period's
-    report, which shows its tickets at the end of the period."""
+    when its status is final, which no later moment changes; an open or due-soon
+    ticket's page: it says until when its status holds; and a finished period's report,
+    which shows its tickets at the end of the period."""
     pages = sorted(demo_site.rglob("*.html"))
     assert len(pages) > 100
     data = json.loads((demo_site / "data/tickets.json").read_text("utf-8"))
     statuses = {row["id"]: row["status"] for row in data["tickets"]}
     final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
-    settled = ended = 0
+    settled = ended = spans = 0
     for html in pages:
         found = page(demo_site, str(html.relative_to(demo_site)))
         moment = found.select_one(".as-of time")
@@ -116,6 +117,13 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
             else:
                 assert moment["datetime"] == AS_OF
             assert moment["datetime"] == found.select_one(".meta time")["datetime"]
+        elif "span" in found.select_one(".as-of")["class"]:
+            spans += 1
+            assert html.parent.name == "tickets", html
+            assert statuses[html.stem] in ("open", "due-soon"), html
+            assert moment["datetime"] >= AS_OF, html
+            status_line = found.select_one(".ticket-status").get_text()
+            assert moment.get_text() in status_line, html
         elif "settled" in found.select_one(".as-of")["class"]:
             settled += 1
             assert html.parent.name == "tickets", html
@@ -126,6 +134,8 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
             if html.parent.name == "tickets":  # unsettled: open, due soon or overdue
                 assert statuses[html.stem] not in final, html
     assert settled == sum(status in final for status in statuses.values())
+    assert spans == sum(status in ("open", "due-soon") for status in statuses.values())
+    assert spans > 5
     assert ended >= 3  # the demo board: September, October and the third quarter
 
 

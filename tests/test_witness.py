@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -285,12 +286,19 @@ def test_init_sets_witnessed_since_and_fetches_the_whole_history(
 
 
 def test_times_read_since_the_last_read_equal_a_whole_read(board: BoardWriter) -> None:
-    """The kept times grow with the commits since; a rewritten line is read whole."""
+    """The kept times and history grow with the commits since; a rewritten line is read
+    whole."""
     since(board, "2026-11-01")
     repo = backdated(board)
     board_record = load_board(board.root).board
 
     def both() -> tuple[dict[str, object], dict[str, object]]:
+        # The whole history a site shows, read on from the last read, equals a whole read.
+        shown = read_witness(board.root, board_record, history=True).history
+        shown_whole = read_witness(board.root, board_record, history=True, cache=False).history
+        assert shown is not None
+        assert shown_whole is not None
+        assert replace(shown, after=None) == replace(shown_whole, after=None)
         kept = read_witness(board.root, board_record).times
         whole = read_witness(board.root, board_record, cache=False).times
         return kept, whole

@@ -6,7 +6,6 @@ signal receivers, and a plugin's state must be fresh at every run (autoreload).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import subprocess
 import sys
@@ -33,14 +32,19 @@ from answerable.checks.problems import Severity
 from answerable.cli.formats import problem_line
 from answerable.core.snapshot import BoardError, take_snapshot
 from answerable.exports import feeds, open_data
-from answerable.incremental.file_cache import cache_root
 from answerable.incremental.jobs import Page
 from answerable.incremental.page_cache import PageCache, base_digest
+from answerable.incremental.state import BuildState, cache_root
 from answerable.reading.loading import default_workers
 from answerable.reading.witness import read_witness
 from answerable.site.families import site_jobs
 from answerable.site.fragments import TicketRows
-from answerable.site.i18n import Formatter, TranslatedText, translations
+from answerable.site.i18n import (
+    Formatter,
+    TemplateBytecodeCache,
+    TranslatedText,
+    install_catalog,
+)
 from answerable.site.urls import SITEMAP
 from answerable.site.views import Site
 
@@ -230,11 +234,11 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         digest = base_digest(
             templates, shared, snapshot.loaded.board_digest, self.site.history is not None
         )
-        # One cache per board and content folder, in the user's cache folder (not the
-        # site's): its entries hold only while the files they name are untouched.
-        where = f"{self.options['ANSWERABLE_BOARD']}\0{self.settings.get('PATH', '')}"
-        name = hashlib.blake2b(where.encode(), digest_size=8).hexdigest()
-        return PageCache(cache_root() / "pages" / name, digest, snapshot.as_of.isoformat().encode())
+        # In the board's build state (in the user's cache folder, not the site's), per
+        # content folder: its entries hold only while the files they name are untouched.
+        state = BuildState(self.options["ANSWERABLE_BOARD"])
+        where = str(self.settings.get("PATH", ""))
+        return PageCache(state, where, digest, snapshot.as_of.isoformat().encode())
 
 
 def get_generators(pelican: Any) -> type[Generator]:  # noqa: ANN401 - Pelican's Pelican
@@ -251,8 +255,15 @@ def get_generators(pelican: Any) -> type[Generator]:  # noqa: ANN401 - Pelican's
 
 
 def prepare_environment(generator: Generator) -> None:
-    """Every generator's templates autoescape and can translate."""
+    """Every generator's templates autoescape and can translate.
+
+    A build loads each template once (a later run makes new generators), so Jinja's check
+    of the file at every ``get_template`` is off, and compiled templates are kept in the
+    user's cache folder for the next build."""
     generator.env.autoescape = True
+    generator.env.auto_reload = False
+    if generator.settings.get("ANSWERABLE_CACHE", True):
+        generator.env.bytecode_cache = TemplateBytecodeCache(cache_root() / "templates")
     generator.env.add_extension("jinja2.ext.i18n")
     generator.env.add_extension(TranslatedText)
     generator.env.install_null_translations(newstyle=True)
@@ -266,10 +277,22 @@ def install_translations(generators: list[Generator]) -> None:
     locale = board_generators[0].site.board.locale
     for generator in generators:
         if hasattr(generator, "env"):
-            generator.env.install_gettext_translations(translations(locale), newstyle=True)
-            generator.env.answerable_gettext = translations(locale).gettext
-            if generator.env.cache is not None:
-                generator.env.cache.clear()  # compiled with the texts of no language yet
+            install_catalog(generator.env, locale)  # drops what was compiled without it
+
+
+def share_menu(generators: list[Generator]) -> None:
+    """The board's own pages (content/pages) as the menu lists them, sorted once for every
+    page instead of by each page as it renders (base.html). The order is Jinja's
+    ``sort(attribute='slug')``: by slug, ignoring case."""
+    for generator in generators:
+        context = getattr(generator, "context", None)
+        if context is not None and "menu_pages" not in context:
+            pages = context.get("pages", [])
+            context["menu_pages"] = sorted(pages, key=lambda p: _ignore_case(p.slug))
+
+
+def _ignore_case(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def build_search_index(pelican: Any) -> None:  # noqa: ANN401 - Pelican's Pelican
@@ -295,3 +318,4 @@ def register() -> None:
     signals.finalized.connect(build_search_index)
     signals.generator_init.connect(prepare_environment)
     signals.all_generators_finalized.connect(install_translations)
+    signals.all_generators_finalized.connect(share_menu)

@@ -16,8 +16,9 @@ from pathlib import Path
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.validation import folder_check, left_out_folders, validate
 from answerable.core.snapshot import resolve_as_of
-from answerable.incremental.file_cache import FileCache
-from answerable.reading.loading import LoadedBoard, load_board
+from answerable.incremental.remembered import load_remembered
+from answerable.incremental.state import BuildState
+from answerable.reading.loading import LoadedBoard
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,9 @@ def plan_build(
     ``as_of``, else ``now``). ``publish_valid``: errors confined to ticket folders leave
     those folders out instead of stopping the build; an error outside any folder
     (board.yaml) still stops it. ``records=False``: only the checks follow (validate)."""
-    loaded = load_board(
+    loaded = load_remembered(
         root,
-        FileCache(root) if cache else None,
-        save=False,  # validate() saves it, once
+        BuildState(root) if cache else None,
         workers=workers,
         check=folder_check,
         records=records,

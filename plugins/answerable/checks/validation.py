@@ -6,7 +6,6 @@ included, sorted by file and line. Each rule's code is listed in ``problems.CODE
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,8 +27,13 @@ from answerable.core.calendar import CalendarError
 from answerable.core.deadlines import Rules
 from answerable.core.departments import Departments
 from answerable.core.records import Board, Record, ReplyMeta, Ticket
-from answerable.incremental.file_cache import FileCache
-from answerable.reading.loading import LoadedBoard, ReplyFile, TicketFile, reply_written
+from answerable.reading.loading import (
+    FolderFacts,
+    LoadedBoard,
+    ReplyFile,
+    TicketFile,
+    reply_written,
+)
 from answerable.reading.yaml_source import Position, YamlDocument
 
 # Sentences that carry no substance of their own: greetings, thanks, sign-offs.
@@ -56,51 +60,34 @@ def validate(loaded: LoadedBoard, as_of: datetime | None = None) -> list[Problem
         rules = _board_problems(board, loaded.board_doc, problems)
         problems.extend(board_privacy_problems(board, loaded.board_doc))
         problems.extend(page_privacy_problems(loaded.root, board))
-        ids = Counter(t.refs.id for t in loaded.tickets)
-        for file in loaded.tickets:
-            problems.extend(_reference_problems(file, ids))
-            if file.checks is None:
-                digest, cache = loaded.board_digest, loaded.cache
-                file.checks = _folder_problems(file, board, rules, digest, cache)
-            problems.extend(file.checks)
+        ids = Counter(t.refs.id for t in loaded.folders())
+        for facts in loaded.folders():
+            problems.extend(_reference_problems(facts, ids))
+        for file in loaded.tickets:  # the folders not checked as they were read
+            if file.folder not in loaded.checked:
+                problems.extend(folder_problems(file, board, rules))
+        for found in loaded.checked.values():
+            problems.extend(found)
     if as_of is not None:
-        for file in loaded.tickets:
-            problems.extend(after_moment(file, as_of, loaded.root))
-    if loaded.cache is not None:
-        loaded.cache.save()
+        for facts in loaded.folders():
+            problems.extend(after_moment(facts, as_of, loaded.root))
     return sorted(set(problems))
 
 
-def folder_check(
-    board: Board, board_digest: bytes, cache: FileCache | None
-) -> Callable[[TicketFile], list[Problem]]:
+def folder_check(board: Board, _board_digest: bytes = b"") -> Callable[[TicketFile], list[Problem]]:
     """What finds one folder's own problems while the board is read (``load_board``'s
     ``check``), in whichever process reads the folder."""
     rules = board_rules(board)
-    return lambda file: _folder_problems(file, board, rules, board_digest, cache)
+    return lambda file: folder_problems(file, board, rules)
 
 
-def _folder_problems(
-    file: TicketFile,
-    board: Board,
-    rules: Rules | None,
-    board_digest: bytes,
-    cache: FileCache | None,
-) -> list[Problem]:
-    """The problems of one ticket folder on its own, privacy included, kept with the
-    cache: they depend only on the folder's files and board.yaml."""
-    if cache is None:
-        return [*_own_problems(file, board, rules), *privacy_problems(file, board)]
-    key = f"{file.folder}#checks"
-    digest = hashlib.blake2b(file.digest + board_digest, digest_size=16).digest()
-    found: list[Problem] | None = cache.get(key, digest)
-    if found is None:
-        found = [*_own_problems(file, board, rules), *privacy_problems(file, board)]
-        cache.put(key, digest, found)
-    return found
+def folder_problems(file: TicketFile, board: Board, rules: Rules | None) -> list[Problem]:
+    """The problems of one ticket folder on its own, privacy included: they depend only
+    on the folder's files and board.yaml."""
+    return [*_own_problems(file, board, rules), *privacy_problems(file, board)]
 
 
-def after_moment(file: TicketFile, as_of: datetime, root: Path) -> Iterator[Problem]:
+def after_moment(file: TicketFile | FolderFacts, as_of: datetime, root: Path) -> Iterator[Problem]:
     """A ticket received, or a reply dated, after the moment the site shows: the site
     leaves it out until then (``status.state_at``), so it is named here."""
     moment, limit = as_of.isoformat(), as_of.timestamp()
@@ -201,9 +188,9 @@ def ticket_problems(
     yield from _own_problems(file, board, rules)
 
 
-def _reference_problems(file: TicketFile, ids: Counter[str]) -> Iterator[Problem]:
+def _reference_problems(file: TicketFile | FolderFacts, ids: Counter[str]) -> Iterator[Problem]:
     """The rules that read other tickets: unique ids, links to tickets that exist."""
-    ticket = file.refs  # not the record: a cached folder is checked without unpickling it
+    ticket = file.refs  # not the record: a folder read for checking only has none
 
     def at(code: str, message: str, *path: str | int) -> Problem:
         where = file.position(*path)

@@ -125,7 +125,7 @@ def as_of_option() -> Any:  # noqa: ANN401 - a click decorator
     "--no-cache",
     is_flag=True,
     envvar="ANSWERABLE_NO_CACHE",
-    help="Parse every file afresh; do not read or write the cache of parsed files.",
+    help="Read and check every file afresh; do not read or write the build state.",
 )
 def cli(no_cache: bool) -> None:
     """Answerable: a public board of citizens' messages and government replies."""
@@ -136,11 +136,13 @@ def _cache_on() -> bool:
 
 
 def _load(root: Path) -> LoadedBoard:
-    """The board, with unchanged files taken from the cache (see docs/site.md)."""
-    from answerable.incremental.file_cache import FileCache  # noqa: PLC0415
-    from answerable.reading.loading import default_workers, load_board  # noqa: PLC0415
+    """The board, with unchanged files taken from the build state (see docs/site.md)."""
+    from answerable.incremental.remembered import load_remembered  # noqa: PLC0415
+    from answerable.incremental.state import BuildState  # noqa: PLC0415
+    from answerable.reading.loading import default_workers  # noqa: PLC0415
 
-    return load_board(root, FileCache(root) if _cache_on() else None, workers=default_workers())
+    state = BuildState(root) if _cache_on() else None
+    return load_remembered(root, state, workers=default_workers())
 
 
 @cli.command()

@@ -8,10 +8,8 @@ dates, timestamps and durations are parsed from their written form.
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
-from functools import cache
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -194,54 +192,6 @@ class Record(BaseModel):
         populate_by_name=True,
         use_attribute_docstrings=True,
     )
-
-    # Records are pickled into the file cache and unpickled by the hundred thousand on a
-    # city's board. Pickle would give every record its own copy of each field name, of
-    # its short values (department ids, kinds) and of the set of fields it was given:
-    # half of a ticket's 5.2 KiB. Records are frozen, so they can share all of these.
-    def __getstate__(self) -> dict[Any, Any]:
-        state = super().__getstate__()
-        values = state["__dict__"]
-        if tuple(values) == _field_names(type(self)):
-            state["__dict__"] = tuple(values.values())  # the names are the class's
-        return state
-
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        values = state.get("__dict__")
-        if type(values) is tuple:
-            # One attribute at a time: the dict then shares its keys with the other
-            # records of its class (a ticket: 310 bytes against 920; a reply's front
-            # matter 145 against 270). CPython stops sharing them for a class once
-            # pydantic has validated one in the process, as a small board's build does;
-            # the main process of a large build never does.
-            for name, value in zip(_field_names(type(self)), values, strict=True):
-                object.__setattr__(self, name, _shared(value))
-            state["__dict__"] = self.__dict__
-        given = state.get("__pydantic_fields_set__")
-        if given is not None:
-            state["__pydantic_fields_set__"] = _FIELD_SETS.setdefault(frozenset(given), given)
-        super().__setstate__(state)
-
-
-_FIELD_SETS: dict[frozenset[str], set[str]] = {}
-_ZONES: dict[tzinfo, tzinfo] = {}
-
-
-@cache
-def _field_names(model: type[Record]) -> tuple[str, ...]:
-    return tuple(model.__pydantic_fields__)
-
-
-def _shared(value: object) -> object:
-    """One copy of a short text (an id, a kind) and of a time zone, however many
-    records hold it."""
-    kind = type(value)
-    if kind is str:
-        return sys.intern(value) if len(value) <= 32 else value  # type: ignore[arg-type]
-    if kind is datetime and value.tzinfo is not None:  # type: ignore[attr-defined]
-        zone = _ZONES.setdefault(value.tzinfo, value.tzinfo)  # type: ignore[attr-defined]
-        return value if zone is value.tzinfo else value.replace(tzinfo=zone)  # type: ignore[attr-defined]
-    return value
 
 
 # ---- board.yaml -------------------------------------------------------------------------

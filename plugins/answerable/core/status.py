@@ -188,6 +188,73 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
     )
 
 
+SECOND = timedelta(seconds=1)  # the board counts time to the second (a day ends 23:59:59)
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSpan:
+    """How long a ticket's status, as shown at a moment, holds."""
+
+    status: Status
+    until: datetime
+    """The last second the status holds; from the next one it is ``then``."""
+    then: Status
+
+
+def status_span(state: TicketState, rules: Rules) -> StatusSpan | None:
+    """Until when ``state``'s status holds, and what it turns into; None when it holds
+    at every later moment.
+
+    Time alone moves an open ticket to due soon (when less than ``warn_before`` is left)
+    and a due-soon one to overdue (after its due time). Events the ticket's files date
+    after ``state.as_of`` count from their moment: a final reply, a withdrawal, an
+    extension approved later (which can turn a due-soon ticket open again). An event that
+    leaves the status as it was (an interim reply) does not end the span.
+    """
+    file, status = state.file, state.status
+    events = sorted({moment for moment in event_times(file) if moment > state.as_of})
+    current = state
+    while True:
+        clock = _band_end(current, rules)
+        event = next((moment for moment in events if moment > current.as_of), None)
+        if event is not None and (clock is None or event <= clock):
+            after = state_at(file, rules, event)
+            assert after is not None  # noqa: S101 - received by as_of, so by any later moment
+            if after.status is not status:
+                return StatusSpan(status, event - SECOND, after.status)
+            current = after  # the same status, perhaps with another due time
+            continue
+        if clock is None:
+            return None
+        after = state_at(file, rules, clock + SECOND)
+        assert after is not None  # noqa: S101 - as above
+        return StatusSpan(status, clock, after.status)
+
+
+def _band_end(state: TicketState, rules: Rules) -> datetime | None:
+    """The last second of ``state``'s status by the clock alone (no new event)."""
+    due = state.due
+    if due is None or state.status not in (Status.OPEN, Status.DUE_SOON):
+        return None
+    if state.status is Status.DUE_SOON:
+        return due  # overdue once the due time has passed
+    warn = rules.board.warn_before
+    if not warn.in_working_days:
+        return due - warn.wall_clock() if warn.amount else due
+    if warn.amount == 0:
+        return due
+    # Due soon from the first day with fewer than `amount` working days left after it
+    # (a weekend or holiday can be that day): open until the end of the day before.
+    day = rules.local_date(state.as_of)
+    due_day = rules.local_date(due)
+    while day < due_day:
+        following = day + timedelta(days=1)
+        if rules.calendar.working_days_between(following, due_day) < warn.amount:
+            return rules.end_of_day(day)
+        day = following
+    return due  # not reached: on its due day no working day is left after it
+
+
 def _due_soon(rules: Rules, as_of: datetime, due: datetime) -> bool:
     warn = rules.board.warn_before
     if warn.in_working_days:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 import os
 import struct
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+from answerable.incremental.state import BuildState
+
 CODE_DIR = Path(__file__).parent.parent
 # What a job wrote, one bytes object per job: for each file its size, inode,
 # modification time (ns), the length of its path in the site, then the path. At
@@ -65,11 +65,15 @@ def _unpack(packed: bytes) -> Iterator[tuple[str, tuple[int, int, int]]]:
 
 
 class PageCache:
-    def __init__(self, path: Path, base: bytes, moment: bytes) -> None:
-        self.path = path
+    """What each page job wrote, kept in the build state under ``site`` (one board may
+    be built into several content folders)."""
+
+    def __init__(self, state: BuildState, site: str, base: bytes, moment: bytes) -> None:
+        self.state = state
+        self.site = site
         self.base = base
         self.moment = moment
-        self.entries = _read(path)
+        self.entries = state.pages(site)
 
     def full_key(self, key: bytes, timeless: bool = False) -> bytes:
         """``key`` with what every page shares, and the moment unless the page is
@@ -93,24 +97,8 @@ class PageCache:
 
     def save(self, files: Mapping[bytes, bytes]) -> None:
         """Keep exactly this build's pages: a page of an older build is never trusted.
-        A cache that cannot be written only makes the next build slower."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            temporary.write_bytes(marshal.dumps((FORMAT, dict(files))))
-            temporary.replace(self.path)
-        except OSError:
-            return
-
-
-def _read(path: Path) -> dict[bytes, bytes]:
-    try:
-        data = marshal.loads(path.read_bytes())  # noqa: S302 - ours, in a private folder
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    if not (isinstance(data, tuple) and len(data) == 2 and data[0] == FORMAT):
-        return {}
-    return data[1] if isinstance(data[1], dict) else {}
+        A state that cannot be written only makes the next build slower."""
+        self.state.save_pages(self.site, iter(files.items()))
 
 
 def base_digest(

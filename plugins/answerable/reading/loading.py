@@ -10,10 +10,9 @@ import difflib
 import hashlib
 import multiprocessing
 import os
-import pickle
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -30,7 +29,6 @@ from answerable.core.records import (
     Ticket,
     describe_value,
 )
-from answerable.incremental.file_cache import FileCache
 from answerable.reading.yaml_source import (
     Position,
     YamlDocument,
@@ -50,39 +48,6 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 R = TypeVar("R", bound=Record)
 
 
-class _Unpickled:
-    """A record given as the pickled bytes the file cache kept, unpickled when first
-    read: checking a board whose files are all cached then reads no record at all.
-
-    A non-data descriptor: once unpickled, the record sits in the instance's own
-    ``__dict__`` and later reads are plain attribute reads.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-        self.parked = f"_{name}_pickled"
-
-    def __get__(self, obj: object, owner: type | None = None) -> Any:  # noqa: ANN401
-        if obj is None:
-            raise AttributeError(self.name)  # so that the dataclass field has no default
-        parked = obj.__dict__.pop(self.parked)
-        if not parked:
-            raise LookupError(f"{self.name} was not kept: the board was read for checking only")
-        value = pickle.loads(parked)  # noqa: S301 - our own cache
-        obj.__dict__[self.name] = value
-        return value
-
-    def park(self, obj: object) -> None:
-        """Called after ``__init__``: move pickled bytes aside until the first read."""
-        if type(obj.__dict__.get(self.name)) is bytes:
-            obj.__dict__[self.parked] = obj.__dict__.pop(self.name)
-
-    def pickled(self, obj: object) -> bytes:
-        """The record as bytes: the parked ones, or the record pickled now."""
-        parked = obj.__dict__.get(self.parked)
-        return parked if parked is not None else pickle.dumps(obj.__dict__[self.name], protocol=5)
-
-
 class TicketRefs(NamedTuple):
     """What checks across the board read: the id, the tickets it names, and when it was
     received (in POSIX seconds: a float crosses between processes at a fraction of
@@ -99,30 +64,18 @@ class TicketRefs(NamedTuple):
         return cls(ticket.id, tuple(ticket.related), ticket.duplicate_of, received)
 
 
-# Files cross from a loading process to the main one with their records as pickled
-# bytes, which the main process unpickles only if it reads them (``_Unpickled``).
-
-
 @dataclass
 class ReplyFile:
     number: int
     path: str
-    meta: ReplyMeta = _Unpickled()  # type: ignore[assignment]
+    meta: ReplyMeta
     body: str
     body_line: int
     doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
-    digest: bytes = b""  # of the file's bytes: what page caches are keyed by
+    digest: bytes = b""  # the file's git blob id (``blob_id``): what page keys are made of
     witnessed: datetime | None = None
     """When the public record first held the reply, where the board counts that
     (``status.count_witnessed``); set after reading, never cached with the file."""
-
-    def __post_init__(self) -> None:
-        ReplyFile.__dict__["meta"].park(self)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        meta = ReplyFile.__dict__["meta"].pickled(self)
-        fields = (self.number, self.path, meta, self.body, self.body_line, self.doc, self.digest)
-        return ReplyFile, (*fields, self.witnessed)
 
     @property
     def at(self) -> datetime:
@@ -137,29 +90,10 @@ class ReplyFile:
         return self.doc.position(path)
 
 
-@dataclass
-class TicketFile:
-    folder: str  # e.g. tickets/2026/2026-000042
-    path: str  # the ticket.yaml
-    ticket: Ticket = _Unpickled()  # type: ignore[assignment]
+class _TicketYaml:
+    """Where a folder's ticket.yaml gives a value, for messages."""
+
     doc: YamlDocument | str  # a str: the file's path, read for positions when first needed
-    replies: list[ReplyFile] = field(default_factory=list)
-    digest: bytes = b""  # of ticket.yaml and every reply file: the folder's whole content
-    refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
-    checks: list[Problem] | None = None  # the folder's own problems, when loading checked it
-    # Each reply's path and date in POSIX seconds: what checks across the board read of
-    # the replies, which ``validate`` does not get back from the loading processes.
-    reply_times: tuple[tuple[str, float], ...] = ()
-
-    def __post_init__(self) -> None:
-        TicketFile.__dict__["ticket"].park(self)
-        if self.refs is None:
-            self.refs = TicketRefs.of(self.ticket)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        ticket = TicketFile.__dict__["ticket"].pickled(self)
-        fields = (self.folder, self.path, ticket, self.doc, self.replies, self.digest)
-        return TicketFile, (*fields, self.refs, self.checks, self.reply_times)
 
     def position(self, *path: str | int) -> Position:
         if isinstance(self.doc, str):
@@ -170,6 +104,38 @@ class TicketFile:
         """A top-level value as the file writes it (read for a message, so rarely)."""
         self.position(key)
         return _written(self.doc, key)  # type: ignore[arg-type]
+
+
+@dataclass
+class TicketFile(_TicketYaml):
+    folder: str  # e.g. tickets/2026/2026-000042
+    path: str  # the ticket.yaml
+    ticket: Ticket
+    doc: YamlDocument | str
+    replies: list[ReplyFile] = field(default_factory=list)
+    digest: bytes = b""  # of ticket.yaml's and every reply's blob ids: the folder's content
+    refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
+    # Each reply's path and date in POSIX seconds: what checks across the board read.
+    reply_times: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.refs is None:
+            self.refs = TicketRefs.of(self.ticket)
+
+    def facts(self) -> FolderFacts:
+        return FolderFacts(self.folder, self.path, self.doc, self.refs, self.reply_times)
+
+
+@dataclass
+class FolderFacts(_TicketYaml):
+    """What checks across the board read of a ticket folder: all a run that only checks
+    keeps of it once the folder's own problems are known (``load_board(records=False)``)."""
+
+    folder: str
+    path: str
+    doc: YamlDocument | str
+    refs: TicketRefs
+    reply_times: tuple[tuple[str, float], ...] = ()
 
 
 def reply_written(root: Path, rel: str, key: str) -> tuple[Position, str]:
@@ -191,33 +157,96 @@ class LoadedBoard:
     tickets: list[TicketFile]
     problems: list[Problem]
     board_digest: bytes = b""  # of board.yaml's bytes
-    cache: FileCache | None = None  # where checks of unchanged files may be kept too
+    # Each folder's own problems, when they were found as it was read (``check``).
+    checked: dict[str, list[Problem]] = field(default_factory=dict)
+    # Read for checking only (``records=False``): what is left of each folder.
+    light: list[FolderFacts] = field(default_factory=list)
+
+    def folders(self) -> list[TicketFile] | list[FolderFacts]:
+        """Every folder read, with its record or (read for checking only) without."""
+        return self.light or self.tickets
 
 
 FolderCheck = Callable[[TicketFile], list[Problem]]
-# Given board.yaml (its record and digest) and the cache: what checks a folder.
-MakeCheck = Callable[[Board, bytes, FileCache | None], FolderCheck]
+# Given board.yaml (its record and the digest of its bytes): what checks a folder.
+MakeCheck = Callable[[Board, bytes], FolderCheck]
+
+T = TypeVar("T")
+Parse = Callable[[bytes, str, list[Problem]], T | None]
+
+
+class FileReader:
+    """How a ticket file becomes its key (``blob_id``) and what ``parse`` makes of it:
+    here, by reading it. The incremental layer gives one that takes unchanged files from
+    the build state without opening them (``incremental.remembered``)."""
+
+    def read(
+        self, path: str, rel: str, folder: str, parse: Parse[T], problems: list[Problem]
+    ) -> tuple[bytes, T | None] | None:
+        """None when the file cannot be read at all (its problem added)."""
+        data = self.bytes_of(path, rel, problems)
+        if data is None:
+            return None
+        return blob_id(data), parse(data, rel, problems)
+
+    @staticmethod
+    def bytes_of(path: str, rel: str, problems: list[Problem]) -> bytes | None:
+        """A file's bytes, or None with its problem added (too large, unreadable)."""
+        return _read_bytes(path, rel, problems)
+
+    def finish(self, folders: list[str] | None) -> None:
+        """A process has read its folders; ``folders``: every folder of the board, given
+        once in the main process when the whole board is read."""
+
+    def checked_before(self, files: FolderFiles, board_digest: bytes) -> CheckedFolder | None:
+        """When only checking: what reading and checking this folder gave before, if
+        its files and board.yaml are known to be the same (here: never)."""
+        return None
+
+    def checked_now(self, files: FolderFiles, board_digest: bytes, found: CheckedFolder) -> None:
+        """When only checking: what reading and checking this folder gave."""
+
+
+class FolderFiles(NamedTuple):
+    """A ticket folder's files: its path in the board, ticket.yaml's path (None when
+    missing) and each reply's number, path and path in the board."""
+
+    folder: str
+    ticket: str | None
+    replies: list[tuple[int, str, str]]
+
+    def rels(self) -> list[str]:
+        """The files' paths in the board, ticket.yaml first."""
+        return [f"{self.folder}/ticket.yaml", *(rel for _, _, rel in self.replies)]
+
+
+class CheckedFolder(NamedTuple):
+    """What a run that only checks keeps of a folder: what checks across the board
+    read, the problems found reading its files, and its own problems."""
+
+    facts: FolderFacts
+    read: list[Problem]
+    own: list[Problem]
 
 
 def load_board(
     root: Path,
-    cache: FileCache | None = None,
+    reader: FileReader | None = None,
     *,
-    save: bool = True,
     workers: int = 1,
     check: MakeCheck | None = None,
     records: bool = True,
 ) -> LoadedBoard:
-    """Read board.yaml and every ticket folder under ``root``; ``cache`` keeps what each
-    ticket file was read as, so that unchanged files are not parsed again. ``save=False``:
-    the caller saves the cache later (``validate`` does), so that it is written once.
+    """Read board.yaml and every ticket folder under ``root``, each ticket file through
+    ``reader`` (by default read and parsed; the incremental layer gives one that keeps
+    what unchanged files were read as).
 
     ``check`` makes the function that finds a folder's own problems, which then runs
-    as each folder is read (``TicketFile.checks``). With ``workers`` (cores) > 1 and a
-    large board, folders are read and checked in two processes a core, each with its
-    own part of the cache, which it saves itself; the board returned then has no cache.
-    ``records=False``: only checking follows, so records and replies need not be sent
-    back from those processes (reading ``TicketFile.ticket`` then fails)."""
+    as each folder is read (``LoadedBoard.checked``). With ``workers`` (cores) > 1 and a
+    large board, folders are read and checked in two processes a core. ``records=False``:
+    only checking follows, so records and replies are not kept (``LoadedBoard.light``)
+    and need not be sent back from those processes."""
+    reader = reader or FileReader()
     problems: list[Problem] = []
     board, board_doc, board_digest = _load_board_file(root, problems)
     folders: list[tuple[str, str]] = []
@@ -228,38 +257,24 @@ def load_board(
         folders = _ticket_folders(root, tickets_dir, problems)
     per_folder = None
     if check is not None and board is not None:
-        per_folder = check(board, board_digest, cache)
+        per_folder = check(board, board_digest)
+    part = _Part(root, folders, reader, per_folder, 1, records, board_digest)
     # Two processes per core: reading waits on the disk when the files are not in memory
     # (a board of 100,000 tickets: 16 s against 25 s with one per core), and costs
     # nothing more when they are.
-    count = min(2 * workers, len(folders) // (PARALLEL_FROM // 2))
-    if count > 1 and "fork" in multiprocessing.get_all_start_methods():
-        part = _Part(root, folders, cache, per_folder, count, records)
-        tickets = _load_in_parallel(part, problems)
-        cache = None  # each process saved its own shards; a save from here would drop them
+    part.count = min(2 * workers, len(folders) // (PARALLEL_FROM // 2))
+    if part.count > 1 and "fork" in multiprocessing.get_all_start_methods():
+        found = _load_in_parallel(part, problems)
     else:
-        tickets = _load_folders(root, folders, problems, cache, per_folder)
-        if cache is not None and save:
-            cache.save()
-    tickets.sort(key=lambda t: t.refs.id)
-    return LoadedBoard(root, board, board_doc, tickets, problems, board_digest, cache)
-
-
-def _load_folders(
-    root: Path,
-    folders: list[tuple[str, str]],
-    problems: list[Problem],
-    cache: FileCache | None,
-    check: FolderCheck | None,
-) -> list[TicketFile]:
-    tickets = []
-    for folder, rel in folders:
-        loaded = load_ticket_folder(root, folder, problems, cache, rel)
-        if loaded is not None:
-            if check is not None:
-                loaded.checks = check(loaded)
-            tickets.append(loaded)
-    return tickets
+        part.count = 1
+        found = _load_part(0, part)
+        problems += found.problems
+    reader.finish([rel for _, rel in folders])
+    loaded = LoadedBoard(root, board, board_doc, found.tickets, problems, board_digest)
+    loaded.checked, loaded.light = found.checked, found.light
+    loaded.tickets.sort(key=lambda t: t.refs.id)
+    loaded.light.sort(key=lambda t: t.refs.id)
+    return loaded
 
 
 @dataclass
@@ -268,16 +283,21 @@ class _Part:
 
     root: Path
     folders: list[tuple[str, str]]
-    cache: FileCache | None
+    reader: FileReader
     check: FolderCheck | None
     count: int
     records: bool
+    board_digest: bytes
 
-    def mine(self, index: int) -> list[tuple[str, str]]:
-        if self.cache is None:
-            return self.folders[index :: self.count]
-        # By cache shard, so that no two processes read or write the same shard file.
-        return [f for f in self.folders if FileCache.shard_of(f[1]) % self.count == index]
+
+@dataclass
+class _Found:
+    """What one process read: its folders, the problems found reading and checking them."""
+
+    tickets: list[TicketFile] = field(default_factory=list)
+    light: list[FolderFacts] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    checked: dict[str, list[Problem]] = field(default_factory=dict)
 
 
 _PART: _Part | None = None
@@ -288,18 +308,46 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def _load_part(index: int) -> tuple[list[TicketFile], list[Problem]]:
-    assert _PART is not None  # noqa: S101 - set before the pool starts
-    problems: list[Problem] = []
-    tickets = _load_folders(_PART.root, _PART.mine(index), problems, _PART.cache, _PART.check)
-    if _PART.cache is not None:
-        _PART.cache.save()
-    if not _PART.records:  # the checks are done: send back what checks between tickets read
-        tickets = [replace(t, ticket=b"", replies=[]) for t in tickets]
-    return tickets, problems
+def _load_part(index: int, part: _Part | None = None) -> _Found:
+    part = part or _PART
+    assert part is not None  # noqa: S101 - set before the pool starts
+    found = _Found()
+    for folder, rel in part.folders[index :: part.count]:
+        files = list_ticket_folder(part.root, folder, rel, found.problems)
+        if not part.records and part.check is not None:
+            _check_only(part, files, found)
+            continue
+        loaded = read_ticket_folder(files, found.problems, part.reader)
+        if loaded is None:
+            continue
+        if part.check is not None:
+            found.checked[loaded.folder] = part.check(loaded)
+        found.tickets.append(loaded)
+    if part.count > 1:
+        part.reader.finish(None)
+    return found
 
 
-def _load_in_parallel(part: _Part, problems: list[Problem]) -> list[TicketFile]:
+def _check_only(part: _Part, files: FolderFiles, found: _Found) -> None:
+    """Read and check a folder keeping only what checks across the board read; or take
+    all that from the reader, when it knows the folder unchanged."""
+    assert part.check is not None  # noqa: S101 - checking is what this is for
+    known = part.reader.checked_before(files, part.board_digest)
+    if known is None:
+        read: list[Problem] = []
+        loaded = read_ticket_folder(files, read, part.reader)
+        found.problems += read
+        if loaded is None:
+            return
+        known = CheckedFolder(loaded.facts(), read, part.check(loaded))
+        part.reader.checked_now(files, part.board_digest, known)
+    else:
+        found.problems += known.read
+    found.light.append(known.facts)
+    found.checked[known.facts.folder] = known.own
+
+
+def _load_in_parallel(part: _Part, problems: list[Problem]) -> _Found:
     global _PART  # noqa: PLW0603 - handed to forked children, reset afterwards
     _PART = part
     try:
@@ -309,11 +357,13 @@ def _load_in_parallel(part: _Part, problems: list[Problem]) -> list[TicketFile]:
             results = pool.map(_load_part, range(part.count))
     finally:
         _PART = None
-    tickets: list[TicketFile] = []
-    for found, own in results:
-        tickets += found
-        problems += own
-    return tickets
+    every = _Found()
+    for found in results:
+        every.tickets += found.tickets
+        every.light += found.light
+        every.checked.update(found.checked)
+        problems += found.problems
+    return every
 
 
 def _load_board_file(
@@ -368,55 +418,75 @@ def load_ticket_folder(
     root: Path,
     folder: Path | str,
     problems: list[Problem],
-    cache: FileCache | None = None,
+    reader: FileReader | None = None,
     rel: str | None = None,
 ) -> TicketFile | None:
     """Read one ticket folder (``rel``: its path in the board, when the caller knows it);
     its problems go to ``problems``."""
-    rel_folder = rel or _rel(root, Path(folder))
-    ticket_rel = f"{rel_folder}/ticket.yaml"
-    ticket_entry = None
-    reply_paths: list[tuple[int, str, str]] = []
+    files = list_ticket_folder(root, folder, rel or _rel(root, Path(folder)), problems)
+    return read_ticket_folder(files, problems, reader)
+
+
+def list_ticket_folder(
+    root: Path, folder: Path | str, rel_folder: str, problems: list[Problem]
+) -> FolderFiles:
+    """A ticket folder's files; anything else in it is a problem."""
+    ticket = None
+    replies: list[tuple[int, str, str]] = []
     for entry in _entries(folder):
         if entry.name in IGNORED_NAMES:
             continue
-        if entry.name == "ticket.yaml":
-            ticket_entry = entry
+        if entry.name == "ticket.yaml" and entry.is_file(follow_symlinks=False):
+            ticket = entry.path
             continue
         match = REPLY_FILE.match(entry.name)
         if match and entry.is_file(follow_symlinks=False):
-            reply_paths.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
-        else:
+            replies.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
+        elif entry.name != "ticket.yaml":
             why = "a ticket folder holds ticket.yaml and reply-N.md files only"
             problems.append(_stray(root, Path(entry.path), why))
+    return FolderFiles(rel_folder, ticket, sorted(replies))
+
+
+def read_ticket_folder(
+    files: FolderFiles, problems: list[Problem], reader: FileReader | None = None
+) -> TicketFile | None:
+    """A ticket folder's files read (by ``reader``) into its record and replies; None when
+    its ticket.yaml is missing or does not hold a ticket."""
+    reader = reader or FileReader()
+    rel_folder = files.folder
+    ticket_rel = f"{rel_folder}/ticket.yaml"
     ticket = None
     digest = hashlib.blake2b(digest_size=16)
-    if ticket_entry is None or not ticket_entry.is_file(follow_symlinks=False):
+    if files.ticket is None:
         problems.append(Problem(ticket_rel, 1, 1, "E007", "ticket folder has no ticket.yaml"))
     else:
-        read = _read_through(
-            ticket_entry.path, ticket_rel, problems, cache, _read_ticket, _keep_ticket
-        )
+        read = reader.read(files.ticket, ticket_rel, rel_folder, _read_ticket, problems)
         if read is not None:
             digest.update(read[0])
             ticket = read[1]
     replies = []
     times = []
-    for number, path, reply_rel in sorted(reply_paths):
-        read = _read_through(path, reply_rel, problems, cache, _read_reply, _keep_reply)
+    for number, path, reply_rel in files.replies:
+        read = reader.read(path, reply_rel, rel_folder, _read_reply, problems)
         if read is not None and read[1] is not None:
             meta, body, body_line, at = read[1]
             replies.append(ReplyFile(number, reply_rel, meta, body, body_line, path, read[0]))
             times.append((reply_rel, at))
-    if ticket is None or ticket_entry is None:
+    if ticket is None or files.ticket is None:
         return None
     for reply in replies:
         digest.update(b"%d" % reply.number + reply.digest)
     record, refs = ticket
-    path = ticket_entry.path
-    folder_digest = digest.digest()
     return TicketFile(
-        rel_folder, ticket_rel, record, path, replies, folder_digest, refs, reply_times=tuple(times)
+        rel_folder,
+        ticket_rel,
+        record,
+        files.ticket,
+        replies,
+        digest.digest(),
+        refs,
+        reply_times=tuple(times),
     )
 
 
@@ -436,37 +506,8 @@ def _positions(path: str, *, front_matter: bool) -> YamlDocument:
     return found or YamlDocument(None)
 
 
-T = TypeVar("T")
-
-
-def _read_through(
-    path: str,
-    rel: str,
-    problems: list[Problem],
-    cache: FileCache | None,
-    read: Callable[[bytes, str, list[Problem]], T | None],
-    keep: Callable[[T], T],
-) -> tuple[bytes, T | None] | None:
-    """The digest of a file's bytes and what ``read`` made of them, from the cache when
-    the bytes are the same (as ``keep`` stored it: records pickled); None when the file
-    cannot be read at all."""
-    data = _read_bytes(path, rel, problems)
-    if data is None:
-        return None
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    found = cache.get(rel, digest) if cache is not None else None
-    if found is None:
-        own: list[Problem] = []
-        value = read(data, rel, own)
-        found = (value, own)
-        if cache is not None:
-            cache.put(rel, digest, (keep(value) if value is not None else None, own))
-    problems.extend(found[1])
-    return digest, found[0]
-
-
-TicketRead = tuple[Ticket | bytes, TicketRefs]
-ReplyRead = tuple[ReplyMeta | bytes, str, int, float]
+TicketRead = tuple[Ticket, TicketRefs]
+ReplyRead = tuple[ReplyMeta, str, int, float]
 
 
 def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead | None:
@@ -474,14 +515,6 @@ def _read_ticket(data: bytes, rel: str, problems: list[Problem]) -> TicketRead |
     doc = _parse_text(rel, text, problems) if text is not None else None
     ticket = record_from(Ticket, doc, rel, problems) if doc is not None else None
     return (ticket, TicketRefs.of(ticket)) if ticket is not None else None
-
-
-def _keep_ticket(read: TicketRead) -> TicketRead:
-    return pickle.dumps(read[0], protocol=5), read[1]
-
-
-def _keep_reply(read: ReplyRead) -> ReplyRead:
-    return pickle.dumps(read[0], protocol=5), read[1], read[2], read[3]
 
 
 def _read_reply(data: bytes, rel: str, problems: list[Problem]) -> ReplyRead | None:
@@ -512,6 +545,14 @@ def _front_matter(text: str, rel: str, problems: list[Problem]) -> tuple[str, st
     blank = next((i for i, line in enumerate(rest) if line.strip()), len(rest))
     body = "".join(rest[blank:]).strip()
     return "".join(lines[1:closing]), body, closing + 2 + blank
+
+
+def blob_id(data: bytes) -> bytes:
+    """A file's content key: the id git gives these bytes (``git hash-object``), so that
+    keys git already holds (``incremental.changes``) and keys made here agree."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.digest()
 
 
 def _read_bytes(path: Path | str, rel: str, problems: list[Problem]) -> bytes | None:

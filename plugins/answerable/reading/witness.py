@@ -6,10 +6,11 @@ that held it. This module reads those times from git with the audit's single
 ``git log`` pass; the domain core receives them as a plain mapping
 (``snapshot.take_snapshot``) and never reads git itself.
 
-The times of a history never change while it only grows, so they are kept in the
-user's cache folder with the commit they were read at: the next read asks git only for
-the commits since. A history rewritten since, or a cache missing or unreadable, means
-one whole read again, never a different answer.
+What a read of the history gathered never changes while the history only grows, so it
+is kept in the user's cache folder with the commit it was read at: the next read asks
+git only for the commits since and goes on from there, for the times and for the whole
+history a site shows alike. A history rewritten since, or a cache missing or
+unreadable, means one whole read again, never a different answer.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from datetime import datetime
 from pathlib import Path
 
 from answerable.core.records import Board
-from answerable.incremental.file_cache import cache_root
-from answerable.staff.audit import AuditError, History, entered_times, read_history
+from answerable.incremental.state import cache_root
+from answerable.staff.audit import AuditError, History, Replay, entered_times, read_history
 
-_VERSION = 1
+_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,6 @@ class Witness:
         )
 
 
-@dataclass
-class _Known:
-    head: str
-    times: dict[str, datetime]
-    gone: dict[str, datetime]
-    """Replies deleted since they entered: their first time holds if they come back."""
-
-
 def read_witness(
     root: Path, board: Board | None, *, history: bool = False, cache: bool = True
 ) -> Witness:
@@ -68,31 +61,14 @@ def read_witness(
     if not (counted or history):
         return Witness()
     where = _cache_file(root) if cache else None
-    known = _load(where) if where is not None and not history else None
+    known = _load(where) if where is not None else None
     try:
-        found = read_history(root, after=known.head if known else None)
+        found = read_history(root, resume=known)
     except AuditError as error:
         return Witness(error=str(error), counted=counted)
-    if known is not None and found.after == known.head:
-        known = _grow(known, found)
-    else:
-        gone = dict(found.deleted_entered)
-        known = _Known(found.head, entered_times(found), gone)
-    if where is not None:
-        _save(where, known)
-    return Witness(known.times, found if history else None, counted=counted)
-
-
-def _grow(known: _Known, found: History) -> _Known:
-    """What was known at ``known.head``, with the commits read after it."""
-    times, gone = dict(known.times), dict(known.gone)
-    for path in found.deleted_replies:
-        first = times.pop(path, None) or gone.get(path) or found.deleted_entered[path]
-        gone[path] = first
-    for path, record in found.replies.items():
-        if path not in times:  # new, or back after a deletion: its first time holds
-            times[path] = gone.pop(path, None) or record.entered
-    return _Known(found.head, times, gone)
+    if where is not None and found.replay is not None and found.after != found.head:
+        _save(where, found.replay)
+    return Witness(entered_times(found), found if history else None, counted=counted)
 
 
 def _cache_file(root: Path) -> Path:
@@ -100,16 +76,16 @@ def _cache_file(root: Path) -> Path:
     return cache_root() / "witness" / f"{name}.pickle"
 
 
-def _load(path: Path) -> _Known | None:
+def _load(path: Path) -> Replay | None:
     try:
         with path.open("rb") as file:
             version, known = pickle.load(file)  # noqa: S301 - our own cache
     except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError):
         return None
-    return known if version == _VERSION and isinstance(known, _Known) else None
+    return known if version == _VERSION and isinstance(known, Replay) else None
 
 
-def _save(path: Path, known: _Known) -> None:
+def _save(path: Path, known: Replay) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:

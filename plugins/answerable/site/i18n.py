@@ -6,12 +6,17 @@ built, so no binary file needs to be kept in step with its source.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
+import pickle
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import jinja2
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
@@ -19,17 +24,33 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
+
+if TYPE_CHECKING:
+    from answerable.core.status import StatusSpan
 
 LOCALE_DIR = Path(__file__).parent.parent / "locale"
 DOMAIN = "messages"
 
 
+def catalog_file(locale: str) -> Path:
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def catalog_digest(locale: str) -> str:
+    """Of the texts templates are compiled with for ``locale`` (English has no file)."""
+    po = catalog_file(locale)
+    data = po.read_bytes() if po.is_file() else b""
+    return hashlib.blake2b(locale.encode() + b"\0" + data, digest_size=16).hexdigest()
+
+
 @cache
 def translations(locale: str) -> NullTranslations:
     """The catalog for ``locale``; English is the source language and needs none."""
-    po = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    po = catalog_file(locale)
     if not po.is_file():
         return NullTranslations()
     with po.open("rb") as handle:
@@ -53,7 +74,9 @@ class TranslatedText(Extension):
 
     def __init__(self, environment: Environment) -> None:
         super().__init__(environment)
-        environment.extend(answerable_gettext=None)
+        # answerable_catalog names the texts answerable_gettext gives (catalog_digest):
+        # compiled templates, in memory or in the bytecode cache, are kept by it.
+        environment.extend(answerable_gettext=None, answerable_catalog="")
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         gettext: Callable[[str], str] | None = self.environment.answerable_gettext  # type: ignore[attr-defined]
@@ -80,6 +103,81 @@ class TranslatedText(Extension):
                 continue
             yield token
             index += 1
+
+
+def install_catalog(environment: Environment, locale: str) -> None:
+    """Make ``environment``'s templates speak ``locale``; templates compiled with other
+    texts are dropped (the bytecode cache keys by the catalog, TemplateBytecodeCache)."""
+    catalog = translations(locale)
+    environment.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    environment.answerable_gettext = catalog.gettext  # type: ignore[attr-defined]
+    environment.answerable_catalog = catalog_digest(locale)  # type: ignore[attr-defined]
+    if environment.cache is not None:
+        environment.cache.clear()
+
+
+@cache
+def _compiler_digest() -> str:
+    """Of this module, whose TranslatedText rewrites templates as they are compiled."""
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
+
+
+def compile_key(environment: Environment) -> bytes:
+    """Everything compiling a template bakes into its code besides its name and source:
+    Jinja's version, the syntax and whitespace settings, autoescaping, the extensions,
+    and the texts TranslatedText writes in (none until a catalog is installed)."""
+    env = environment
+    gettext = getattr(env, "answerable_gettext", None)
+    parts = [
+        jinja2.__version__,
+        _compiler_digest(),
+        env.block_start_string, env.block_end_string, env.variable_start_string,
+        env.variable_end_string, env.comment_start_string, env.comment_end_string,
+        env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
+        env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+        env.optimized, env.is_async, env.finalize is not None,
+        # A function decides per template: its name stands for what it decides.
+        getattr(env.autoescape, "__qualname__", env.autoescape),
+        sorted(env.extensions),
+        getattr(env, "answerable_catalog", "") if gettext is not None else "no catalog",
+    ]  # fmt: skip
+    return json.dumps(parts, default=str).encode()
+
+
+class TemplateBytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept between builds in a private folder of the user's cache.
+
+    Jinja keys a compiled template by its name, file and source; TranslatedText also
+    writes the catalog's texts into the code, so the key here adds ``compile_key``: a
+    Chinese board's compiled page is never served to an English one. A folder that
+    cannot be made or written, or an entry that cannot be read, only costs a compile.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        plain = self.get_cache_key(name, filename).encode()
+        key = hashlib.sha1(plain + b"\0" + compile_key(environment)).hexdigest()  # noqa: S324 - a cache key
+        bucket = Bucket(environment, key, self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            bucket.reset()  # a damaged entry: compile afresh
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            super().dump_bytecode(bucket)
+        except OSError:
+            return  # a cache that cannot be written only makes the next build slower
 
 
 class Formatter:
@@ -150,6 +248,20 @@ class Formatter:
         if not days and (minutes or not hours):
             parts.append(self._n("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes})
         return ("" if self.chinese else " ").join(parts)
+
+    def span_text(self, span: StatusSpan) -> str:
+        """'until November 24, 2026 20:59, then due soon', said after the status."""
+        _ = self._
+        until = {"until": self.datetime(span.until)}
+        if span.then == "due-soon":
+            return _("until %(until)s, then due soon") % until
+        if span.then == "overdue":
+            return _("until %(until)s, then overdue") % until
+        if span.then == "open":
+            return _("until %(until)s, then open") % until
+        # An event the files date later (a final reply, a withdrawal) changes it; the
+        # page shows no event before its moment, so it names none.
+        return _("until %(until)s") % until
 
     def working_days(self, count: int) -> str:
         return self._n("%(num)d working day", "%(num)d working days", count) % {"num": count}

@@ -108,15 +108,19 @@ class History:
     rewrites: dict[str, tuple[str, str, datetime]] = field(default_factory=dict)
     """ticket.yaml path -> (fact, commit, time): the first commit that removed or changed
     a published rating or receipt time; filled by ``read_rewrites``."""
+    replay: Replay | None = field(default=None, repr=False, compare=False)
+    """The line read up to ``head``, to resume from when it has grown (``read_history``)."""
 
 
-def read_history(root: Path, *, rewrites: bool = False, after: str | None = None) -> History:
+def read_history(root: Path, *, rewrites: bool = False, resume: Replay | None = None) -> History:
     """Read the main line of the git history that holds the board at ``root``, once;
     ``rewrites``: also compare each published ticket.yaml with what replaced it.
 
-    ``after``: only the commits after that one, if it is on HEAD's first-parent line
-    (``History.after`` then says so); else the whole line."""
+    ``resume``: a history's ``replay`` read before; only the commits after its head are
+    read, if that head is still on HEAD's first-parent line, else the whole line. The
+    history is the same either way."""
     work, prefix, head = _open(root)
+    after = resume.head if resume is not None and resume.prefix == prefix else None
     if _git(work, "rev-parse", "--is-shallow-repository").strip() == b"true":
         raise AuditError(
             "the repository is a shallow clone, so the history is cut short; fetch it "
@@ -127,6 +131,8 @@ def read_history(root: Path, *, rewrites: bool = False, after: str | None = None
         and after not in _git(work, "rev-list", "--first-parent", "HEAD").decode().split()
     ):
         after = None  # the line was rewritten since: read it whole
+    if after is None:
+        resume = None
     raw = _git(
         work,
         "-c",
@@ -150,7 +156,7 @@ def read_history(root: Path, *, rewrites: bool = False, after: str | None = None
         "--",
         f":(literal){prefix}tickets",
     )
-    history = _parse_log(raw.decode("utf-8", "surrogateescape"), prefix, head)
+    history = _parse_log(raw.decode("utf-8", "surrogateescape"), prefix, head, resume)
     history.after = after
     if rewrites:
         read_rewrites(root, history)
@@ -413,12 +419,36 @@ class _Track:
     edits: list[tuple[str, datetime]] = field(default_factory=list)
 
 
-def _parse_log(text: str, prefix: str, head: str) -> History:
-    """Replay ``git log --raw`` output, oldest first, into per-file facts."""
-    tracks: dict[str, _Track] = {}
+@dataclass
+class Replay:
+    """What replaying the main line up to ``head`` has gathered: enough to go on with
+    the commits after it and end with the history a whole read gives."""
+
+    head: str
+    prefix: str
     current: tuple[str, datetime] | None = None
+    tracks: dict[str, _Track] = field(default_factory=dict)
+    commits: int = 0
+    backwards: list[tuple[str, datetime, str, datetime]] = field(default_factory=list)
+    ticket_changes: list[tuple[str, str, str, str, datetime]] = field(default_factory=list)
+
+
+def _parse_log(text: str, prefix: str, head: str, resume: Replay | None = None) -> History:
+    """Replay ``git log --raw`` output, oldest first, into per-file facts, going on from
+    ``resume`` (which is updated to ``head``) when given."""
+    replay = resume or Replay(head, prefix)
+    tracks = replay.tracks
+    current = replay.current
     counted = False
-    history = History(head=head, replies={}, deleted_tickets={})
+    history = History(
+        head=head,
+        replies={},
+        deleted_tickets={},
+        commits=replay.commits,
+        backwards=replay.backwards,
+        ticket_changes=replay.ticket_changes,
+        replay=replay,
+    )
     for line in text.split("\n"):  # not splitlines: U+2028 or U+0085 may be in a path
         if line.startswith(_COMMIT_LINE):
             sha, stamp = line[len(_COMMIT_LINE) :].split(" ", 1)
@@ -462,6 +492,7 @@ def _parse_log(text: str, prefix: str, head: str) -> History:
             if path.endswith("/ticket.yaml"):
                 history.ticket_changes.append((path, old_blob, new_blob, *current))
             track.blob = new_blob
+    replay.head, replay.current, replay.commits = head, current, history.commits
     for path, track in tracks.items():
         parts = path.split("/")
         if len(parts) != 4 or parts[0] != "tickets":

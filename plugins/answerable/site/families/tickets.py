@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from answerable.core.status import Status, status_span
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
@@ -29,6 +30,14 @@ def ticket_page(site: Site, view: TicketView) -> Page:
         # The page says since when its status is final instead of the build's moment,
         # so that a later build need not write it again.
         context.update(as_of=None, settled_since=settled)
+    elif view.state.status in (Status.OPEN, Status.DUE_SOON):
+        # Until when the status holds, instead of the build's moment: true, and the
+        # page the same, at every moment until the status changes.
+        span = status_span(view.state, site.snapshot.rules)
+        if span is not None:
+            context.update(
+                as_of=None, status_until=span.until, status_span=site.fmt.span_text(span)
+            )
     return Page(view.url, "answerable_ticket", context)
 
 

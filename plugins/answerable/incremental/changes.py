@@ -1,0 +1,97 @@
+"""Content keys of a board's ticket files, from git where git already knows them.
+
+A file's key is its git blob id (``loading.blob_id``, the id ``git hash-object`` gives).
+When the board is in a git work tree, the index holds that id for every tracked file,
+and ``git diff-files`` names the files whose working copy differs from the index: every
+other tracked file is known without being opened. Files git does not vouch for
+(changed, untracked, ignored, a board outside git, no git at all) are read and hashed,
+which gives the same key. No key depends on a file time: git compares times only to
+decide what to look at again, and compares contents where times cannot tell.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+TICKETS = "tickets"
+_TIMEOUT = 60  # seconds; a git that hangs (a lock, a network mount) is given up on
+# Variables that would point git at another repository or index than the board's.
+# Settings under which git may store other bytes than the working copy's.
+_CONVERTING = r"^(core\.(autocrlf|attributesfile)|filter\.)"
+_GIT_PLACE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
+
+
+def known_keys(root: Path) -> dict[str, bytes]:
+    """The blob id of each file under ``root``/tickets/ whose bytes git vouches for, by
+    its path in the board; empty when git cannot vouch for any (see the module's note)."""
+    # Started together, waited for together: five short processes cost about one.
+    asked = [
+        _start(root, "ls-files", "-z", "--stage", "-v", "--", TICKETS),
+        _start(root, "diff-files", "-z", "--name-only", "--relative", "--", TICKETS),
+        _start(
+            root, "config", "-z", "--get-regexp", r"^(core\.(autocrlf|attributesfile)|filter\.)"
+        ),
+        _start(root, "ls-files", "-z", "--", ":(top,glob)**/.gitattributes"),
+        _start(root, "rev-parse", "--git-path", "info/attributes"),
+    ]
+    listed, changed, config, attributes, info = (_output(p) for p in asked)
+    if not listed or changed is None or _converted(root, config, attributes, info):
+        return {}
+    keys: dict[str, bytes] = {}
+    for row in listed.split(b"\0"):
+        # "H 100644 <40 hex> 0\t<path>": H is a file git checks (not assumed unchanged,
+        # not outside a sparse checkout), 0 is a merged stage, 100644/100755 a plain file.
+        head, _, path = row.partition(b"\t")
+        fields = head.split(b" ")
+        plain = len(fields) == 4 and fields[1] in (b"100644", b"100755")
+        if plain and fields[0] == b"H" and fields[3] == b"0":
+            keys[path.decode("utf-8", "surrogateescape")] = bytes.fromhex(fields[2].decode())
+    for path in changed.split(b"\0"):
+        keys.pop(path.decode("utf-8", "surrogateescape"), None)
+    return keys
+
+
+def _converted(
+    root: Path, config: bytes | None, attributes: bytes | None, info: bytes | None
+) -> bool:
+    """Whether git may store other bytes than the working copy's (line endings made LF
+    on commit, filters), by its settings and attribute files: then the index's ids are
+    not the files' and are not used. ``git config --get-regexp`` that finds nothing exits
+    1, which is None here too: nothing set is told by an empty error."""
+    if config or attributes is None or attributes or info is None:
+        return True
+    if (root / info.decode().strip()).exists():
+        return True
+    home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(home, "git", "attributes").exists()
+
+
+def _start(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
+    env = {k: v for k, v in os.environ.items() if k not in _GIT_PLACE}
+    env["GIT_OPTIONAL_LOCKS"] = "0"  # reading only: never rewrite the board's index
+    try:
+        return subprocess.Popen(  # noqa: S603 - fixed arguments, no shell
+            ["git", "-C", str(root), *args],  # noqa: S607 - git as the user's PATH finds it
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+    except OSError:
+        return None  # no git
+
+
+def _output(process: subprocess.Popen[bytes] | None) -> bytes | None:
+    """What git printed, or None when git is missing or failed (the board is no work
+    tree, git hangs on a lock or a network mount)."""
+    if process is None:
+        return None
+    try:
+        out, _ = process.communicate(timeout=_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        return None
+    return out if process.returncode == 0 else None

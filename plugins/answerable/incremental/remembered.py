@@ -1,0 +1,142 @@
+"""Reading and checking a board, with what earlier runs made of unchanged files.
+
+This wraps ``reading.loading`` and ``checks.validation`` without their knowing: a file
+is looked up in the build state under its content key (``changes``), and parsed only
+when the state has nothing for that key; a folder's own problems are looked up under
+its files' keys, board.yaml's digest and the code's version, and found afresh only
+when missing. A file git vouches for is not even opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from answerable.checks.problems import Problem
+from answerable.core.records import Board
+from answerable.incremental import pickling
+from answerable.incremental.changes import known_keys
+from answerable.incremental.state import BuildState
+from answerable.reading.loading import (
+    CheckedFolder,
+    FileReader,
+    FolderCheck,
+    FolderFiles,
+    LoadedBoard,
+    MakeCheck,
+    Parse,
+    TicketFile,
+    blob_id,
+    load_board,
+)
+
+T = TypeVar("T")
+
+
+class RememberingReader(FileReader):
+    """Takes a file's parse from the state when its key is known there."""
+
+    def __init__(self, root: Path, state: BuildState) -> None:
+        self.state = state
+        self.keys = known_keys(root) if state.ready() else {}
+        self.read_keys: dict[str, bytes] = {}  # of the files this process opened
+        self.unreadable: set[str] = set()  # a problem of the moment, not of the content
+        # How many files this process opened and parsed: what an unchanged board costs.
+        self.opened = 0
+        self.parsed = 0
+
+    def read(
+        self, path: str, rel: str, folder: str, parse: Parse[T], problems: list[Problem]
+    ) -> tuple[bytes, T | None] | None:
+        key = self.keys.get(rel)
+        if key is not None:
+            found = self.state.get("files", rel, key)
+            if found is not None:
+                problems.extend(found[1])
+                return key, found[0]
+        self.opened += 1
+        data = self.bytes_of(path, rel, problems)
+        if data is None:
+            self.unreadable.add(rel)
+            return None
+        own_key = self.read_keys[rel] = blob_id(data)
+        found = self.state.get("files", rel, own_key) if own_key != key else None
+        if found is None:
+            self.parsed += 1
+            own: list[Problem] = []
+            found = (parse(data, rel, own), own)
+            self.state.put("files", rel, folder, own_key, found)
+        problems.extend(found[1])
+        return own_key, found[0]
+
+    def finish(self, folders: list[str] | None) -> None:
+        self.state.save(folders)
+
+    def checked_before(self, files: FolderFiles, board_digest: bytes) -> CheckedFolder | None:
+        key = self._folder_key(files, board_digest, self.keys.get)
+        found = self.state.get("checked", files.folder, key) if key is not None else None
+        return found if isinstance(found, CheckedFolder) else None
+
+    def checked_now(self, files: FolderFiles, board_digest: bytes, found: CheckedFolder) -> None:
+        key = self._folder_key(
+            files, board_digest, lambda r: self.read_keys.get(r, self.keys.get(r))
+        )
+        if key is not None and self.unreadable.isdisjoint(files.rels()):
+            self.state.put("checked", files.folder, files.folder, key, found)
+
+    def _folder_key(
+        self, files: FolderFiles, board_digest: bytes, key_of: Callable[[str], bytes | None]
+    ) -> bytes | None:
+        """Of a folder's files (each by its path and key), board.yaml and the code; None
+        when a file's key is not known."""
+        if files.ticket is None:
+            return None
+        digest = hashlib.blake2b(board_digest + self.state.version, digest_size=16)
+        for rel in files.rels():
+            key = key_of(rel)
+            if key is None:
+                return None
+            digest.update(rel.encode() + b"\0" + key)
+        return digest.digest()
+
+
+def remembered_checks(state: BuildState, make: MakeCheck) -> MakeCheck:
+    """``make``'s folder check, with each folder's problems kept in ``state``."""
+
+    def make_remembered(board: Board, board_digest: bytes) -> FolderCheck:
+        made: list[FolderCheck] = []  # made at the first folder not known: the rules cost
+        shared = board_digest + state.version
+
+        def remembered(file: TicketFile) -> list[Problem]:
+            key = hashlib.blake2b(file.digest + shared, digest_size=16).digest()
+            found: list[Problem] | None = state.get("checks", file.folder, key)
+            if found is None:
+                if not made:
+                    made.append(make(board, board_digest))
+                found = made[0](file)
+                state.put("checks", file.folder, file.folder, key, found)
+            return found
+
+        return remembered
+
+    return make_remembered
+
+
+def load_remembered(
+    root: Path,
+    state: BuildState | None,
+    *,
+    workers: int = 1,
+    check: MakeCheck | None = None,
+    records: bool = True,
+) -> LoadedBoard:
+    """``load_board`` with the state (None: without one, every file read afresh)."""
+    pickling.register()  # records cross from reading processes compactly, state or not
+    if state is None:
+        return load_board(root, workers=workers, check=check, records=records)
+    reader = RememberingReader(root, state)
+    if check is not None:
+        check = remembered_checks(state, check)
+    return load_board(root, reader, workers=workers, check=check, records=records)

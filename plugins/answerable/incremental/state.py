@@ -1,0 +1,248 @@
+"""The build state: what earlier runs made of a board, in one SQLite file per board.
+
+It lives in the user's cache folder, never in the board (boards travel through pull
+requests, and a state file is data nobody reviews), at
+``cache_root()/state/<digest of the board's path>.sqlite``. It holds what each ticket
+file was parsed into, each folder's own problems, and what each page job wrote, each
+under the content keys it was made from (``changes``), never a file time.
+
+Nothing in it is ever needed: a state of another version, a corrupt or truncated file,
+one that is locked or cannot be written, all mean "start empty" (the run is slower,
+never different), and deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1  # of the tables below; the code's own version is checked beside it
+BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
+_CODE = Path(__file__).parent.parent
+_INHERITED: list[sqlite3.Connection] = []
+# Entries by name (a file's or a folder's path), each under the key it was made from:
+# files: what a ticket file was parsed into, by its blob id; checks: a folder's own
+# problems, by its files and board.yaml; checked: all a run that only checks keeps of
+# a folder (``loading.CheckedFolder``), by the same.
+ENTRIES = ("files", "checks", "checked")
+_TABLES = (
+    "".join(
+        f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, folder TEXT NOT NULL, "
+        "key BLOB NOT NULL, value BLOB NOT NULL);\n"
+        for table in ENTRIES
+    )
+    + """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (
+    site TEXT NOT NULL, key BLOB NOT NULL, files BLOB NOT NULL, PRIMARY KEY (site, key)
+) WITHOUT ROWID;
+"""
+)
+
+
+def cache_root() -> Path:
+    """ANSWERABLE_CACHE_DIR, else the XDG cache folder's answerable/."""
+    explicit = os.environ.get("ANSWERABLE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "answerable"
+
+
+def code_version() -> bytes:
+    """Of this package's code: another version starts from an empty state."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(_CODE.rglob("*.py")):
+        digest.update(path.relative_to(_CODE).as_posix().encode() + path.read_bytes())
+    return digest.digest()
+
+
+def state_path(board_root: Path, folder: Path | None = None) -> Path:
+    name = hashlib.blake2b(str(Path(board_root).resolve()).encode(), digest_size=8).hexdigest()
+    return (folder or cache_root()) / "state" / f"{name}.sqlite"
+
+
+class BuildState:
+    """One board's state. Reads happen as asked; writes wait in memory until ``save``,
+    which writes them in one transaction. Safe to use in a forked process: a process
+    opens its own connection."""
+
+    def __init__(self, board_root: Path, folder: Path | None = None) -> None:
+        self.path = state_path(board_root, folder)
+        self.version = FORMAT.to_bytes(2, "big") + code_version()
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0  # of the process that opened ``_db``
+        self._broken = False  # nothing more is read or written in this process
+        self._empty = False  # made empty by this run: nothing to look up
+        self._puts: dict[str, dict[str, tuple[str, bytes, bytes]]] = {t: {} for t in ENTRIES}
+
+    # Opening: any doubt about the file means an empty state.
+
+    def ready(self) -> bool:
+        """Open the state now (before processes are forked, so that a damaged file is
+        replaced once); whether it can be used."""
+        return self._connect() is not None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._broken:
+            return None
+        if self._db is not None and self._pid == os.getpid():
+            return self._db
+        if self._db is not None:
+            # A parent's connection is neither used nor closed after a fork (closing it
+            # could checkpoint or unlock files the parent still uses): it is kept aside.
+            _INHERITED.append(self._db)
+        self._db = None
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError):
+                self._broken = True  # locked, or cannot be written: run without it
+                return None
+            self._db = self._replace()  # not a database (garbage, truncated): start anew
+        except OSError:
+            self._broken = True
+        self._pid = os.getpid()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB)")
+            row = db.execute("SELECT value FROM meta WHERE name = 'version'").fetchone()
+            if row is None or row[0] != self.version:
+                # Another version's tables may hold other things: none is kept.
+                db.execute("BEGIN IMMEDIATE")
+                for table in (*ENTRIES, "pages", "meta"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in filter(str.strip, _TABLES.split(";")):
+                    db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('version', ?)", (self.version,))
+                db.execute("COMMIT")
+                self._empty = True
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _replace(self) -> sqlite3.Connection | None:
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            return self._open()
+        except (sqlite3.Error, OSError):
+            self._broken = True
+            return None
+
+    def _fail(self, error: sqlite3.Error) -> None:
+        """A read or write went wrong midway. Locked or unwritable: the rest of this run
+        does without the state. Damaged inside: it is replaced by an empty one, which
+        keeps what this run reads from now on."""
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+        self._db = None
+        if isinstance(error, sqlite3.OperationalError):
+            self._broken = True
+        else:
+            self._db = self._replace()
+
+    def _row(self, query: str, *args: object) -> tuple[Any, ...] | None:
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            row: tuple[Any, ...] | None = db.execute(query, args).fetchone()
+        except sqlite3.Error as error:
+            self._fail(error)
+            return None
+        return row
+
+    # Parsed files and folder checks: a value counts only under the key it was made from.
+
+    def get(self, table: str, name: str, key: bytes) -> Any | None:  # noqa: ANN401 - as put
+        """What was put under ``name`` in ``table``, if it was made from ``key``."""
+        if self._empty:
+            return None
+        row = self._row(f"SELECT key, value FROM {table} WHERE name = ?", name)  # noqa: S608
+        return _loads(row[1]) if row is not None and row[0] == key else None
+
+    def put(self, table: str, name: str, folder: str, key: bytes, value: object) -> None:
+        """Keep ``value`` for ``name`` (of the ticket folder ``folder``), made from ``key``;
+        written by ``save``."""
+        self._puts[table][name] = (folder, key, pickle.dumps(value, protocol=5))
+
+    def save(self, folders: Iterable[str] | None = None) -> None:
+        """Write what was put, in one transaction; with ``folders`` (every ticket folder
+        on the board), forget those of folders that are gone. Never fails."""
+        puts = {t: [(n, *v) for n, v in entries.items()] for t, entries in self._puts.items()}
+        self._puts = {t: {} for t in ENTRIES}
+        if not any(puts.values()):
+            return  # nothing new; entries of folders gone wait for a run that writes
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for table, rows in puts.items():
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)  # noqa: S608
+            if folders is not None:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS present (folder TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM present")
+                db.executemany("INSERT OR IGNORE INTO present VALUES (?)", ((f,) for f in folders))
+                for table in ENTRIES:
+                    db.execute(
+                        f"DELETE FROM {table} WHERE folder NOT IN (SELECT folder FROM present)"  # noqa: S608
+                    )
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    # Page jobs: what each wrote, by its key (``page_cache``).
+
+    def pages(self, site: str) -> dict[bytes, bytes]:
+        db = self._connect()
+        if db is None:
+            return {}
+        try:
+            rows = db.execute("SELECT key, files FROM pages WHERE site = ?", (site,))
+            return {bytes(key): bytes(files) for key, files in rows}
+        except sqlite3.Error as error:
+            self._fail(error)
+            return {}
+
+    def save_pages(self, site: str, entries: Iterator[tuple[bytes, bytes]]) -> None:
+        """Keep exactly these jobs for ``site``, in one transaction."""
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("DELETE FROM pages WHERE site = ?", (site,))
+            db.executemany(
+                "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", ((site, k, v) for k, v in entries)
+            )
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    def close(self) -> None:
+        if self._db is not None and self._pid == os.getpid():
+            self._db.close()
+        self._db = None
+
+
+def _loads(value: bytes) -> Any | None:  # noqa: ANN401 - what was put
+    try:
+        return pickle.loads(value)  # noqa: S301 - written by us, in a private folder
+    except (EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None

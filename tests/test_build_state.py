@@ -1,0 +1,267 @@
+"""The build state: keys from git, files git vouches for left unopened, and a state that
+cannot be trusted (damaged, of another version, locked, unwritable) never changes a
+result."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from answerable.checks.validation import folder_check, validate
+from answerable.cli.main import cli
+from answerable.incremental import state as state_module
+from answerable.incremental.changes import known_keys
+from answerable.incremental.remembered import RememberingReader, remembered_checks
+from answerable.incremental.state import BuildState, state_path
+from answerable.reading.loading import LoadedBoard, blob_id, load_board
+from answerable.staff.scaffold import pelican_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_AFTER = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
+TICKET = "tickets/2026/2026-000005/ticket.yaml"
+REPLY = "tickets/2026/2026-000001/reply-1.md"
+
+
+@pytest.fixture(autouse=True)
+def plain_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Git without the machine's own settings (a global core.autocrlf would, rightly,
+    make every key be read from the files), and a cache folder of the test's own (some
+    tests damage it)."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def git(where: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout
+
+
+def copy_demo(board: Path) -> Path:
+    board.mkdir(parents=True)
+    shutil.copy(ROOT / "board.yaml", board / "board.yaml")
+    shutil.copytree(ROOT / "tickets", board / "tickets")
+    shutil.copytree(ROOT / "content", board / "content")
+    text = pelican_settings(name="test", office="test", timezone="Asia/Shanghai", locale="zh_CN")
+    (board / "pelicanconf.py").write_text(text + SETTINGS_AFTER, "utf-8")
+    return board
+
+
+@pytest.fixture
+def repo_board(tmp_path: Path) -> Path:
+    """The demo board in a subfolder of a git repository, committed."""
+    repo = tmp_path / "repo"
+    board = copy_demo(repo / "board")
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "board")
+    return board
+
+
+def read(board: Path, *, records: bool = True) -> tuple[LoadedBoard, RememberingReader]:
+    """The board read through the state, and the reader (what it opened and parsed);
+    ``records=False``: for checking only, as ``answerable validate`` reads it."""
+    state = BuildState(board)
+    reader = RememberingReader(board, state)
+    check = remembered_checks(state, folder_check)
+    loaded = load_board(board, reader, check=check, records=records)
+    return loaded, reader
+
+
+def same_as_plain(loaded: LoadedBoard) -> None:
+    """What the state gave is what reading every file afresh gives."""
+    plain = load_board(loaded.root)
+    assert validate(loaded) == validate(plain)
+    if loaded.light:
+        assert [(f.folder, f.refs, f.reply_times) for f in loaded.light] == [
+            (t.folder, t.refs, t.reply_times) for t in plain.tickets
+        ]
+        return
+    assert [(t.folder, t.digest, t.ticket) for t in loaded.tickets] == [
+        (t.folder, t.digest, t.ticket) for t in plain.tickets
+    ]
+    assert [[(r.path, r.meta, r.body) for r in t.replies] for t in loaded.tickets] == [
+        [(r.path, r.meta, r.body) for r in t.replies] for t in plain.tickets
+    ]
+
+
+def test_keys_are_git_blob_ids(repo_board: Path) -> None:
+    data = (repo_board / TICKET).read_bytes()
+    hashed = git(repo_board, "hash-object", TICKET).strip()
+    assert blob_id(data).hex() == hashed
+    keys = known_keys(repo_board)
+    files = sorted(p for p in (repo_board / "tickets").rglob("*") if p.is_file())
+    assert len(keys) == len(files) > 100
+    for path in files:
+        assert keys[path.relative_to(repo_board).as_posix()] == blob_id(path.read_bytes())
+
+
+def test_git_vouches_only_for_files_as_committed_or_staged(repo_board: Path) -> None:
+    edited, staged, deleted = TICKET, "tickets/2026/2026-000006/ticket.yaml", REPLY
+    (repo_board / edited).write_text((repo_board / edited).read_text("utf-8") + "\n", "utf-8")
+    staged_bytes = (repo_board / staged).read_bytes() + b"\n"
+    (repo_board / staged).write_bytes(staged_bytes)
+    git(repo_board, "add", staged)
+    (repo_board / deleted).unlink()
+    new = "tickets/2026/2026-000001/reply-9.md"
+    (repo_board / new).write_text("---\n", "utf-8")
+    keys = known_keys(repo_board)
+    assert edited not in keys
+    assert deleted not in keys
+    assert new not in keys
+    assert keys[staged] == blob_id(staged_bytes)  # the index holds the staged blob
+
+
+def test_an_unchanged_file_is_not_opened(repo_board: Path) -> None:
+    first, reader = read(repo_board)
+    assert reader.opened == reader.parsed > 100  # a cold state: every file
+    same_as_plain(first)
+    assert state_path(repo_board).parent.stat().st_mode & 0o777 == 0o700  # the user's only
+    warm, reader = read(repo_board)
+    assert (reader.opened, reader.parsed) == (0, 0)
+    same_as_plain(warm)
+    checked, reader = read(repo_board, records=False)
+    assert (reader.opened, reader.parsed) == (0, 0)
+    same_as_plain(checked)
+    checked, reader = read(repo_board, records=False)  # from what a check-only run kept
+    assert (reader.opened, reader.parsed) == (0, 0)
+    same_as_plain(checked)
+
+
+@pytest.mark.parametrize("records", [True, False])
+@pytest.mark.parametrize("change", ["edit", "new", "delete", "stage"])
+def test_each_kind_of_change_is_seen(repo_board: Path, change: str, records: bool) -> None:
+    read(repo_board, records=records)  # fills the state
+    ticket = repo_board / TICKET
+    text = ticket.read_text("utf-8")
+    if change == "edit":
+        ticket.write_text(text.replace("channel: ", "channel: fax\nx_channel: ", 1), "utf-8")
+    elif change == "stage":
+        ticket.write_text(text.replace("channel: ", "channel: fax\nx_channel: ", 1), "utf-8")
+        git(repo_board, "add", TICKET)
+    elif change == "new":
+        reply = (repo_board / REPLY).read_text("utf-8")
+        (repo_board / TICKET).with_name("reply-9.md").write_text(reply, "utf-8")
+    else:
+        (repo_board / REPLY).unlink()
+    loaded, reader = read(repo_board, records=records)
+    assert reader.opened == (0 if change == "delete" else 1)
+    same_as_plain(loaded)
+    codes = {p.code for p in validate(loaded)}
+    expected = {"edit": "E102", "stage": "E102", "new": "E310", "delete": None}[change]
+    assert expected is None or expected in codes
+
+
+def test_a_board_outside_git_reads_every_file_and_gives_the_same(
+    repo_board: Path, tmp_path: Path
+) -> None:
+    outside = copy_demo(tmp_path / "outside")
+    assert known_keys(outside) == {}
+    read(outside)
+    loaded, reader = read(outside)
+    assert reader.opened > 100  # read to be keyed, but not parsed again
+    assert reader.parsed == 0
+    same_as_plain(loaded)
+    inside, _ = read(repo_board)
+    assert validate(inside) == validate(loaded)
+    assert [t.digest for t in inside.tickets] == [t.digest for t in loaded.tickets]
+
+
+def test_git_that_may_convert_line_endings_is_not_trusted(repo_board: Path) -> None:
+    assert known_keys(repo_board)
+    git(repo_board, "config", "core.autocrlf", "true")
+    assert known_keys(repo_board) == {}
+
+
+# A state that cannot be trusted: each case is a build equal to a cold one.
+
+
+def build(board: Path, output: Path, *, cache: bool = True) -> dict[str, bytes]:
+    args = [] if cache else ["--no-cache"]
+    settings = board / "pelicanconf.py"
+    args += ["build", "--board", str(board), "--settings", str(settings), "--output", str(output)]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in sorted(output.rglob("*"))
+        if p.is_file()
+    }
+
+
+def garbage(path: Path) -> None:
+    path.write_bytes(b"not a database, not at all" * 100)
+
+
+def truncated(path: Path) -> None:
+    with sqlite3.connect(path) as db:  # all in the main file, then cut it short
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+
+def other_version(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = ? WHERE name = 'version'", (b"another",))
+
+
+def unwritable(path: Path) -> None:
+    folder = path.parent
+    shutil.rmtree(folder)
+    folder.write_text("a file where the state's folder should be", "utf-8")
+
+
+@pytest.mark.parametrize("damage", [garbage, truncated, other_version, unwritable])
+def test_a_state_that_cannot_be_trusted_gives_a_cold_build(
+    repo_board: Path, tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
+    output = tmp_path / "site"
+    build(repo_board, output)
+    state = state_path(repo_board)
+    assert state.is_file()
+    edited = repo_board / "tickets/2026/2026-000002/ticket.yaml"
+    edited.write_text(edited.read_text("utf-8").replace("title: ", "title: 新", 1), "utf-8")
+    damage(state)
+    again = build(repo_board, output)
+    cold = build(repo_board, tmp_path / "cold", cache=False)
+    assert again.keys() == cold.keys()
+    assert [path for path in cold if cold[path] != again[path]] == []
+    if damage is not unwritable:  # the next run has a good state again
+        loaded, reader = read(repo_board)
+        assert (reader.opened, reader.parsed) == (1, 0)  # the edited file, to key it
+        same_as_plain(loaded)
+
+
+def test_a_locked_state_is_done_without(repo_board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read(repo_board)
+    monkeypatch.setattr(state_module, "BUSY_SECONDS", 0.1)
+    holder = sqlite3.connect(state_path(repo_board), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another run writing, for longer than a save waits
+    try:
+        ticket = repo_board / TICKET
+        ticket.write_text(
+            ticket.read_text("utf-8").replace("channel: ", "x: 1\nchannel: "), "utf-8"
+        )
+        loaded, reader = read(repo_board)
+        assert (reader.opened, reader.parsed) == (1, 1)
+        same_as_plain(loaded)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    loaded, reader = read(repo_board)
+    assert (reader.opened, reader.parsed) == (1, 1)  # the locked run could not save it
+    same_as_plain(loaded)
+    loaded, reader = read(repo_board)
+    assert (reader.opened, reader.parsed) == (1, 0)
