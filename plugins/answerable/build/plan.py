@@ -61,7 +61,8 @@ def plan_build(
     """Read and check the board at ``root`` for the moment ``as_of`` (else board.yaml's
     ``as_of``, else ``now``). ``publish_valid``: errors confined to ticket folders leave
     those folders out instead of stopping the build; an error outside any folder
-    (board.yaml) still stops it. ``records=False``: only the checks follow (validate)."""
+    (board.yaml) still stops it. ``cache``: unchanged files and their problems come from
+    the board's build state. ``records=False``: only the checks follow (validate)."""
     loaded = load_remembered(
         root,
         BuildState(root) if cache else None,
