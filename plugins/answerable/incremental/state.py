@@ -176,6 +176,13 @@ class BuildState:
         row = self._row(f"SELECT key, value FROM {table} WHERE name = ?", name)  # noqa: S608
         return _loads(row[1]) if row is not None and row[0] == key else None
 
+    def count(self, table: str) -> int:
+        """How many entries ``table`` holds (0 without a usable state)."""
+        if self._empty:
+            return 0
+        row = self._row(f"SELECT count(*) FROM {table}")  # noqa: S608 - our own table names
+        return int(row[0]) if row else 0
+
     def put(self, table: str, name: str, folder: str, key: bytes, value: object) -> None:
         """Keep ``value`` for ``name`` (of the ticket folder ``folder``), made from ``key``;
         written by ``save``."""

@@ -194,6 +194,11 @@ class FileReader:
         """A file's bytes, or None with its problem added (too large, unreadable)."""
         return _read_bytes(path, rel, problems)
 
+    def to_parse(self, folders: list[str]) -> int:
+        """About how many of ``folders`` must be parsed (here: all): reading in several
+        processes pays only for parsing."""
+        return len(folders)
+
     def finish(self, folders: list[str] | None) -> None:
         """A process has read its folders; ``folders``: every folder of the board, given
         once in the main process when the whole board is read."""
@@ -262,7 +267,8 @@ def load_board(
     # Two processes per core: reading waits on the disk when the files are not in memory
     # (a board of 100,000 tickets: 16 s against 25 s with one per core), and costs
     # nothing more when they are.
-    part.count = min(2 * workers, len(folders) // (PARALLEL_FROM // 2))
+    to_parse = reader.to_parse([rel for _, rel in folders])
+    part.count = min(2 * workers, to_parse // (PARALLEL_FROM // 2))
     if part.count > 1 and "fork" in multiprocessing.get_all_start_methods():
         found = _load_in_parallel(part, problems)
     else:
