@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -162,7 +163,19 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     assert len(replies) < len(feeds)  # a department without replies: its feed is remade
     for path in finished + replies:
         assert later[path] == before[path], path
-    kept = 2 * settled + len(kept_lists) + len(finished) + len(replies)
+    # Kept too: each open ticket's page whose status holds past the later moment (no file
+    # of the demo dates an event between the two moments).
+    moment = datetime.fromisoformat("2026-11-21T09:00:00+08:00")
+    holding = [
+        p
+        for p in before
+        if p.startswith("tickets/")
+        and (found := re.search(rb'class="as-of span">[^<]*<time datetime="([^"]+)"', before[p]))
+        and datetime.fromisoformat(found[1].decode()) >= moment
+    ]
+    assert open_page in holding
+    assert turned not in holding
+    kept = 2 * settled + len(kept_lists) + len(finished) + len(replies) + len(holding)
     assert rendered(caplog) == everything - kept
     same_as_cold("--as-of", "2026-11-21T09:00:00+08:00")
 
@@ -325,3 +338,29 @@ def test_a_newly_answered_ticket_changes_only_the_first_page_of_a_list(
     assert [p for p in pages if after[p] != before[p]] == [first]
     assert len(page(output, first).select("tbody tr")) == rows[first] + 1
     assert all((output / p).stat().st_ino == inodes[p] for p in pages if p != first)
+
+
+def test_an_open_ticket_page_changes_when_its_timeline_does(
+    demo_copy: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept while its status holds, an open ticket's page is made again once an event its
+    files date after the first moment has come: here an extension requested at 20:00 and
+    not (yet) approved, which leaves the status as it is."""
+    board, settings = demo_copy
+    with (board / OPEN / "ticket.yaml").open("a", encoding="utf-8") as file:
+        file.write(
+            "extensions:\n"
+            "  - requested: 2026-11-20T20:00:00+08:00\n"
+            "    reason: 需协调施工单位制定整改方案\n"
+            "    due: 2026-12-04\n"
+        )
+    output = tmp_path / "site"
+    page = f"tickets/{OPEN.rsplit('/', 1)[1]}.html"
+    before = build(board, settings, output, "--as-of", "2026-11-20T19:30:00+08:00")
+    assert "需协调施工单位制定整改方案".encode() not in before[page]
+    after = build(board, settings, output, "--as-of", "2026-11-20T21:00:00+08:00")
+    assert "需协调施工单位制定整改方案".encode() in after[page]
+    assert b'class="as-of span"' in after[page]
+    monkeypatch.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
+    cold = build(board, settings, tmp_path / "cold", "--as-of", "2026-11-20T21:00:00+08:00")
+    assert after == cold

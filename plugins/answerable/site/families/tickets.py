@@ -3,41 +3,57 @@ happened to it by the moment."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import partial
 
-from answerable.core.status import Status, status_span
+from answerable.core.status import Status, StatusSpan, event_times, status_span
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
 
 
 def jobs(site: Site) -> list[Job]:
-    return [
-        Job(
-            view.url,
-            partial(ticket_page, site, view),
-            job_key("ticket", view.digest),
-            timeless=view.state.settled_since is not None,
-        )
-        for view in site.tickets
-    ]
+    made = []
+    for view in site.tickets:
+        span = _span(site, view)
+        if view.state.settled_since is not None:
+            key, timeless = job_key("ticket", view.digest), True
+        elif span is not None:
+            # Keyed by what the page says instead of the moment: the hourly rebuild
+            # writes it again only when its status or its timeline changes.
+            key, timeless = job_key("ticket", view.digest, span, _next_event(view)), True
+        else:
+            key, timeless = job_key("ticket", view.digest), False
+        made.append(Job(view.url, partial(ticket_page, site, view, span), key, timeless))
+    return made
 
 
-def ticket_page(site: Site, view: TicketView) -> Page:
+def _span(site: Site, view: TicketView) -> StatusSpan | None:
+    """Until when an open or due-soon ticket's status holds (None: for good, or not open)."""
+    if view.state.status not in (Status.OPEN, Status.DUE_SOON):
+        return None
+    return status_span(view.state, site.snapshot.rules)
+
+
+def _next_event(view: TicketView) -> datetime | None:
+    """The first moment after the snapshot's at which the timeline shows something more."""
+    state = view.state
+    times = event_times(state.file) + [e.requested for e in state.ticket.extensions]
+    times += [r.witnessed for r in state.file.replies if r.witnessed is not None]
+    return min((moment for moment in times if moment > state.as_of), default=None)
+
+
+def ticket_page(site: Site, view: TicketView, span: StatusSpan | None = None) -> Page:
     context = {"t": view, "timeline": timeline(site, view), "page_name": "ticket"}
     settled = view.state.settled_since
     if settled is not None:
         # The page says since when its status is final instead of the build's moment,
         # so that a later build need not write it again.
         context.update(as_of=None, settled_since=settled)
-    elif view.state.status in (Status.OPEN, Status.DUE_SOON):
+    elif span is not None:
         # Until when the status holds, instead of the build's moment: true, and the
         # page the same, at every moment until the status changes.
-        span = status_span(view.state, site.snapshot.rules)
-        if span is not None:
-            context.update(
-                as_of=None, status_until=span.until, status_span=site.fmt.span_text(span)
-            )
+        context.update(as_of=None, status_until=span.until, status_span=site.fmt.span_text(span))
     return Page(view.url, "answerable_ticket", context)
 
 
