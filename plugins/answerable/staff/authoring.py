@@ -3,8 +3,10 @@ a rating, a withdrawal.
 
 Each change is worked out in memory, checked with the same rules as ``answerable
 validate`` on a copy of the ticket's folder, and only then written, atomically: what
-is refused leaves no file behind, half-written or otherwise. Existing files are edited
-with ruamel.yaml's round trip, so comments, order and quoting stay as staff wrote them.
+is refused leaves no file behind, half-written or otherwise. New files are written from
+one template (``ticket_yaml``, ``reply_md``), which the benchmark corpus uses too; existing
+files are edited with ruamel.yaml's round trip, so comments, order and quoting stay as
+staff wrote them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -34,7 +36,7 @@ from answerable.checks.privacy import (
 )
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.validation import board_rules, privacy_problems, ticket_problems
-from answerable.core.records import Ticket
+from answerable.core.records import ReplyMeta, Ticket
 from answerable.reading.loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
@@ -125,6 +127,141 @@ def _mapping(**items: Any) -> CommentedMap:  # noqa: ANN401
         if value is not None:
             result[key.rstrip("_")] = value
     return result
+
+
+# ---- new files, from a template -------------------------------------------------------------
+# A new ticket.yaml or reply-N.md is written from a template, not through a YAML library:
+# libyaml's representer would cost a third of a millisecond a file and a ruamel dump
+# several, and boards are made by the thousand (imports, the benchmark corpus). Existing
+# files are still edited with ruamel's round trip above, which keeps what staff wrote.
+
+# A value is written plain only when no YAML 1.1 or 1.2 reader could take it for anything
+# but that text: no indicator first, no ':' or '#', and either some non-ASCII character
+# (numbers, dates, booleans and nulls are all ASCII) or an ASCII word that is no boolean,
+# or a ticket id.
+# Else single-quoted; a value with a line break or a character YAML may not hold as it is
+# is double-quoted, with escapes.
+_PLAIN = re.compile(r"(?![\s\-?:,\[\]{}#&*!|>'\"%@`~])[^:#]*(?<!\s)")
+# A ticket id is plain too: a date needs a second '-', a number none.
+_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*|[0-9]{4}-[0-9]{6}")
+_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+# Outside one line of YAML's printable characters: controls, line breaks (\x85 and the
+# Unicode separators too), surrogates, the byte order mark, U+FFFE and U+FFFF.
+_NOT_ONE_LINE = re.compile(
+    "[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_FLOW_INDICATOR = re.compile(r"[,\[\]{}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def yaml_scalar(value: str, *, flow: bool = False) -> str:
+    """``value`` as a YAML scalar that reads back as exactly this text; ``flow``: inside
+    ``[...]``, where a comma or bracket ends a plain value."""
+    if _NOT_ONE_LINE.search(value):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + _NOT_ONE_LINE.sub(_escape, escaped) + '"'
+    if (
+        _PLAIN.fullmatch(value)
+        and (not value.isascii() or (_ASCII_WORD.fullmatch(value) and value.lower() not in _WORDS))
+        and not (flow and _FLOW_INDICATOR.search(value))
+    ):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def yaml_value(value: Any, *, flow: bool = False) -> str:  # noqa: ANN401 - a field's value
+    """A field's value as YAML: a moment to the second with its offset, a day, a flag, a
+    number, or text."""
+    if isinstance(value, str):
+        return yaml_scalar(value, flow=flow)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError(f"{value} has no UTC offset")
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date | int | float):
+        return value.isoformat() if isinstance(value, date) else repr(value)
+    raise TypeError(f"no YAML template for {type(value).__name__}")
+
+
+def literal_block(text: str) -> str:
+    """A long text as a literal block (``|``): its lines, each indented, trailing spaces
+    and the blank lines around it dropped; double-quoted when YAML may not hold it as is."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    if any(_NOT_ONE_LINE.search(line) for line in lines):
+        return yaml_scalar("\n".join(lines) + "\n") + "\n"
+    return "|\n" + "".join(f"  {line}\n" if line else "\n" for line in lines)
+
+
+def _empty(value: Any) -> bool:  # noqa: ANN401
+    return value is None or value is False or value in ("", [], {})
+
+
+def _field_lines(key: str, value: Any, out: list[str]) -> None:  # noqa: ANN401
+    """``key: value`` at the top level of a file: a mapping or a list of mappings in
+    block style, indented as the round-trip writer above indents them."""
+    if isinstance(value, Mapping):
+        out.append(f"{key}:\n")
+        out += [f"  {k}: {yaml_value(v)}\n" for k, v in value.items() if not _empty(v)]
+    elif isinstance(value, list | tuple):
+        if value and isinstance(value[0], Mapping):
+            out.append(f"{key}:\n")
+            for item in value:
+                lead = "  - "
+                for k, v in item.items():
+                    if not _empty(v):
+                        out.append(f"{lead}{k}: {yaml_value(v)}\n")
+                        lead = "    "
+        else:
+            out.append(f"{key}: [{', '.join(yaml_value(v, flow=True) for v in value)}]\n")
+    else:
+        out.append(f"{key}: {yaml_value(value)}\n")
+
+
+TICKET_FIELDS = tuple(
+    field.alias or name for name, field in Ticket.model_fields.items()
+)  # ticket.yaml's keys, in the record's order
+REPLY_FIELDS = tuple(ReplyMeta.model_fields)
+
+
+def ticket_yaml(fields: Mapping[str, Any], *, schema_line: bool = True) -> str:
+    """The text of a new ticket.yaml: ``fields`` are its keys (``transfers`` a list of
+    mappings, ``rating`` a mapping ...), written in the record's order; a field that is
+    None, False or empty is left out, as its default. Moments must carry their offset.
+    ``schema_line``: the comment that points an editor to the schema in ``schemas/``."""
+    unknown = [key for key in fields if key not in TICKET_FIELDS]
+    if unknown:
+        raise ValueError(f"ticket.yaml has no field {', '.join(unknown)}")
+    out = [SCHEMA_LINE] if schema_line else []
+    for key in TICKET_FIELDS:
+        value = fields.get(key)
+        if _empty(value):
+            continue
+        if key == "message":
+            out.append(f"message: {literal_block(value)}")
+        else:
+            _field_lines(key, value, out)
+    return "".join(out)
+
+
+def reply_md(front: Mapping[str, Any], body: str) -> str:
+    """The text of a new reply-N.md: front matter (``date``, ``department``, ``kind``,
+    ``promised``, ``signed``, in that order; None left out), then the body."""
+    unknown = [key for key in front if key not in REPLY_FIELDS]
+    if unknown:
+        raise ValueError(f"a reply has no field {', '.join(unknown)}")
+    out = ["---\n"]
+    for key in REPLY_FIELDS:
+        value = front.get(key)
+        if not _empty(value):
+            out.append(f"{key}: {yaml_value(value)}\n")
+    out.append(f"---\n{body.strip()}\n")
+    return "".join(out)
 
 
 class Authoring:
@@ -276,9 +413,9 @@ class Authoring:
         files = {f"{folder}/ticket.yaml": text}
         if reply is not None:
             body, at, department = reply
-            front = _mapping(date=_stamp(at), department=department, kind="final")
+            front = {"date": at, "department": department, "kind": "final"}
             front["signed"] = self._department_name(department)
-            files[f"{folder}/reply-1.md"] = f"---\n{_dump(front)}---\n{body.strip()}\n"
+            files[f"{folder}/reply-1.md"] = reply_md(front, body)
         return self._checked_files(folder, files)
 
     def write_folder(self, changes: list[Change]) -> Path:
@@ -296,26 +433,14 @@ class Authoring:
         received: datetime,
         source: dict[str, str] | None = None,
     ) -> tuple[str, str]:
-        data = _mapping(id=ticket_id, title=fields["title"], received=_stamp(received))
-        for key in ("channel", "type", "category", "department"):
-            data[key] = fields[key]
-        for key in ("co_departments", "tags", "related"):
-            if fields.get(key):
-                data[key] = CommentedSeq(fields[key])
-                data[key].fa.set_flow_style()
-        data["submitter"] = fields["submitter"]
-        if fields.get("submitter_kind", "citizen") != "citizen":
+        data = {"id": ticket_id, "title": fields["title"], "received": received}
+        keys = ("channel", "type", "category", "department", "co_departments", "submitter",
+                "location", "urgent", "tags", "related", "message", "resolution")  # fmt: skip
+        data.update((key, fields.get(key)) for key in keys)
+        if fields.get("submitter_kind", "citizen") != "citizen":  # citizen is the default
             data["submitter_kind"] = fields["submitter_kind"]
-        if fields.get("location"):
-            data["location"] = fields["location"]
-        if fields.get("urgent"):
-            data["urgent"] = True
-        data["message"] = _literal(fields["message"])
-        if fields.get("resolution"):
-            data["resolution"] = fields["resolution"]
-        if source is not None:
-            data["source"] = _mapping(**source)
-        return f"tickets/{ticket_id[:4]}/{ticket_id}", SCHEMA_LINE + _dump(data)
+        data["source"] = source
+        return f"tickets/{ticket_id[:4]}/{ticket_id}", ticket_yaml(data)
 
     def reply(
         self,
@@ -334,16 +459,14 @@ class Authoring:
         number = max(numbers, default=0) + 1
         department = department or file.ticket.department
         notes: list[str] = []
-        front = _mapping(date=_stamp(at), department=department, kind=kind)
-        if promised is not None:
-            front["promised"] = _day(promised)
-        front["signed"] = signed or self._department_name(department)
-        if front["signed"] is not None:
-            front["signed"] = self.masked("reply.signed", front["signed"], "signed", notes)
+        signed = signed or self._department_name(department)
+        if signed is not None:
+            signed = self.masked("reply.signed", signed, "signed", notes)
         # The body is the office's words too: its official contacts stay, nothing else.
         body, findings = mask_personal_data(body, self.board.privacy, official_allowed=True)
         notes += [f"masked {describe(finding)} in the reply" for finding in findings]
-        text = f"---\n{_dump(front)}---\n{body.strip()}\n"
+        front = {"date": at, "department": department, "kind": kind}
+        text = reply_md({**front, "promised": promised, "signed": signed}, body)
         change = self._checked(file.folder, f"{file.folder}/reply-{number}.md", text)
         return replace(change, notes=tuple(notes))
 
@@ -435,10 +558,3 @@ def _append(data: CommentedMap, key: str, entry: CommentedMap) -> None:
     elif getattr(existing, "fa", None) is not None and existing.fa.flow_style():
         existing.fa.set_block_style()  # `transfers: []` becomes a block list
     existing.append(entry)
-
-
-def _literal(text: str) -> Any:  # noqa: ANN401
-    from ruamel.yaml.scalarstring import LiteralScalarString  # noqa: PLC0415
-
-    cleaned = "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
-    return LiteralScalarString(cleaned)
