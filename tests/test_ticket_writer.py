@@ -5,6 +5,8 @@ values it was given."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,13 @@ from ruamel.yaml import YAML
 
 from answerable.checks.problems import Problem
 from answerable.reading.loading import load_ticket_folder
-from answerable.staff.authoring import SCHEMA_LINE, reply_md, ticket_yaml, yaml_scalar
+from answerable.staff.authoring import (
+    SCHEMA_LINE,
+    reply_md,
+    ticket_yaml,
+    write_new_folder,
+    yaml_scalar,
+)
 
 CST = timezone(timedelta(hours=8))
 
@@ -199,3 +207,25 @@ def test_a_field_the_record_lacks_is_refused() -> None:
 def test_a_moment_without_offset_is_refused() -> None:
     with pytest.raises(ValueError, match="no UTC offset"):
         ticket_yaml({**FULL, "received": datetime(2026, 11, 2, 9, 15)})
+
+
+def test_a_new_folder_gets_the_mode_asked_for_and_leaves_no_staging(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        write_new_folder(tmp_path / "a", {"ticket.yaml": "id: x\n"}, 0o775)  # more than umask
+        write_new_folder(tmp_path / "b", {"ticket.yaml": "id: y\n"}, 0o755)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a").stat().st_mode) == 0o775
+    assert stat.S_IMODE((tmp_path / "b").stat().st_mode) == 0o755
+    assert (tmp_path / "a" / "ticket.yaml").read_text("utf-8") == "id: x\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
+
+
+def test_a_folder_that_holds_files_is_kept_and_nothing_is_left(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "ticket.yaml").write_text("id: old\n", "utf-8")
+    with pytest.raises(OSError, match="not empty"):
+        write_new_folder(tmp_path / "a", {"ticket.yaml": "id: x\n"}, 0o755)
+    assert [p.name for p in tmp_path.iterdir()] == ["a"]
+    assert (tmp_path / "a" / "ticket.yaml").read_text("utf-8") == "id: old\n"

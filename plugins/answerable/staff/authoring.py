@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import itertools
 import os
 import re
 import shutil
@@ -55,12 +56,24 @@ def ordinary_mode(*, folder: bool) -> int:
     return (0o777 if folder else 0o666) & ~_umask()
 
 
+_STAGING = itertools.count()
+
+
 def write_new_folder(folder: Path, files: dict[str, str], mode: int) -> None:
     """A new folder written whole: built beside its place, then renamed into place, so no
     reader sees it half-written. ``mode``: the folder's, as ``ordinary_mode`` gives it."""
-    staging = tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-")
+    # A name of this process's own, made with the folder's mode: mkdtemp's random name
+    # and its 0700 (for secrets) would cost two more system calls a folder.
+    staging = f"{folder.parent}/.answerable-{os.getpid()}-{next(_STAGING)}"
     try:
-        os.chmod(staging, mode)  # mkdtemp's 0700 is for secrets
+        os.mkdir(staging, mode)
+    except FileExistsError:  # left behind by a process of the same number
+        staging = tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-")
+        os.chmod(staging, mode)
+    else:
+        if mode & _umask():  # the umask took bits the caller wants
+            os.chmod(staging, mode)
+    try:
         for name, text in files.items():
             # Plain system calls: a text-mode file object adds a few per file.
             handle = os.open(f"{staging}/{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -150,6 +163,9 @@ _WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
 _NOT_ONE_LINE = re.compile(
     "[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
+_NOT_IN_BLOCK = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)  # the same, but for the line breaks of a literal block
 _FLOW_INDICATOR = re.compile(r"[,\[\]{}]")
 
 
@@ -161,6 +177,11 @@ def _escape(match: re.Match[str]) -> str:
 def yaml_scalar(value: str, *, flow: bool = False) -> str:
     """``value`` as a YAML scalar that reads back as exactly this text; ``flow``: inside
     ``[...]``, where a comma or bracket ends a plain value."""
+    return _yaml_text(value, flow)
+
+
+@functools.lru_cache(maxsize=4096)  # codes, names and reasons come back ticket after ticket
+def _yaml_text(value: str, flow: bool) -> str:
     if _NOT_ONE_LINE.search(value):
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
         return '"' + _NOT_ONE_LINE.sub(_escape, escaped) + '"'
@@ -173,54 +194,54 @@ def yaml_scalar(value: str, *, flow: bool = False) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def yaml_value(value: Any, *, flow: bool = False) -> str:  # noqa: ANN401 - a field's value
+def yaml_value(value: Any, flow: bool = False) -> str:  # noqa: ANN401
     """A field's value as YAML: a moment to the second with its offset, a day, a flag, a
     number, or text."""
-    if isinstance(value, str):
-        return yaml_scalar(value, flow=flow)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
+    kind = type(value)
+    if kind is str:
+        return _yaml_text(value, flow)
+    if kind is datetime or isinstance(value, datetime):
         if value.utcoffset() is None:
             raise ValueError(f"{value} has no UTC offset")
         return value.isoformat(timespec="seconds")
-    if isinstance(value, date | int | float):
-        return value.isoformat() if isinstance(value, date) else repr(value)
-    raise TypeError(f"no YAML template for {type(value).__name__}")
+    if isinstance(value, str):
+        return _yaml_text(str(value), flow)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return repr(value)
+    raise TypeError(f"no YAML template for {kind.__name__}")
+
+
+def _value(value: Any) -> str:  # noqa: ANN401
+    """``yaml_value`` outside a list, its two commonest cases first."""
+    kind = type(value)
+    if kind is str:
+        return _yaml_text(value, False)
+    if kind is datetime and value.tzinfo is not None:
+        return value.isoformat(timespec="seconds")
+    return yaml_value(value)
 
 
 def literal_block(text: str) -> str:
     """A long text as a literal block (``|``): its lines, each indented, trailing spaces
     and the blank lines around it dropped; double-quoted when YAML may not hold it as is."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
-    if any(_NOT_ONE_LINE.search(line) for line in lines):
-        return yaml_scalar("\n".join(lines) + "\n") + "\n"
+    cleaned = "\n".join(lines)
+    if _NOT_IN_BLOCK.search(cleaned):
+        return _yaml_text(cleaned + "\n", False) + "\n"
     return "|\n" + "".join(f"  {line}\n" if line else "\n" for line in lines)
 
 
 def _empty(value: Any) -> bool:  # noqa: ANN401
-    return value is None or value is False or value in ("", [], {})
-
-
-def _field_lines(key: str, value: Any, out: list[str]) -> None:  # noqa: ANN401
-    """``key: value`` at the top level of a file: a mapping or a list of mappings in
-    block style, indented as the round-trip writer above indents them."""
-    if isinstance(value, Mapping):
-        out.append(f"{key}:\n")
-        out += [f"  {k}: {yaml_value(v)}\n" for k, v in value.items() if not _empty(v)]
-    elif isinstance(value, list | tuple):
-        if value and isinstance(value[0], Mapping):
-            out.append(f"{key}:\n")
-            for item in value:
-                lead = "  - "
-                for k, v in item.items():
-                    if not _empty(v):
-                        out.append(f"{lead}{k}: {yaml_value(v)}\n")
-                        lead = "    "
-        else:
-            out.append(f"{key}: [{', '.join(yaml_value(v, flow=True) for v in value)}]\n")
-    else:
-        out.append(f"{key}: {yaml_value(value)}\n")
+    """Left out of a file: None, False, or empty text, list or mapping."""
+    return (
+        value is None
+        or value is False
+        or (not value and isinstance(value, str | list | tuple | Mapping))
+    )
 
 
 TICKET_FIELDS = tuple(
@@ -233,28 +254,65 @@ def ticket_yaml(fields: Mapping[str, Any], *, schema_line: bool = True) -> str:
     """The text of a new ticket.yaml: ``fields`` are its keys (``transfers`` a list of
     mappings, ``rating`` a mapping ...), written in the record's order; a field that is
     None, False or empty is left out, as its default. Moments must carry their offset.
-    ``schema_line``: the comment that points an editor to the schema in ``schemas/``."""
-    unknown = [key for key in fields if key not in TICKET_FIELDS]
-    if unknown:
-        raise ValueError(f"ticket.yaml has no field {', '.join(unknown)}")
+    ``schema_line``: the comment that points an editor to the schema in ``schemas/``.
+    Mappings and lists of mappings are written in block style, indented as the
+    round-trip writer above indents them; lists of values in flow style."""
+    try:
+        keys = sorted(fields, key=_TICKET_ORDER.__getitem__)
+    except KeyError:
+        unknown = sorted(set(fields) - _TICKET_ORDER.keys())
+        raise ValueError(f"ticket.yaml has no field {', '.join(unknown)}") from None
     out = [SCHEMA_LINE] if schema_line else []
-    for key in TICKET_FIELDS:
-        value = fields.get(key)
-        if _empty(value):
+    add = out.append
+    # Exact type checks first: a ticket is some twenty fields, boards are made by the
+    # thousand, and an abstract-class check costs as much as writing the value.
+    for key in keys:
+        value = fields[key]
+        if value is None or value is False:
             continue
-        if key == "message":
-            out.append(f"message: {literal_block(value)}")
+        kind = type(value)
+        if kind is str:
+            if value:
+                if key == "message":
+                    add(f"message: {literal_block(value)}")
+                else:
+                    add(f"{key}: {_yaml_text(value, False)}\n")
+        elif kind is list or kind is tuple or isinstance(value, list | tuple):
+            if not value:
+                continue
+            first = value[0]
+            if type(first) is dict or isinstance(first, Mapping):
+                add(f"{key}:\n")
+                for item in value:
+                    lead = "  - "
+                    for k, v in item.items():
+                        if v is not None and v is not False and v != "":
+                            add(f"{lead}{k}: {_value(v)}\n")
+                            lead = "    "
+            else:
+                add(f"{key}: [{', '.join([yaml_value(v, True) for v in value])}]\n")
+        elif kind is dict or isinstance(value, Mapping):
+            if value:
+                add(f"{key}:\n")
+                for k, v in value.items():
+                    if v is not None and v is not False and v != "":
+                        add(f"  {k}: {_value(v)}\n")
+        elif key == "message":
+            add(f"message: {literal_block(value)}")
         else:
-            _field_lines(key, value, out)
+            add(f"{key}: {_value(value)}\n")
     return "".join(out)
+
+
+_TICKET_ORDER = {key: index for index, key in enumerate(TICKET_FIELDS)}
 
 
 def reply_md(front: Mapping[str, Any], body: str) -> str:
     """The text of a new reply-N.md: front matter (``date``, ``department``, ``kind``,
     ``promised``, ``signed``, in that order; None left out), then the body."""
-    unknown = [key for key in front if key not in REPLY_FIELDS]
+    unknown = front.keys() - _REPLY_KEYS
     if unknown:
-        raise ValueError(f"a reply has no field {', '.join(unknown)}")
+        raise ValueError(f"a reply has no field {', '.join(sorted(unknown))}")
     out = ["---\n"]
     for key in REPLY_FIELDS:
         value = front.get(key)
@@ -262,6 +320,9 @@ def reply_md(front: Mapping[str, Any], body: str) -> str:
             out.append(f"{key}: {yaml_value(value)}\n")
     out.append(f"---\n{body.strip()}\n")
     return "".join(out)
+
+
+_REPLY_KEYS = frozenset(REPLY_FIELDS)
 
 
 class Authoring:
