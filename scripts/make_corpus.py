@@ -21,14 +21,15 @@ The city's shape and every word of its tickets are data beside this script, in
 topics.yaml (what citizens write about, and the replies' findings), phrases.yaml (words
 chosen at random) and templates.yaml (fixed sentences: titles, reply openings, dates).
 
-Files are written with plain text templates (no YAML library on the write path):
-100,000 tickets take well under a minute.
+Ticket folders are written through the package's one writer of new ticket files
+(``answerable.staff.authoring``: ``ticket_yaml``, ``reply_md``, ``write_new_folder``), the
+one ``answerable new`` and imports use; it is a template, not a YAML library, so 100,000
+tickets take well under a minute.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import queue
 import random
 import shutil
@@ -37,7 +38,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,15 @@ if (PLUGINS / "answerable").is_dir() and str(PLUGINS) not in sys.path:
 
 from answerable.core.deadlines import Rules  # noqa: E402
 from answerable.core.records import Board, Duration  # noqa: E402
+from answerable.staff.authoring import (  # noqa: E402
+    ordinary_mode,
+    reply_md,
+    ticket_yaml,
+    write_new_folder,
+)
 
 DEFAULT_AS_OF = "2026-11-20T21:30:00+08:00"
-Writer = Callable[[str, list[tuple[str, str]]], None]
+Writer = Callable[[str, dict[str, str]], None]
 
 # ---- the board's shape and words, from the data files beside this script ------------------
 
@@ -90,6 +97,8 @@ ESTATE_SUFFIXES: list[str] = CITY_DATA["estate_suffixes"]
 ROAD_SECTIONS: list[str] = CITY_DATA["road_sections"]
 VENUES: dict[str, str] = CITY_DATA["venues"]
 SURNAMES: str = CITY_DATA["surnames"]
+# The simulation runs in naive local time; the board's zone keeps one offset all year.
+OFFSET = timezone(ZoneInfo(TIMEZONE).utcoffset(datetime(2026, 1, 1)))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -382,8 +391,9 @@ def later(moment: datetime, minutes: int) -> datetime:
     return (moment + timedelta(minutes=minutes)).replace(second=0)
 
 
-def stamp(moment: datetime) -> str:
-    return moment.isoformat() + "+08:00"
+def aware(moment: datetime) -> datetime:
+    """A local moment of the simulation with the board's offset, as files hold it."""
+    return moment.replace(tzinfo=OFFSET)
 
 
 def month_day(day: date) -> str:
@@ -965,18 +975,13 @@ class Corpus:
             if holder != department:
                 department = holder
                 co = co if co != holder else None
-        ext_text: str | None = None
+        ext_entry: dict[str, object] | None = None
         if extension is not None and extension[0] <= as_of:
             requested, approved, new_day, parent, reason = extension
+            ext_entry = {"requested": aware(requested)}
             if approved <= as_of:
-                ext_text = (
-                    f"  - requested: {stamp(requested)}\n    approved: {stamp(approved)}\n"
-                    f"    approved_by: {parent}\n    reason: {reason}\n    due: {new_day}\n"
-                )
-            else:
-                ext_text = (
-                    f"  - requested: {stamp(requested)}\n    reason: {reason}\n    due: {new_day}\n"
-                )
+                ext_entry |= {"approved": aware(approved), "approved_by": parent}
+            ext_entry |= {"reason": reason, "due": new_day}
         if final is not None and final > as_of:
             final = None
             rating = None
@@ -1007,59 +1012,47 @@ class Corpus:
         if hiding is not None and hiding[0] > as_of:
             hiding = None
 
-        # ---- write ----
-        lines = [
-            f"id: {ticket_id}",
-            f"title: {title}",
-            f"received: {stamp(received)}",
-            f"channel: {channel}",
-            f"type: {type_}",
-            f"category: {topic.category}",
-            f"department: {department}",
-        ]
-        if co is not None:
-            lines.append(f"co_departments: [{co}]")
-        lines.append(f"submitter: {submitter}")
-        lines.append(f"submitter_kind: {'enterprise' if enterprise else 'citizen'}")
-        if location:
-            lines.append(f"location: {location}")
-        if urgent:
-            lines.append("urgent: true")
-        if tags:
-            lines.append(f"tags: [{', '.join(tags)}]")
-        if related is not None:
-            lines.append(f"related: [{related.id}]")
-        if original is not None:
-            lines.append(f"duplicate_of: {original.id}")
-        lines.append("message: |")
-        lines.extend("  " + line for line in message.split("\n"))
-        if transfers:
-            lines.append("transfers:")
-            for at, src, dst, reason in transfers:
-                lines.append(f"  - at: {stamp(at)}\n    from: {src}\n    to: {dst}")
-                lines.append(f"    reason: {reason}")
-        if ext_text is not None:
-            lines.append("extensions:")
-            lines.append(ext_text.rstrip("\n"))
+        # ---- write, through the package's writer of new ticket files ----
+        fields: dict[str, object] = {
+            "id": ticket_id,
+            "title": title,
+            "received": aware(received),
+            "channel": channel,
+            "type": type_,
+            "category": topic.category,
+            "department": department,
+            "co_departments": [co] if co is not None else None,
+            "submitter": submitter,
+            "submitter_kind": "enterprise" if enterprise else None,
+            "location": location,
+            "urgent": urgent,
+            "tags": tags,
+            "related": [related.id] if related is not None else None,
+            "duplicate_of": original.id if original is not None else None,
+            "message": message,
+            "transfers": [
+                {"at": aware(at), "from": src, "to": dst, "reason": reason}
+                for at, src, dst, reason in transfers
+            ],
+            "extensions": [ext_entry] if ext_entry is not None else None,
+            "resolution": resolution,
+        }
         if rating is not None:
             value, at, source, comment = rating
-            lines.append(f"rating:\n  value: {value}\n  at: {stamp(at)}\n  source: {source}")
-            if comment:
-                lines.append(f"  comment: {comment}")
-        if resolution is not None:
-            lines.append(f"resolution: {resolution}")
+            fields["rating"] = {"value": value, "at": aware(at), "source": source,
+                                "comment": comment}  # fmt: skip
         if withdrawal is not None:
-            lines.append(f"withdrawn:\n  at: {stamp(withdrawal[0])}\n  reason: {withdrawal[1]}")
+            fields["withdrawn"] = {"at": aware(withdrawal[0]), "reason": withdrawal[1]}
         if hiding is not None:
-            lines.append(f"hidden:\n  at: {stamp(hiding[0])}\n  reason: {hiding[1]}")
-        files = [("ticket.yaml", "\n".join(lines) + "\n")]
+            fields["hidden"] = {"at": aware(hiding[0]), "reason": hiding[1]}
+        # The corpus has no schemas/ folder for the schema comment to point to.
+        files = {"ticket.yaml": ticket_yaml(fields, schema_line=False)}
         replies.sort(key=lambda r: r.at)
         signed = DEPT[department].name
         for number, reply in enumerate(replies, 1):
-            head = f"---\ndate: {stamp(reply.at)}\ndepartment: {department}\nkind: {reply.kind}\n"
-            if reply.promised is not None:
-                head += f"promised: {reply.promised}\n"
-            files.append((f"reply-{number}.md", f"{head}signed: {signed}\n---\n{reply.body}\n"))
+            front = {"date": aware(reply.at), "department": department, "kind": reply.kind,
+                     "promised": reply.promised, "signed": signed}  # fmt: skip
+            files[f"reply-{number}.md"] = reply_md(front, reply.body)
         write(f"tickets/{ticket_id[:4]}/{ticket_id}", files)
 
         made = Made(ticket_id, received, topic, street, location, place, short, department,
@@ -1185,28 +1178,30 @@ def prepare(out: Path, force: bool) -> str | None:
 
 
 class FolderWriter:
-    """Writes ticket folders in a second thread, so that the disk works while the next
-    tickets are made (file I/O releases the GIL). Errors surface in ``close``."""
+    """Writes ticket folders (each whole, with ``write_new_folder``) in a second thread, so
+    that the disk works while the next tickets are made (file I/O releases the GIL).
+    Errors surface in ``close``."""
 
     BATCH = 256
 
     def __init__(self, root: Path) -> None:
-        self.root = str(root)
+        self.root = root
+        self.mode = ordinary_mode(folder=True)
         self.years: set[str] = set()
-        self.batch: list[tuple[str, list[tuple[str, str]]]] = []
-        self.queue: queue.Queue[list[tuple[str, list[tuple[str, str]]]] | None]
+        self.batch: list[tuple[str, dict[str, str]]] = []
+        self.queue: queue.Queue[list[tuple[str, dict[str, str]]] | None]
         self.queue = queue.Queue(maxsize=16)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._work, name="make-corpus-writer", daemon=True)
         self.thread.start()
 
-    def __call__(self, folder: str, files: list[tuple[str, str]]) -> None:
+    def __call__(self, folder: str, files: dict[str, str]) -> None:
         self.batch.append((folder, files))
         if len(self.batch) >= self.BATCH:
             self._put(self.batch)
             self.batch = []
 
-    def _put(self, item: list[tuple[str, list[tuple[str, str]]]] | None) -> None:
+    def _put(self, item: list[tuple[str, dict[str, str]]] | None) -> None:
         if self.error is not None:
             raise RuntimeError("writing the board failed") from self.error
         self.queue.put(item)
@@ -1220,18 +1215,14 @@ class FolderWriter:
             except BaseException as error:  # handed to the main thread in close()
                 self.error = error
 
-    def _write(self, batch: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    def _write(self, batch: list[tuple[str, dict[str, str]]]) -> None:
         root = self.root
         for folder, files in batch:
             year = folder[:12]  # tickets/2026
             if year not in self.years:
-                os.makedirs(os.path.join(root, year), exist_ok=True)
+                (root / year).mkdir(parents=True, exist_ok=True)
                 self.years.add(year)
-            path = os.path.join(root, folder)
-            os.mkdir(path)
-            for name, text in files:
-                with open(os.path.join(path, name), "w", encoding="utf-8", newline="\n") as handle:
-                    handle.write(text)
+            write_new_folder(root / folder, files, self.mode)
 
     def close(self) -> None:
         if self.batch:
