@@ -148,7 +148,9 @@ def make_corpus(work: Path, size: int) -> Path:
     board = work / f"board-{size}"
     stamp = board / ".bench-stamp"
     script = ROOT / "scripts" / "make_corpus.py"
-    expected = f"{size} {script.stat().st_mtime_ns}"
+    # The script and the words it reads (scripts/corpus/): a change to either makes anew.
+    sources = [script, *sorted((ROOT / "scripts" / "corpus").glob("*"))]
+    expected = f"{size} " + " ".join(str(path.stat().st_mtime_ns) for path in sources)
     if stamp.is_file() and stamp.read_text() == expected:
         return board
     subprocess.run([PYTHON, str(script), str(board), "--tickets", str(size), "--force"], check=True)
@@ -271,8 +273,16 @@ def _tickets(board: Path) -> list[tuple[str, str, str, str, str]]:
     return found
 
 
+REPLY_AT = datetime.fromisoformat("2026-11-20T20:00:00+08:00")
+REPLY_BODY = "您好！您反映的问题已收悉。经现场核查，相关单位已于今日完成处理，并将加强日常巡查。感谢您的监督。此复。"
+
+
 def add_reply(board: Path) -> Callable[[], None]:
-    """A preparation step: one new interim reply on the newest open ticket."""
+    """A preparation step: one new final reply on the newest open ticket, written as
+    staff would write it (the package's writer of new reply files)."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from answerable.staff.authoring import reply_md
+
     folders = sorted((board / "tickets").glob("*/*"))
 
     def prepare() -> None:
@@ -291,11 +301,8 @@ def add_reply(board: Path) -> Callable[[], None]:
             line.split(": ", 1)[1] for line in (folder / "ticket.yaml").read_text("utf-8").splitlines()
             if line.startswith("department: ")
         )  # fmt: skip
-        (folder / f"reply-{number}.md").write_text(
-            f"---\ndate: 2026-11-20T20:00:00+08:00\ndepartment: {department}\nkind: final\n---\n"
-            "您好！您反映的问题已收悉。经现场核查，相关单位已于今日完成处理，并将加强日常巡查。感谢您的监督。此复。\n",
-            "utf-8",
-        )
+        front = {"date": REPLY_AT, "department": department, "kind": "final"}
+        (folder / f"reply-{number}.md").write_text(reply_md(front, REPLY_BODY), "utf-8")
 
     return prepare
 
@@ -385,7 +392,7 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
     )))  # fmt: skip
     shutil.rmtree(fresh, ignore_errors=True)
     for path in sorted((board / "tickets").glob("*/*/reply-*.md")):
-        if "2026-11-20T20:00:00+08:00" in path.read_text("utf-8")[:60]:
+        if REPLY_AT.isoformat() in path.read_text("utf-8")[:60]:
             path.unlink()  # leave the corpus as it was made
     return results
 
