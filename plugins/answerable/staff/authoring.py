@@ -23,22 +23,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-from answerable.checks.privacy import (
-    FIELD_KINDS,
-    Voice,
-    describe,
-    mask_personal_data,
-    record_fields,
-)
 from answerable.checks.problems import Problem, Severity
-from answerable.checks.validation import board_rules, privacy_problems, ticket_problems
 from answerable.core.records import ReplyMeta, Ticket
-from answerable.reading.loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
+
+# Imported where they are used: writing new files from the template needs none of them
+# (the benchmark corpus writes 100,000 folders with it), only checking and editing do.
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    from answerable.reading.loading import LoadedBoard, TicketFile
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
 
@@ -108,6 +104,8 @@ class Change:
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML  # noqa: PLC0415 - see the imports
+
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a citizen's long line
@@ -135,6 +133,8 @@ def _day(day: date) -> Any:  # noqa: ANN401
 
 
 def _mapping(**items: Any) -> CommentedMap:  # noqa: ANN401
+    from ruamel.yaml.comments import CommentedMap  # noqa: PLC0415 - see the imports
+
     result = CommentedMap()
     for key, value in items.items():
         if value is not None:
@@ -154,7 +154,11 @@ def _mapping(**items: Any) -> CommentedMap:  # noqa: ANN401
 # or a ticket id.
 # Else single-quoted; a value with a line break or a character YAML may not hold as it is
 # is double-quoted, with escapes.
-_PLAIN = re.compile(r"(?![\s\-?:,\[\]{}#&*!|>'\"%@`~])[^:#]*(?<!\s)")
+_PLAIN = re.compile(
+    r"(?![\s\-?:,\[\]{}#&*!|>'\"%@`~])"
+    "[\t\x20-\x22\x24-\x39\x3b-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+    r"(?<!\s)"
+)  # one line of printable characters but ':' and '#'; see _NOT_ONE_LINE
 # A ticket id is plain too: a date needs a second '-', a number none.
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*|[0-9]{4}-[0-9]{6}")
 _WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
@@ -182,15 +186,15 @@ def yaml_scalar(value: str, *, flow: bool = False) -> str:
 
 @functools.lru_cache(maxsize=4096)  # codes, names and reasons come back ticket after ticket
 def _yaml_text(value: str, flow: bool) -> str:
-    if _NOT_ONE_LINE.search(value):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        return '"' + _NOT_ONE_LINE.sub(_escape, escaped) + '"'
     if (
         _PLAIN.fullmatch(value)
         and (not value.isascii() or (_ASCII_WORD.fullmatch(value) and value.lower() not in _WORDS))
         and not (flow and _FLOW_INDICATOR.search(value))
     ):
         return value
+    if _NOT_ONE_LINE.search(value):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + _NOT_ONE_LINE.sub(_escape, escaped) + '"'
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -357,6 +361,13 @@ class Authoring:
 
     def _checked_files(self, folder: str, files: dict[str, str]) -> list[Change]:
         """Check new contents for files of one ticket folder, together with the rest of it."""
+        from answerable.checks.validation import (  # noqa: PLC0415 - see the imports
+            board_rules,
+            privacy_problems,
+            ticket_problems,
+        )
+        from answerable.reading.loading import load_ticket_folder  # noqa: PLC0415
+
         with tempfile.TemporaryDirectory(prefix="answerable-") as scratch:
             copy = Path(scratch) / folder
             source = self.root / folder
@@ -416,6 +427,8 @@ class Authoring:
         The fields are ticket.yaml's own (title, message, tags ...); which ones are text
         and whose words they are comes from ``privacy.FIELD_KINDS``.
         """
+        from answerable.checks.privacy import record_fields  # noqa: PLC0415 - see the imports
+
         notes: list[str] = []
         for text_field in record_fields(Ticket, "ticket"):
             step = text_field.steps[0]
@@ -436,6 +449,13 @@ class Authoring:
     def masked(self, field_name: str, text: str, where: str, notes: list[str]) -> str:
         """``text`` masked as the field ``field_name`` (e.g. ticket.rating.comment) must be:
         a citizen's words wholly, the office's words but for its official contacts."""
+        from answerable.checks.privacy import (  # noqa: PLC0415 - see the imports
+            FIELD_KINDS,
+            Voice,
+            describe,
+            mask_personal_data,
+        )
+
         voice = FIELD_KINDS.get(field_name, Voice.CITIZEN)
         if voice in (Voice.CODE, Voice.PRIVATE):
             return text
@@ -514,6 +534,9 @@ class Authoring:
         signed: str | None = None,
     ) -> Change:
         """The next reply-N.md of the ticket."""
+        from answerable.checks.privacy import describe, mask_personal_data  # noqa: PLC0415
+        from answerable.reading.loading import REPLY_FILE  # noqa: PLC0415 - see the imports
+
         file = self.ticket(ticket_id)
         folder = self.root / file.folder
         numbers = [int(m[1]) for p in folder.iterdir() if (m := REPLY_FILE.match(p.name))]
@@ -612,6 +635,8 @@ class Authoring:
 
 
 def _append(data: CommentedMap, key: str, entry: CommentedMap) -> None:
+    from ruamel.yaml.comments import CommentedSeq  # noqa: PLC0415 - see the imports
+
     existing = data.get(key)
     if not isinstance(existing, list):
         existing = CommentedSeq()
