@@ -23,8 +23,8 @@ chosen at random) and templates.yaml (fixed sentences: titles, reply openings, d
 
 Ticket folders are written through the package's one writer of new ticket files
 (``answerable.staff.authoring``: ``ticket_yaml``, ``reply_md``, ``write_new_folder``), the
-one ``answerable new`` and imports use; it is a template, not a YAML library, so 100,000
-tickets take well under a minute.
+one ``answerable new`` and ``answerable reply`` use; it is a template, not a YAML
+library, so 100,000 tickets take well under a minute.
 """
 
 from __future__ import annotations
