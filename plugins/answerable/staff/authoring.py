@@ -320,8 +320,8 @@ def reply_md(front: Mapping[str, Any], body: str) -> str:
     out = ["---\n"]
     for key in REPLY_FIELDS:
         value = front.get(key)
-        if not _empty(value):
-            out.append(f"{key}: {yaml_value(value)}\n")
+        if value is not None and value is not False and value != "":
+            out.append(f"{key}: {_value(value)}\n")
     out.append(f"---\n{body.strip()}\n")
     return "".join(out)
 
