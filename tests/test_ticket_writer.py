@@ -25,6 +25,7 @@ from answerable.staff.authoring import (
     yaml_scalar,
 )
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when it is there
 CST = timezone(timedelta(hours=8))
 
 
@@ -34,7 +35,8 @@ def at(text: str) -> datetime:
 
 def read_both(text: str) -> tuple[Any, Any]:
     """The text as PyYAML (YAML 1.1) and ruamel (YAML 1.2) read it."""
-    return yaml.load(text, Loader=yaml.CSafeLoader), YAML(typ="safe").load(io.StringIO(text))
+    safe = yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
+    return safe, YAML(typ="safe").load(io.StringIO(text))
 
 
 FULL: dict[str, Any] = {
