@@ -239,15 +239,6 @@ def literal_block(text: str) -> str:
     return "|\n" + "".join(f"  {line}\n" if line else "\n" for line in lines)
 
 
-def _empty(value: Any) -> bool:  # noqa: ANN401
-    """Left out of a file: None, False, or empty text, list or mapping."""
-    return (
-        value is None
-        or value is False
-        or (not value and isinstance(value, str | list | tuple | Mapping))
-    )
-
-
 TICKET_FIELDS = tuple(
     field.alias or name for name, field in Ticket.model_fields.items()
 )  # ticket.yaml's keys, in the record's order
