@@ -71,9 +71,18 @@ DATA = Path(__file__).resolve().parent / "corpus"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _data(name: str) -> Any:
-    with open(DATA / name, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_LOADER)  # noqa: S506 - a safe loader
+def _data(name: str, folder: Path = DATA) -> Any:
+    """One data file; one that cannot be read stops the script with its path and line."""
+    path = folder / name
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.load(handle, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except OSError as error:
+        raise SystemExit(f"make_corpus.py: error: {path}: {error.strerror}") from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise SystemExit(f"make_corpus.py: error: {where}: {error.problem}") from None
 
 
 CITY_DATA: dict[str, Any] = _data("city.yaml")

@@ -214,3 +214,13 @@ def test_no_placeholder_is_left_unfilled(board: Path) -> None:
     for path in (board / "tickets").glob("*/*/*"):
         text = path.read_text("utf-8")
         assert "{" not in text, path
+
+
+def test_a_broken_data_file_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "phrases.yaml").write_text("dur: [一个月\nextra: x\n", "utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        make_corpus._data("phrases.yaml", tmp_path)
+    message = str(stopped.value)
+    assert message.startswith(f"make_corpus.py: error: {tmp_path / 'phrases.yaml'}:2:")
+    with pytest.raises(SystemExit, match="No such file"):
+        make_corpus._data("missing.yaml", tmp_path)
