@@ -154,8 +154,22 @@ def make_corpus(work: Path, size: int) -> Path:
     if stamp.is_file() and stamp.read_text() == expected:
         return board
     subprocess.run([PYTHON, str(script), str(board), "--tickets", str(size), "--force"], check=True)
+    # A board lives in git, and the build learns what changed from git: one commit.
+    shutil.rmtree(board / ".git", ignore_errors=True)
+    (board / ".gitignore").write_text("/.bench-stamp\n/pelicanconf.py\n", "utf-8")
+    git(board, "init", "-q")
+    git(board, "add", "-A")
+    git(board, "commit", "-qm", "the corpus")
     stamp.write_text(expected)
     return board
+
+
+def git(board: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", *args],
+        cwd=board,
+        check=True,
+    )
 
 
 # A message-board export as such systems write it (RFC 4180, QUOTE_MINIMAL): messages
@@ -302,7 +316,10 @@ def add_reply(board: Path) -> Callable[[], None]:
             if line.startswith("department: ")
         )  # fmt: skip
         front = {"date": REPLY_AT, "department": department, "kind": "final"}
-        (folder / f"reply-{number}.md").write_text(reply_md(front, REPLY_BODY), "utf-8")
+        reply = folder / f"reply-{number}.md"
+        reply.write_text(reply_md(front, REPLY_BODY), "utf-8")
+        git(board, "add", str(reply.relative_to(board)))  # merged, as a reviewed reply is
+        git(board, "commit", "-qm", "a reply")
 
     return prepare
 
@@ -391,9 +408,14 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
         repeat, prepare=empty_board,
     )))  # fmt: skip
     shutil.rmtree(fresh, ignore_errors=True)
-    for path in sorted((board / "tickets").glob("*/*/reply-*.md")):
-        if REPLY_AT.isoformat() in path.read_text("utf-8")[:60]:
-            path.unlink()  # leave the corpus as it was made
+    added = [
+        path.relative_to(board).as_posix()
+        for path in sorted((board / "tickets").glob("*/*/reply-*.md"))
+        if REPLY_AT.isoformat() in path.read_text("utf-8")[:60]
+    ]
+    if added:  # leave the corpus as it was made
+        git(board, "rm", "-q", *added)
+        git(board, "commit", "-qm", "the corpus again")
     return results
 
 
