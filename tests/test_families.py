@@ -15,7 +15,7 @@ from answerable.core.snapshot import take_snapshot
 from answerable.exports import feeds, open_data
 from answerable.incremental.jobs import Page
 from answerable.reading.loading import load_board
-from answerable.site.families import families, site_jobs
+from answerable.site.families import families, menu, site_jobs
 from answerable.site.i18n import Formatter
 from answerable.site.urls import SITEMAP
 from answerable.site.views import Site
@@ -47,10 +47,28 @@ def demo_root() -> Path:
 
 def test_the_families_are_the_modules_of_the_folder_by_name() -> None:
     names = [module.__name__.rsplit(".", 1)[1] for module in families()]
-    assert names == [
+    folder = Path(families_package.__file__).parent
+    # Derived from the folder, as the build does: a new family needs no edit here.
+    assert names == sorted(p.stem for p in folder.glob("*.py") if p.stem != "__init__")
+    assert set(names) >= {
         "changes", "departments", "home", "leaderboard", "lists", "promises", "rankings",
         "reports", "search", "tickets",
+    }  # fmt: skip
+
+
+def test_the_menu_is_what_the_families_declare_in_their_order() -> None:
+    entries = [(entry.label, entry.url) for entry in menu([open_data])]
+    # The pages every board has had from the start, in the order readers know; a new
+    # family's entry goes between them by its order.
+    known = [
+        ("Home", "index.html"), ("Messages", "lists/index.html"),
+        ("Departments", "departments/index.html"), ("Leaderboard", "leaderboard.html"),
+        ("Rankings", "rankings.html"), ("Reports", "reports/index.html"),
+        ("Our promises", "promises.html"), ("Search", "search.html"),
+        ("Open data", "data.html"), ("Change log", "changes.html"),
     ]  # fmt: skip
+    assert [entry for entry in entries if entry in known] == known
+    assert len({url for _, url in entries}) == len(entries)
 
 
 def test_a_module_placed_in_the_folder_joins_the_build(
@@ -74,11 +92,15 @@ def test_every_job_names_the_one_file_it_writes_and_the_build_owns_them(site: Si
     jobs = [*site_jobs(site), *feeds.jobs(site), *open_data.jobs(site)]
     paths = [job.save_as for job in jobs]
     assert len(paths) == len(set(paths))
-    assert owned([*paths, SITEMAP]) == [
+    made_here = owned([*paths, SITEMAP])
+    assert made_here == sorted(set(made_here))
+    # Each family's own top-level files join these without an edit here.
+    assert set(made_here) >= {
         "changes.html", "data", "data.html", "departments", "feeds", "index.html",
         "leaderboard.html", "lists", "open311", "promises.html", "rankings.html", "reports",
         "search.html", "sitemap.xml", "tickets",
-    ]  # fmt: skip
+    }  # fmt: skip
+    assert set(made_here) == {path.split("/", 1)[0] for path in [*paths, SITEMAP]}
     made = {job.save_as: job for job in jobs}
     for path in ("index.html", "rankings.html", "lists/index.html", "feeds/overdue.atom.xml"):
         assert made[path].make().save_as == path

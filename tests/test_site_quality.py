@@ -17,6 +17,7 @@ MAIN_PAGES = [
     "departments/city-housing.html",
     "leaderboard.html",
     "rankings.html",
+    "response-speed.html",
     "reports/2026-11.html",
     "reports/2026-Q4.html",
     "lists/status-overdue.html",

@@ -37,7 +37,7 @@ from answerable.incremental.page_cache import PageCache, base_digest
 from answerable.incremental.state import BuildState, cache_root
 from answerable.reading.loading import default_workers
 from answerable.reading.witness import read_witness
-from answerable.site.families import site_jobs
+from answerable.site.families import menu, site_jobs
 from answerable.site.fragments import TicketRows
 from answerable.site.i18n import (
     Formatter,
@@ -281,13 +281,16 @@ def install_translations(generators: list[Generator]) -> None:
 
 
 def share_menu(generators: list[Generator]) -> None:
-    """The board's own pages (content/pages) as the menu lists them, sorted once for every
-    page instead of by each page as it renders (base.html). The order is Jinja's
-    ``sort(attribute='slug')``: by slug, ignoring case."""
+    """The main navigation of every page (base.html), Pelican's pages included: the
+    entries the page families declare (``MENU``), then the board's own pages
+    (content/pages), sorted once instead of by each page as it renders. The board's pages
+    go in Jinja's ``sort(attribute='slug')`` order: by slug, ignoring case."""
+    entries = menu([open_data])
     for generator in generators:
         context = getattr(generator, "context", None)
         if context is not None and "menu_pages" not in context:
             pages = context.get("pages", [])
+            context["menu"] = entries
             context["menu_pages"] = sorted(pages, key=lambda p: _ignore_case(p.slug))
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from answerable.core.status import Status, event_times
 from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import N_
 from answerable.site.urls import OPEN_DATA
 from answerable.site.views import Site, TicketView
 
@@ -210,6 +211,9 @@ def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+MENU = (90, N_("Open data"), OPEN_DATA)
 
 
 def jobs(site: Site) -> list[Job]:

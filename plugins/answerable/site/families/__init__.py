@@ -1,14 +1,18 @@
 """The site's page families: one module each, each giving its jobs with ``jobs(site)``.
 
 The families are found, not listed: a module placed here that defines ``jobs`` joins
-every build, in the order of the module names.
+every build, in the order of the module names. A module that also defines ``MENU =
+(order, N_("label"), url)`` is linked from the main navigation of every page, smallest
+order first, its label translated as the page renders.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from types import ModuleType
+from typing import NamedTuple
 
 from answerable.incremental.jobs import Job
 from answerable.site.views import Site
@@ -24,3 +28,17 @@ def families() -> list[ModuleType]:
 def site_jobs(site: Site) -> list[Job]:
     """Every page of the site as a job, family by family."""
     return [job for family in families() for job in family.jobs(site)]
+
+
+class MenuEntry(NamedTuple):
+    order: int
+    label: str
+    """In English, marked with ``N_``; base.html translates it."""
+    url: str
+
+
+def menu(others: Iterable[ModuleType] = ()) -> list[MenuEntry]:
+    """The main navigation: every family's ``MENU`` and that of ``others`` (pages made
+    beside the families, such as the open data page), by order, then address."""
+    declared = [getattr(module, "MENU", None) for module in [*families(), *others]]
+    return sorted(MenuEntry(*entry) for entry in declared if entry is not None)

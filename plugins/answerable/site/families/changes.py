@@ -7,8 +7,11 @@ from datetime import datetime
 from functools import partial
 
 from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import N_
 from answerable.site.urls import CHANGES
 from answerable.site.views import Link, Site
+
+MENU = (100, N_("Change log"), CHANGES)
 
 
 def jobs(site: Site) -> list[Job]:

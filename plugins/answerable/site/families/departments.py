@@ -9,9 +9,11 @@ from typing import Any
 from answerable.core.stats import Figures
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.charts import Bar, monthly_chart
-from answerable.site.labels import LEVEL_LABELS
+from answerable.site.labels import LEVEL_LABELS, N_
 from answerable.site.urls import DEPARTMENTS, department_feed_url, department_url, list_url
 from answerable.site.views import RowView, Site, group_by
+
+MENU = (30, N_("Departments"), DEPARTMENTS)
 
 
 def jobs(site: Site) -> list[Job]:

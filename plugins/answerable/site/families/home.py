@@ -7,8 +7,11 @@ from functools import partial
 
 from answerable.core.stats import Period
 from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import N_
 from answerable.site.urls import HOME
 from answerable.site.views import Site
+
+MENU = (10, N_("Home"), HOME)
 
 
 def jobs(site: Site) -> list[Job]:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from functools import partial
 
 from answerable.incremental.jobs import Job, Page, job_key
-from answerable.site.labels import LEVEL_LABELS, LEVEL_ORDER
+from answerable.site.labels import LEVEL_LABELS, LEVEL_ORDER, N_
 from answerable.site.urls import LEADERBOARD
 from answerable.site.views import RowView, Site
+
+MENU = (40, N_("Leaderboard"), LEADERBOARD)
 
 
 def jobs(site: Site) -> list[Job]:

@@ -6,13 +6,16 @@ from __future__ import annotations
 from functools import partial
 
 from answerable.incremental.jobs import Job, Page, job_key
-from answerable.site.labels import STATUS_LISTS
+from answerable.site.labels import N_, STATUS_LISTS
 from answerable.site.paging import paginate
 from answerable.site.urls import LISTS, list_url
 from answerable.site.views import Link, Site, TicketView, group_by
 
 Group = tuple[str, str, str, list[TicketView]]
 """A list: its kind, key, title and tickets."""
+
+
+MENU = (20, N_("Messages"), LISTS)
 
 
 def jobs(site: Site) -> list[Job]:

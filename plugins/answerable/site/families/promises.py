@@ -6,8 +6,11 @@ from __future__ import annotations
 from functools import partial
 
 from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import N_
 from answerable.site.urls import PROMISES
 from answerable.site.views import Site
+
+MENU = (70, N_("Our promises"), PROMISES)
 
 
 def jobs(site: Site) -> list[Job]:

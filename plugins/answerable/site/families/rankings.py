@@ -8,8 +8,11 @@ from functools import partial
 from answerable.core.ranking import most
 from answerable.core.stats import Period
 from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import N_
 from answerable.site.urls import RANKINGS, report_url
 from answerable.site.views import Site
+
+MENU = (50, N_("Rankings"), RANKINGS)
 
 
 def jobs(site: Site) -> list[Job]:

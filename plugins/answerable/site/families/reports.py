@@ -10,8 +10,11 @@ from functools import partial
 
 from answerable.core.stats import Figures, Period
 from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import N_
 from answerable.site.urls import REPORTS, list_url, report_url
 from answerable.site.views import Link, Site
+
+MENU = (60, N_("Reports"), REPORTS)
 
 
 def jobs(site: Site) -> list[Job]:

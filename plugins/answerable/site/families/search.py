@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import partial
 
 from answerable.incremental.jobs import Job, Page, job_key
+from answerable.site.labels import N_
 from answerable.site.urls import SEARCH
+
+MENU = (80, N_("Search"), SEARCH)
 
 
 def jobs(_site: object) -> list[Job]:
