@@ -175,7 +175,15 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     ]
     assert open_page in holding
     assert turned not in holding
+    # And each overdue ticket's page, which says since when it is overdue: it stays so
+    # until something happens to the ticket.
+    overdue = [
+        p for p in before if p.startswith("tickets/") and b'class="as-of since"' in before[p]
+    ]
+    assert overdue
+    assert all(later[p] == before[p] for p in overdue)
     kept = 2 * settled + len(kept_lists) + len(finished) + len(replies) + len(holding)
+    kept += len(overdue)
     assert rendered(caplog) == everything - kept
     same_as_cold("--as-of", "2026-11-21T09:00:00+08:00")
 

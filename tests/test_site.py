@@ -96,8 +96,9 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
     assert len(pages) > 100
     data = json.loads((demo_site / "data/tickets.json").read_text("utf-8"))
     statuses = {row["id"]: row["status"] for row in data["tickets"]}
+    dues = {row["id"]: row["due"] for row in data["tickets"]}
     final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
-    settled = ended = spans = 0
+    settled = ended = spans = overdue = 0
     for html in pages:
         found = page(demo_site, str(html.relative_to(demo_site)))
         moment = found.select_one(".as-of time")
@@ -124,6 +125,14 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
             assert moment["datetime"] >= AS_OF, html
             status_line = found.select_one(".ticket-status").get_text()
             assert moment.get_text() in status_line, html
+        elif "since" in found.select_one(".as-of")["class"]:
+            # An overdue ticket's page: since when it is overdue (its due time).
+            overdue += 1
+            assert html.parent.name == "tickets", html
+            assert statuses[html.stem] == "overdue", html
+            assert moment["datetime"] == dues[html.stem], html
+            status_line = found.select_one(".ticket-status").get_text()
+            assert moment.get_text() in status_line, html
         elif "settled" in found.select_one(".as-of")["class"]:
             settled += 1
             assert html.parent.name == "tickets", html
@@ -136,6 +145,8 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
     assert settled == sum(status in final for status in statuses.values())
     assert spans == sum(status in ("open", "due-soon") for status in statuses.values())
     assert spans > 5
+    assert overdue == sum(status == "overdue" for status in statuses.values())
+    assert overdue > 3
     assert ended >= 3  # the demo board: September, October and the third quarter
 
 

@@ -263,5 +263,9 @@ class Formatter:
         # page shows no event before its moment, so it names none.
         return _("until %(until)s") % until
 
+    def overdue_text(self, due: datetime) -> str:
+        """'since November 10, 2026 17:59', said after an overdue ticket's status."""
+        return self._("since %(when)s") % {"when": self.datetime(due)}
+
     def working_days(self, count: int) -> str:
         return self._n("%(num)d working day", "%(num)d working days", count) % {"num": count}

@@ -18,9 +18,10 @@ def jobs(site: Site) -> list[Job]:
         span = _span(site, view)
         if view.state.settled_since is not None:
             key, timeless = job_key("ticket", view.digest), True
-        elif span is not None:
+        elif span is not None or view.state.status is Status.OVERDUE:
             # Keyed by what the page says instead of the moment: the hourly rebuild
-            # writes it again only when its status or its timeline changes.
+            # writes it again only when its status or its timeline changes (an overdue
+            # ticket stays overdue until something happens to it).
             key, timeless = job_key("ticket", view.digest, span, _next_event(view)), True
         else:
             key, timeless = job_key("ticket", view.digest), False
@@ -54,6 +55,10 @@ def ticket_page(site: Site, view: TicketView, span: StatusSpan | None = None) ->
         # Until when the status holds, instead of the build's moment: true, and the
         # page the same, at every moment until the status changes.
         context.update(as_of=None, status_until=span.until, status_span=site.fmt.span_text(span))
+    elif view.state.status is Status.OVERDUE and view.state.due is not None:
+        # Since when it is overdue, not how late it is by the build's moment.
+        due = view.state.due
+        context.update(as_of=None, overdue_since=due, status_span=site.fmt.overdue_text(due))
     return Page(view.url, "answerable_ticket", context)
 
 
