@@ -68,6 +68,7 @@ HUGO_LIST = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><ti
 
 
 COLD = "cold build (pages), no cache"
+NOT_RUN = "not run"
 VALIDATE = "answerable validate, no cache"
 REPLY = "rebuild after one new reply"
 NOTHING = "rebuild, nothing changed"
@@ -324,7 +325,9 @@ def add_reply(board: Path) -> Callable[[], None]:
     return prepare
 
 
-def run_size(work: Path, size: int, repeat: int) -> list[Result]:
+def run_size(work: Path, size: int, repeat: int, baselines: bool = True) -> list[Result]:
+    """Every step at one size; ``baselines``: also the search index, vanilla Pelican, Hugo
+    and the import (at 100,000 tickets vanilla Pelican alone takes thirteen minutes)."""
     board = make_corpus(work, size)
     sys.path.insert(0, str(ROOT / "plugins"))
     from answerable.staff.scaffold import pelican_settings
@@ -381,6 +384,14 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
         later[-1] = (as_of + timedelta(hours=next(hours))).isoformat()
 
     results.append(Result(HOUR, *measure(later, repeat, prepare=next_hour)))
+    if baselines:
+        results += run_baselines(work, board, size, repeat, output)
+    _remove_added_replies(board)
+    return results
+
+
+def run_baselines(work: Path, board: Path, size: int, repeat: int, output: Path) -> list[Result]:
+    results = []
     results.append(Result("search index (Pagefind)", *measure(
         [PYTHON, "-m", "pagefind", "--site", str(output), "--silent"], repeat)))  # fmt: skip
     pelican_site = pelican_baseline(work, board, size)
@@ -408,6 +419,10 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
         repeat, prepare=empty_board,
     )))  # fmt: skip
     shutil.rmtree(fresh, ignore_errors=True)
+    return results
+
+
+def _remove_added_replies(board: Path) -> None:
     added = [
         path.relative_to(board).as_posix()
         for path in sorted((board / "tickets").glob("*/*/reply-*.md"))
@@ -416,7 +431,6 @@ def run_size(work: Path, size: int, repeat: int) -> list[Result]:
     if added:  # leave the corpus as it was made
         git(board, "rm", "-q", *added)
         git(board, "commit", "-qm", "the corpus again")
-    return results
 
 
 def machine() -> str:
@@ -439,18 +453,28 @@ def machine() -> str:
 def table(all_results: dict[int, list[Result]]) -> str:
     """Every step at every size, with the targets for the step beside them."""
     sizes = sorted(all_results)
-    names = [r.name for r in all_results[sizes[0]]]
+    names: list[str] = []  # in the order measured; a step not run at a size says so
+    for results in all_results.values():
+        names += [r.name for r in results if r.name not in names]
     lines = ["| step | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target |",
              "|---|" + "---|" * (len(sizes) + 1)]  # fmt: skip
-    for index, name in enumerate(names):
+    for name in names:
         cells = []
         for size in sizes:
-            result = all_results[size][index]
+            result = next((r for r in all_results[size] if r.name == name), None)
+            if result is None:
+                cells.append(NOT_RUN)
+                continue
             memory = f", {result.peak_mib:,.0f} MiB" if result.peak_mib else ""
             cells.append(f"{result.seconds:.2f} s{memory}")
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {_targets(name)} |")
     for name, other in ((BY_HUGO, HUGO), (BY_PELICAN, PELICAN)):
-        ratios = [f"{_get(all_results[n], COLD) / _get(all_results[n], other):.2f}×" for n in sizes]
+        ratios = [
+            f"{_get(all_results[n], COLD) / _get(all_results[n], other):.2f}×"
+            if _has(all_results[n], other)
+            else NOT_RUN
+            for n in sizes
+        ]
         lines.append(f"| {name} | " + " | ".join(ratios) + f" | {_targets(name)} |")
     peaks = [_figure(_value(all_results[n], PEAK), "MiB") for n in sizes]
     lines.append(f"| {PEAK} | " + " | ".join(peaks) + f" | {_targets(PEAK)} |")
@@ -476,6 +500,8 @@ def targets_table(all_results: dict[int, list[Result]]) -> str:
     lines = ["| target | N | measured | target | met |", "|---|---|---|---|---|"]
     for target in TARGETS:
         if target.size not in all_results:
+            continue
+        if target.step == BY_HUGO and not _has(all_results[target.size], HUGO):
             continue
         value = _value(all_results[target.size], target.step)
         lines.append(
@@ -504,6 +530,10 @@ def _value(results: list[Result], step: str) -> float:
     return _get(results, step)
 
 
+def _has(results: list[Result], name: str) -> bool:
+    return any(r.name == name for r in results)
+
+
 def _get(results: list[Result], name: str) -> float:
     return next(r.seconds for r in results if r.name == name)
 
@@ -530,12 +560,17 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, default=ROOT / "build" / "bench", help="where corpora and sites go"
     )
+    parser.add_argument(
+        "--baselines",
+        help="comma-separated sizes at which the search index, vanilla Pelican, Hugo and the "
+        "import run too (default: every size)",
+    )
     parser.add_argument("--no-docs", action="store_true", help="do not write docs/performance.md")
     parser.add_argument(
         "--docs", type=Path, default=DOCS, help="the page the tables go into (docs/performance.md)"
     )
     args = parser.parse_args()
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",")]
+    sizes = sizes_of(args.sizes)
     repeats = [int(r) for r in args.repeat.split(",")]
     if len(repeats) == 1:
         repeats *= len(sizes)
@@ -545,20 +580,33 @@ def main() -> None:
     all_results = {}
     for size, repeat in zip(sizes, repeats, strict=True):
         print(f"N = {size:,} …", file=sys.stderr, flush=True)
-        all_results[size] = run_size(args.work, size, repeat)
+        baselines = args.baselines is None or size in sizes_of(args.baselines)
+        all_results[size] = run_size(args.work, size, repeat, baselines)
     text = report(all_results)
     print(text)
     if not args.no_docs:
-        write_docs(text, sizes, repeats, args.docs)
+        write_docs(text, sizes, repeats, args.docs, args.baselines)
 
 
-def write_docs(text: str, sizes: list[int], repeats: list[int], path: Path | None = None) -> None:
+def sizes_of(text: str) -> list[int]:
+    return [int(s.replace("_", "")) for s in text.split(",")]
+
+
+def write_docs(
+    text: str,
+    sizes: list[int],
+    repeats: list[int],
+    path: Path | None = None,
+    baselines: str | None = None,
+) -> None:
     """The tables between the page's markers (at its end when it has none)."""
     path = path or DOCS
     current = path.read_text("utf-8") if path.is_file() else ""
     start, end = "<!-- bench:start -->", "<!-- bench:end -->"
     given = str(repeats[0]) if len(set(repeats)) == 1 else ",".join(map(str, repeats))
     command = f"python scripts/bench.py --sizes {','.join(str(s) for s in sizes)} --repeat {given}"
+    if baselines is not None:
+        command += f" --baselines {baselines}"
     runs = " / ".join(f"{r} at N = {n:,}" for n, r in zip(sizes, repeats, strict=True))
     block = (
         f"{start}\nMeasured on {machine()}.\nReproduce with `{command}`; each time is the median of "
