@@ -9,8 +9,9 @@ from pathlib import Path
 import git
 import pytest
 
+from answerable.reading.history import HistoryError, ReplyRecord, entered_times, read_history
 from answerable.reading.loading import load_board
-from answerable.staff.audit import AuditError, ReplyRecord, audit, entered_times, read_history
+from answerable.staff.audit import AuditError, audit, read_rewrites
 from conftest import BoardWriter
 
 TICKET = "2026-000001"
@@ -229,13 +230,13 @@ def test_board_in_a_subfolder_of_the_repository(tmp_path: Path) -> None:
 
 
 def test_not_a_git_work_tree_is_an_audit_error(board: BoardWriter) -> None:
-    with pytest.raises(AuditError, match="not inside a git work tree"):
+    with pytest.raises(HistoryError, match="not inside a git work tree"):
         read_history(board.root)
 
 
 def test_bare_repository_is_an_audit_error(tmp_path: Path) -> None:
     git.Repo.init(tmp_path, bare=True)
-    with pytest.raises(AuditError, match="bare repository"):
+    with pytest.raises(HistoryError, match="bare repository"):
         read_history(tmp_path)
 
 
@@ -252,7 +253,7 @@ def test_board_in_a_folder_of_the_repository_is_read(tmp_path: Path) -> None:
 
 def test_repository_without_commits_is_an_audit_error(board: BoardWriter) -> None:
     make_repo(board.root)
-    with pytest.raises(AuditError, match="no commits"):
+    with pytest.raises(HistoryError, match="no commits"):
         read_history(board.root)
 
 
@@ -263,7 +264,7 @@ def test_shallow_clone_is_an_audit_error(
     commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
     clone = tmp_path.parent / f"{tmp_path.name}-clone"
     git.Repo.clone_from(board.root.as_uri(), clone, depth=1)
-    with pytest.raises(AuditError, match="shallow"):
+    with pytest.raises(HistoryError, match="shallow"):
         read_history(clone)
 
 
@@ -319,7 +320,8 @@ def test_many_replies_are_read_in_one_pass(tmp_path: Path) -> None:
 def audited(root: Path) -> list[tuple[str, int, str]]:
     """Findings with ticket.yaml compared version by version, as the command reads them."""
     return [
-        (p.path, p.line, p.code) for p in audit(load_board(root), read_history(root, rewrites=True))
+        (p.path, p.line, p.code)
+        for p in audit(load_board(root), read_rewrites(root, read_history(root)))
     ]
 
 
@@ -328,7 +330,7 @@ def test_deleted_final_reply_is_flagged_with_its_path(board: BoardWriter, repo: 
     commit(repo, "Reply", "2026-11-03T16:00:00+08:00")
     (board.root / REPLY).unlink()
     sha = commit(repo, "Drop the reply", "2026-11-20T09:00:00+08:00")
-    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    problems = audit(load_board(board.root), read_rewrites(board.root, read_history(board.root)))
     assert [(p.path, p.line, p.code) for p in problems] == [(REPLY, 1, "A004")]
     assert sha[:7] in problems[0].message
     assert "2026-11-20T09:00:00+08:00" in problems[0].message
@@ -369,7 +371,7 @@ def test_rating_removed_or_changed_is_flagged(
     commit(repo, "Return visit", "2026-11-09T16:00:00+08:00")
     rated(board, after)
     sha = commit(repo, "Better figures", "2026-11-25T09:00:00+08:00")
-    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    problems = audit(load_board(board.root), read_rewrites(board.root, read_history(board.root)))
     assert [(p.path, p.code) for p in problems] == [(f"{FOLDER}/ticket.yaml", "A005")]
     assert "rating" in problems[0].message
     assert sha[:7] in problems[0].message
@@ -403,7 +405,7 @@ def test_rating_added_later_is_not_flagged(board: BoardWriter, repo: git.Repo) -
 def test_receipt_time_changed_is_flagged(board: BoardWriter, repo: git.Repo) -> None:
     board.ticket(TICKET, received="2026-11-04T09:14:00+08:00")  # two days more to answer
     commit(repo, "Fix the date", "2026-11-12T09:00:00+08:00")
-    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    problems = audit(load_board(board.root), read_rewrites(board.root, read_history(board.root)))
     assert [(p.path, p.code) for p in problems] == [(f"{FOLDER}/ticket.yaml", "A005")]
     assert "received" in problems[0].message
 
@@ -474,7 +476,7 @@ def test_citizen_s_words_rewritten_are_flagged(board: BoardWriter, repo: git.Rep
     # The first commit published the message; a later one softened it.
     transferred(board, message="外墙有少量墙砖松动。")
     sha = commit(repo, "Soften the message", "2026-11-05T09:00:00+08:00")
-    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    problems = audit(load_board(board.root), read_rewrites(board.root, read_history(board.root)))
     assert [(p.path, p.code) for p in problems] == [(f"{FOLDER}/ticket.yaml", "A005")]
     assert "the published message was removed or changed" in problems[0].message
     assert sha[:7] in problems[0].message
@@ -487,7 +489,7 @@ def test_a_published_transfer_removed_or_rewritten_is_flagged(
     commit(repo, "Transfer", "2026-11-02T11:00:00+08:00")
     transferred(board, ("district", "职责调整"))  # the published reason rewritten
     commit(repo, "Reword", "2026-11-06T09:00:00+08:00")
-    problems = audit(load_board(board.root), read_history(board.root, rewrites=True))
+    problems = audit(load_board(board.root), read_rewrites(board.root, read_history(board.root)))
     assert [(p.code, "transfers" in p.message) for p in problems] == [("A005", True)]
 
 

@@ -15,7 +15,7 @@ from answerable.checks.problems import Problem
 if TYPE_CHECKING:  # the records stay unloaded for a command that prints none
     from answerable.core.stats import Table
     from answerable.core.status import TicketState
-    from answerable.staff.audit import History
+    from answerable.reading.history import History
     from answerable.staff.importing import Outcome
 
     DepartmentName = Callable[[str], str]

@@ -318,15 +318,16 @@ def audit(path: Path, fmt: str, replies: bool) -> None:
     and commit dates going backwards on the main line. Exit 0 clean, 1 findings, 2 no
     history.
     """
-    from answerable.staff.audit import AuditError, read_history  # noqa: PLC0415
+    from answerable.reading.history import HistoryError, read_history  # noqa: PLC0415
+    from answerable.staff.audit import AuditError, read_rewrites  # noqa: PLC0415
     from answerable.staff.audit import audit as run_audit  # noqa: PLC0415
 
     loaded = _load(path)
     try:
-        history = read_history(path, rewrites=True)
-    except AuditError as error:
+        history = read_rewrites(path, read_history(path))
+        findings = run_audit(loaded, history)
+    except (HistoryError, AuditError) as error:
         raise UnreadableBoard(formats.shown(error)) from None
-    findings = run_audit(loaded, history)
     stated = {r.path: r.meta.date for t in loaded.tickets for r in t.replies}
     if fmt == "json":
         click.echo(formats.audit_json(findings, history, stated))

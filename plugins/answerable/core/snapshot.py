@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from answerable.core.calendar import CalendarError
 from answerable.core.deadlines import Rules
@@ -15,7 +16,9 @@ from answerable.core.ranking import most
 from answerable.core.records import Board
 from answerable.core.stats import Grouping, Period, Row, Table, table
 from answerable.core.status import Status, TicketState, count_witnessed, state_at, states_at
-from answerable.reading.loading import LoadedBoard
+
+if TYPE_CHECKING:  # the board reading gives; the core only reads its records
+    from answerable.reading.loading import LoadedBoard
 
 
 class BoardError(Exception):

@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from answerable.core.deadlines import Rules
 from answerable.core.records import Rating, Ticket
-from answerable.reading.loading import ReplyFile, TicketFile
+
+if TYPE_CHECKING:  # the files reading gives; the core only reads their records
+    from answerable.reading.loading import ReplyFile, TicketFile
 
 
 class Status(StrEnum):

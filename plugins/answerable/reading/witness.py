@@ -25,7 +25,7 @@ from pathlib import Path
 
 from answerable.core.records import Board
 from answerable.incremental.state import cache_root
-from answerable.staff.audit import AuditError, History, Replay, entered_times, read_history
+from answerable.reading.history import History, HistoryError, Replay, entered_times, read_history
 
 _VERSION = 2
 
@@ -64,7 +64,7 @@ def read_witness(
     known = _load(where) if where is not None else None
     try:
         found = read_history(root, resume=known)
-    except AuditError as error:
+    except HistoryError as error:
         return Witness(error=str(error), counted=counted)
     if where is not None and found.replay is not None and found.after != found.head:
         _save(where, found.replay)

@@ -24,6 +24,7 @@ from answerable.core.snapshot import Snapshot
 from answerable.core.stats import Figures, Row, Table
 from answerable.core.status import Status, TicketState
 from answerable.incremental.jobs import job_key
+from answerable.reading.history import History
 from answerable.reading.loading import ReplyFile
 from answerable.site.i18n import Formatter
 from answerable.site.labels import (
@@ -35,7 +36,6 @@ from answerable.site.labels import (
 )
 from answerable.site.markup import ReplyRenderer
 from answerable.site.urls import department_url, list_url, ticket_url
-from answerable.staff.audit import History
 
 
 @dataclass(frozen=True, slots=True)
