@@ -154,9 +154,10 @@ def make_corpus(work: Path, size: int) -> Path:
     expected = f"{size} " + " ".join(str(path.stat().st_mtime_ns) for path in sources)
     if stamp.is_file() and stamp.read_text() == expected:
         return board
-    subprocess.run([PYTHON, str(script), str(board), "--tickets", str(size), "--force"], check=True)
-    # A board lives in git, and the build learns what changed from git: one commit.
+    # A board lives in git, and the build learns what changed from git: one commit. The
+    # last corpus's history goes first (make_corpus.py never replaces a repository).
     shutil.rmtree(board / ".git", ignore_errors=True)
+    subprocess.run([PYTHON, str(script), str(board), "--tickets", str(size), "--force"], check=True)
     (board / ".gitignore").write_text("/.bench-stamp\n/pelicanconf.py\n", "utf-8")
     git(board, "init", "-q")
     git(board, "add", "-A")
