@@ -15,7 +15,8 @@ the older 15 digits) and landlines in the digits. ``mask`` is one pass;
 ``mask_personal_data`` repeats it until nothing is found, so its result is a fixed point.
 
 Which fields of the board's files are public text, and whose words they are, is
-derived from the record models (``public_fields``); ``FIELD_KINDS`` classifies each.
+derived from the record models (``public_fields``): each string field declares its
+``Voice`` in core/records.py.
 """
 
 from __future__ import annotations
@@ -27,13 +28,12 @@ import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
-from answerable.core.records import Duration, PrivacySettings, Record
+from answerable.core.records import SCHEMA_MODELS, Duration, PrivacySettings, Record, Voice
 
 KINDS = ("mobile", "landline", "id-number", "email", "bank-card", "protected-name")
 
@@ -511,80 +511,6 @@ def describe(finding: Finding) -> str:
 # ---- public text: which fields, whose words --------------------------------------------
 
 
-class Voice(StrEnum):
-    """Who writes a text field, which decides what it may hold."""
-
-    CITIZEN = "citizen"
-    """A citizen's words (even when staff type them in): nothing personal, E501."""
-    STAFF = "staff"
-    """An office's words: its official contacts are allowed, nothing else, E502."""
-    CODE = "code"
-    """Not free text: an id, a choice from a fixed list, a code checked by its pattern."""
-    PRIVATE = "private"
-    """Never shown on a page, feed, data file or in the search index."""
-
-
-# Every string field of the board's files, by its path in the file ("[]": any list item).
-# A string field added to a record is checked as a citizen's words until it is listed
-# here; tests/test_privacy_fields.py fails until then, to make someone decide.
-FIELD_KINDS: dict[str, Voice] = {
-    # board.yaml: names the site shows are the office's words.
-    "board.name": Voice.STAFF,
-    "board.locale": Voice.CODE,
-    "board.timezone": Voice.CODE,
-    "board.calendar.country": Voice.CODE,
-    "board.calendar.subdivision": Voice.CODE,
-    "board.types[].id": Voice.CODE,
-    "board.types[].name": Voice.STAFF,
-    "board.channels[].id": Voice.CODE,
-    "board.channels[].name": Voice.STAFF,
-    "board.departments[].id": Voice.CODE,
-    "board.departments[].name": Voice.STAFF,
-    "board.departments[].parent": Voice.CODE,
-    "board.departments[].level": Voice.CODE,
-    "board.categories[].id": Voice.CODE,
-    "board.categories[].name": Voice.STAFF,
-    # The privacy settings hold the very numbers the checks allow or look for.
-    "board.privacy.allowed_numbers[]": Voice.PRIVATE,
-    "board.privacy.allowed_email_domains[]": Voice.PRIVATE,
-    "board.privacy.protected_names[]": Voice.PRIVATE,
-    # ticket.yaml
-    "ticket.id": Voice.CODE,
-    "ticket.title": Voice.CITIZEN,
-    "ticket.channel": Voice.CODE,
-    "ticket.type": Voice.CODE,
-    "ticket.category": Voice.CODE,
-    "ticket.department": Voice.CODE,
-    "ticket.co_departments[]": Voice.CODE,
-    "ticket.submitter": Voice.CITIZEN,
-    "ticket.submitter_kind": Voice.CODE,
-    "ticket.location": Voice.CITIZEN,
-    "ticket.tags[]": Voice.CITIZEN,
-    "ticket.related[]": Voice.CODE,
-    "ticket.duplicate_of": Voice.CODE,
-    "ticket.message": Voice.CITIZEN,
-    "ticket.transfers[].from": Voice.CODE,
-    "ticket.transfers[].to": Voice.CODE,
-    "ticket.transfers[].reason": Voice.STAFF,
-    "ticket.extensions[].approved_by": Voice.CODE,
-    "ticket.extensions[].reason": Voice.STAFF,
-    "ticket.rating.value": Voice.CODE,
-    "ticket.rating.source": Voice.CODE,
-    "ticket.rating.comment": Voice.CITIZEN,
-    "ticket.resolution": Voice.CODE,
-    # The citizen withdraws, and the reason is theirs; hiding is the office's act.
-    "ticket.withdrawn.reason": Voice.CITIZEN,
-    "ticket.hidden.reason": Voice.STAFF,
-    # Provenance of an import, kept in the file for the office, never shown.
-    "ticket.source.system": Voice.PRIVATE,
-    "ticket.source.id": Voice.PRIVATE,
-    "ticket.source.batch": Voice.PRIVATE,
-    # reply-N.md front matter; the body below it is the office's words too.
-    "reply.department": Voice.CODE,
-    "reply.kind": Voice.CODE,
-    "reply.signed": Voice.STAFF,
-}
-
 # Values that are never text once read: a date written in YAML is a date here.
 _NOT_TEXT = (bool, int, float, date, Duration, type(None))
 _Step = tuple[str, str] | None  # (attribute, key in the file); None: each item of a list
@@ -592,51 +518,89 @@ _Step = tuple[str, str] | None  # (attribute, key in the file); None: each item 
 
 @dataclass(frozen=True)
 class TextField:
-    """One string field of a record type, and how to reach its values."""
+    """One string field of a record type, how to reach its values, and whose words it
+    holds as the record model declares (None: not declared)."""
 
     name: str  # e.g. ticket.transfers[].reason
     steps: tuple[_Step, ...]
+    declared: Voice | None = None
 
     @property
     def voice(self) -> Voice:
-        return FIELD_KINDS.get(self.name, Voice.CITIZEN)
+        # Undeclared, a field is read the strictest way until someone decides.
+        return self.declared or Voice.CITIZEN
 
 
-def public_fields(model: type[BaseModel], prefix: str) -> list[TextField]:
+def public_fields(
+    model: type[BaseModel], prefix: str, voice: Voice | None = None
+) -> list[TextField]:
     """Every field of ``model`` whose values can be strings, nested records and lists
-    included, found from the type annotations: nothing is listed by hand."""
+    included, with its declared voice, found from the type annotations: nothing is listed
+    by hand. ``voice`` is the one declared for ``model`` by the field that holds it."""
     found: list[TextField] = []
     for attribute, info in model.model_fields.items():
         key = info.alias or attribute
-        _walk(info.annotation, f"{prefix}.{key}", ((attribute, key),), found)
+        # Pydantic moves a field's outermost Annotated parts into ``metadata``.
+        declared = _declared(info.metadata, voice)
+        _walk(info.annotation, f"{prefix}.{key}", ((attribute, key),), found, declared)
     return found
 
 
-def _walk(annotation: Any, name: str, steps: tuple[_Step, ...], found: list[TextField]) -> None:  # noqa: ANN401 - a type annotation
+def _declared(metadata: typing.Iterable[object], outer: Voice | None) -> Voice | None:
+    """The last voice among an annotation's parts (the nearest to the field), else ``outer``."""
+    voices = [part for part in metadata if isinstance(part, Voice)]
+    return voices[-1] if voices else outer
+
+
+def _walk(
+    annotation: Any,  # noqa: ANN401 - a type annotation
+    name: str,
+    steps: tuple[_Step, ...],
+    found: list[TextField],
+    voice: Voice | None,
+) -> None:
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        _walk(typing.get_args(annotation)[0], name, steps, found)
+        inner, *parts = typing.get_args(annotation)
+        _walk(inner, name, steps, found, _declared(parts, voice))
     elif origin in (typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
-            _walk(arg, name, steps, found)
+            _walk(arg, name, steps, found, voice)
     elif origin in (list, tuple, set, frozenset):
         for arg in typing.get_args(annotation):
             if arg is not Ellipsis:
-                _walk(arg, f"{name}[]", (*steps, None), found)
+                _walk(arg, f"{name}[]", (*steps, None), found, voice)
     elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        for field_ in public_fields(annotation, name):
-            found.append(TextField(field_.name, steps + field_.steps))
+        for field_ in public_fields(annotation, name, voice):
+            found.append(TextField(field_.name, steps + field_.steps, field_.declared))
     elif isinstance(annotation, type) and issubclass(annotation, _NOT_TEXT):
         pass
     elif not any(known.name == name for known in found):
         # str, a Literal of strings, a dict, Any: whatever might hold text.
-        found.append(TextField(name, steps))
+        found.append(TextField(name, steps, voice))
 
 
 @cache
 def record_fields(model: type[Record], prefix: str) -> tuple[TextField, ...]:
     """``public_fields`` of a record type, worked out once per process."""
     return tuple(public_fields(model, prefix))
+
+
+@cache
+def field_voices() -> dict[str, Voice | None]:
+    """Every string field of the board's files by its path ("[]": any list item), with
+    the voice its record model declares (None: undeclared)."""
+    return {
+        text_field.name: text_field.declared
+        for prefix, model in SCHEMA_MODELS.items()
+        for text_field in record_fields(model, prefix)
+    }
+
+
+def field_voice(name: str) -> Voice:
+    """Whose words the field ``name`` (e.g. ticket.rating.comment) holds; a citizen's
+    when the name is unknown or undeclared, the strictest reading."""
+    return field_voices().get(name) or Voice.CITIZEN
 
 
 @cache

@@ -389,8 +389,8 @@ def privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
     """Citizens' words may hold nothing personal; the office's words (replies, their
     signatures, reasons for a transfer or an extension) only its official contacts.
 
-    Every string field of ticket.yaml and of a reply's front matter is checked, as
-    ``privacy.FIELD_KINDS`` classifies it: the site, feeds, open data and the search
+    Every string field of ticket.yaml and of a reply's front matter is checked, in the
+    voice its record model declares for it: the site, feeds, open data and the search
     index then show no string that was not checked.
     """
     ticket = file.ticket

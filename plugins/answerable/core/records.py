@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -184,6 +185,28 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=64)]
 TicketId = Annotated[str, StringConstraints(pattern=TICKET_ID)]
 
 
+class Voice(StrEnum):
+    """Who writes a text field, which decides what it may hold.
+
+    Each string field of the records below declares its voice where it is defined, as
+    the last part of its ``Annotated`` type (``title: Annotated[Title, Voice.CITIZEN]``).
+    Pydantic ignores the marker, so neither validation nor the JSON Schemas change. A
+    field holding a record may declare a voice for that record's fields that declare
+    none (``withdrawn`` and ``hidden`` share one record). The privacy checks read the
+    voices from the annotations; a string field with none is checked as a citizen's
+    words, and a test fails until it has one.
+    """
+
+    CITIZEN = "citizen"
+    """A citizen's words (even when staff type them in): nothing personal, E501."""
+    STAFF = "staff"
+    """An office's words: its official contacts are allowed, nothing else, E502."""
+    CODE = "code"
+    """Not free text: an id, a choice from a fixed list, a code checked by its pattern."""
+    PRIVATE = "private"
+    """Never shown on a page, feed, data file or in the search index."""
+
+
 class Record(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -200,27 +223,28 @@ Level = Literal["province", "city", "district", "county", "township", "street"]
 
 
 class Department(Record):
-    id: Slug
+    id: Annotated[Slug, Voice.CODE]
     """Stable identifier used in tickets and replies."""
-    name: Name
+    # Names the site shows are the office's words.
+    name: Annotated[Name, Voice.STAFF]
     """Full official name, shown on the site."""
-    parent: Slug | None = None
+    parent: Annotated[Slug, Voice.CODE] | None = None
     """The department this one belongs to; departments form a tree."""
-    level: Level | None = None
+    level: Annotated[Level, Voice.CODE] | None = None
     """Level of government; inherited from the parent when left out."""
 
 
 class Named(Record):
-    id: Slug
+    id: Annotated[Slug, Voice.CODE]
     """Stable identifier used in tickets."""
-    name: Name
+    name: Annotated[Name, Voice.STAFF]
     """Name shown on the site."""
 
 
 class CalendarSettings(Record):
-    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), Voice.CODE]
     """ISO 3166 country code whose official calendar decides working days."""
-    subdivision: str | None = None
+    subdivision: Annotated[str, Voice.CODE] | None = None
     """Optional subdivision (e.g. ENG for England) as python-holidays names it."""
     add_holidays: list[Day] = []
     """Days off the board adds to the library's calendar."""
@@ -279,11 +303,12 @@ DEFAULT_CHANNELS = [
 
 
 class PrivacySettings(Record):
-    allowed_numbers: list[Text] = []
+    # These hold the very numbers the checks allow or look for.
+    allowed_numbers: list[Annotated[Text, Voice.PRIVATE]] = []
     """Official numbers a reply may carry (hotlines, department contacts), as written."""
-    allowed_email_domains: list[Text] = []
+    allowed_email_domains: list[Annotated[Text, Voice.PRIVATE]] = []
     """E-mail domains of the government a reply may name, e.g. qingchuan.gov.cn."""
-    protected_names: list[Text] = []
+    protected_names: list[Annotated[Text, Voice.PRIVATE]] = []
     """Names that must never appear in public text (e.g. a person at risk)."""
 
 
@@ -293,11 +318,11 @@ class AuditSettings(Record):
 
 
 class Board(Record):
-    name: Title
+    name: Annotated[Title, Voice.STAFF]
     """The board's public name."""
-    locale: Literal["zh_CN", "en"]
+    locale: Annotated[Literal["zh_CN", "en"], Voice.CODE]
     """Language of the public site."""
-    timezone: Annotated[str, AfterValidator(_zone)]
+    timezone: Annotated[str, AfterValidator(_zone), Voice.CODE]
     """IANA time zone in which days begin and end, e.g. Asia/Shanghai."""
     calendar: CalendarSettings
     policies: Policies
@@ -328,11 +353,11 @@ class Board(Record):
 
 class Transfer(Record):
     at: Timestamp
-    from_: Slug = Field(alias="from")
+    from_: Annotated[Slug, Voice.CODE] = Field(alias="from")
     """The department that held the ticket."""
-    to: Slug
+    to: Annotated[Slug, Voice.CODE]
     """The department that holds it after the transfer."""
-    reason: Text
+    reason: Annotated[Text, Voice.STAFF]
 
 
 class Extension(Record):
@@ -340,63 +365,69 @@ class Extension(Record):
     """When the extension was asked for: before the due time it extends."""
     approved: Timestamp | None = None
     """When it was approved; an unapproved request does not move the deadline."""
-    approved_by: Slug | None = None
-    reason: Text
+    approved_by: Annotated[Slug, Voice.CODE] | None = None
+    reason: Annotated[Text, Voice.STAFF]
     due: Day
     """The new due date (end of that day)."""
 
 
 class Rating(Record):
-    value: Literal["satisfied", "basically-satisfied", "unsatisfied"]
+    value: Annotated[Literal["satisfied", "basically-satisfied", "unsatisfied"], Voice.CODE]
     at: Timestamp
-    source: Literal["return-visit", "online", "sms", "hotline"]
-    comment: Annotated[str, StringConstraints(max_length=2_000)] | None = None
+    source: Annotated[Literal["return-visit", "online", "sms", "hotline"], Voice.CODE]
+    comment: Annotated[str, StringConstraints(max_length=2_000), Voice.CITIZEN] | None = None
 
 
 class Withdrawal(Record):
     at: Timestamp
+    # Whose words these are depends on who acts: ``withdrawn`` and ``hidden`` say.
     reason: Text
 
 
 class Source(Record):
     """Where an imported ticket came from: the system, its id there, and the batch."""
 
-    system: Text
-    id: Text
-    batch: Text
+    # Provenance of an import, kept in the file for the office, never shown.
+    system: Annotated[Text, Voice.PRIVATE]
+    id: Annotated[Text, Voice.PRIVATE]
+    batch: Annotated[Text, Voice.PRIVATE]
     """The import batch's id; imports/<batch>.yaml records the file, its hash and time."""
 
 
 class Ticket(Record):
-    id: TicketId
+    id: Annotated[TicketId, Voice.CODE]
     """Equals the folder name: year, dash, six digits."""
-    title: Title
+    title: Annotated[Title, Voice.CITIZEN]
     received: Timestamp
     """When the message was registered; the deadline counts from here."""
-    channel: Slug
-    type: Slug
-    category: Slug
-    department: Slug
+    channel: Annotated[Slug, Voice.CODE]
+    type: Annotated[Slug, Voice.CODE]
+    category: Annotated[Slug, Voice.CODE]
+    department: Annotated[Slug, Voice.CODE]
     """The department responsible now."""
-    co_departments: list[Slug] = []
+    co_departments: list[Annotated[Slug, Voice.CODE]] = []
     """Other departments in joint handling."""
-    submitter: Name
+    submitter: Annotated[Name, Voice.CITIZEN]
     """Public display name, already masked (徐先生)."""
-    submitter_kind: Literal["citizen", "enterprise"] = "citizen"
-    location: Short | None = None
+    submitter_kind: Annotated[Literal["citizen", "enterprise"], Voice.CODE] = "citizen"
+    location: Annotated[Short, Voice.CITIZEN] | None = None
     urgent: bool = False
-    tags: list[Name] = []
-    related: list[TicketId] = []
-    duplicate_of: TicketId | None = None
-    message: LongText
+    tags: list[Annotated[Name, Voice.CITIZEN]] = []
+    related: list[Annotated[TicketId, Voice.CODE]] = []
+    duplicate_of: Annotated[TicketId, Voice.CODE] | None = None
+    message: Annotated[LongText, Voice.CITIZEN]
     """The citizen's words: plain text, shown escaped with its line breaks."""
     transfers: list[Transfer] = []
     extensions: list[Extension] = []
     rating: Rating | None = None
-    resolution: Literal["resolved", "partially-resolved", "unresolved", "explained"] | None = None
-    withdrawn: Withdrawal | None = None
+    resolution: (
+        Annotated[Literal["resolved", "partially-resolved", "unresolved", "explained"], Voice.CODE]
+        | None
+    ) = None
+    # The citizen withdraws, and the reason is theirs; hiding is the office's act.
+    withdrawn: Annotated[Withdrawal, Voice.CITIZEN] | None = None
     """The citizen withdrew the message; it stays listed as withdrawn."""
-    hidden: Withdrawal | None = None
+    hidden: Annotated[Withdrawal, Voice.STAFF] | None = None
     """The office hid the message's content; the site keeps a record with the reason."""
     source: Source | None = None
     """Set by 'answerable import': the ticket came from another system's export."""
@@ -407,11 +438,12 @@ class Ticket(Record):
 
 class ReplyMeta(Record):
     date: Timestamp
-    department: Slug
-    kind: Literal["interim", "final", "supplement"]
+    department: Annotated[Slug, Voice.CODE]
+    kind: Annotated[Literal["interim", "final", "supplement"], Voice.CODE]
     promised: Day | None = None
     """Interim replies only: the date by which the final reply will come."""
-    signed: Short | None = None
+    # The body below the front matter is the office's words too.
+    signed: Annotated[Short, Voice.STAFF] | None = None
     """The signature shown under the reply."""
 
 

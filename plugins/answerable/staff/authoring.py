@@ -416,7 +416,7 @@ class Authoring:
         """Mask personal data in a new ticket's public text, in place; say what was masked.
 
         The fields are ticket.yaml's own (title, message, tags ...); which ones are text
-        and whose words they are comes from ``privacy.FIELD_KINDS``.
+        and whose words they are comes from the record models (``records.Voice``).
         """
         from answerable.checks.privacy import record_fields  # noqa: PLC0415 - see the imports
 
@@ -441,13 +441,13 @@ class Authoring:
         """``text`` masked as the field ``field_name`` (e.g. ticket.rating.comment) must be:
         a citizen's words wholly, the office's words but for its official contacts."""
         from answerable.checks.privacy import (  # noqa: PLC0415 - see the imports
-            FIELD_KINDS,
             Voice,
             describe,
+            field_voice,
             mask_personal_data,
         )
 
-        voice = FIELD_KINDS.get(field_name, Voice.CITIZEN)
+        voice = field_voice(field_name)
         if voice in (Voice.CODE, Voice.PRIVATE):
             return text
         result, findings = mask_personal_data(
