@@ -941,7 +941,7 @@ class Importer:
             **fields,
             "source": {"system": self.system, "id": source_id, "batch": batch},
         }
-        text = ticket_yaml(data)
+        text = ticket_yaml(data)  # the board's one writer, as `answerable new` writes
         # The record the text reads back as: a literal block keeps one final line break.
         files = {f"{folder}/ticket.yaml": (text, {**data, "message": fields["message"] + "\n"})}
         if answer:
@@ -959,7 +959,7 @@ class Importer:
             }
             files[f"{folder}/reply-1.md"] = (reply_md(front, answer), (front, answer))
         self._check(files)
-        replies = {path.rpartition("/")[2]: text for path, (text, _) in list(files.items())[1:]}
+        replies = {path.rpartition("/")[2]: reply for path, (reply, _) in list(files.items())[1:]}
         return year, text, replies, notes
 
     def _check(self, files: dict[str, tuple[str, Any]]) -> None:
