@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from answerable.cli.main import cli
+from answerable.reading.loading import load_board
 from conftest import BoardWriter
 
 DEFAULTS = ["--category", "urban-construction", "--type", "complaint", "--channel", "hotline"]
@@ -120,6 +121,28 @@ def test_trailing_empty_rows_are_not_records(board: BoardWriter) -> None:
     assert result.stdout.splitlines()[0] == (
         "read 1 row(s): created 1 ticket(s), 0 already imported, 0 rejected; 3 empty row(s) skipped"
     )
+
+
+def test_characters_yaml_holds_only_escaped_read_back_as_they_were(board: BoardWriter) -> None:
+    # A C1 control character (U+0080) is no whitespace, so cleaning keeps it, and YAML
+    # holds it only escaped in a double-quoted value; a source id shaped like a ticket id.
+    text = (
+        HEADER
+        + "2026-000123,徐先生,漏水\x80了,2026/11/2 9:00,楼上\x81漏水。,,,测试市住房和城乡建设局\r\n"
+    )
+    path = board.root.parent / "export.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert run_import(board.root, path).exit_code == 0
+    assert CliRunner().invoke(cli, ["validate", str(board.root)]).exit_code == 0
+    written = (folder(board.root, "2026-000123") / "ticket.yaml").read_text("utf-8")
+    assert '\ntitle: "漏水\\u0080了"\n' in written
+    assert '\nmessage: "楼上\\u0081漏水。\\u000a"\n' in written
+    loaded = load_board(board.root)
+    assert loaded.problems == []
+    [file] = loaded.tickets
+    assert (file.ticket.title, file.ticket.message) == ("漏水\x80了", "楼上\x81漏水。\n")
+    assert file.ticket.source is not None
+    assert file.ticket.source.id == "2026-000123"
 
 
 def test_a_huge_cell_rejects_its_row_only(board: BoardWriter) -> None:

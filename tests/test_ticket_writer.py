@@ -21,6 +21,7 @@ from answerable.staff.authoring import (
     SCHEMA_LINE,
     reply_md,
     ticket_yaml,
+    with_id,
     write_new_folder,
     yaml_scalar,
 )
@@ -73,6 +74,7 @@ FULL: dict[str, Any] = {
     "resolution": "resolved",
     "withdrawn": {"at": at("2026-11-22T09:00:00"), "reason": "问题已自行解决"},
     "hidden": {"at": at("2026-11-23T09:00:00"), "reason": "含有他人隐私"},
+    "source": {"system": "12345 热线", "id": "0042", "batch": "12345-2b58889ad6f5"},
 }
 
 # Worked out from the rules: the record's order, block mappings, flow lists, the message
@@ -123,12 +125,27 @@ withdrawn:
 hidden:
   at: 2026-11-23T09:00:00+08:00
   reason: 含有他人隐私
+source:
+  system: 12345 热线
+  id: '0042'
+  batch: '12345-2b58889ad6f5'
 """
 
 
 def test_every_field_is_written_in_the_records_order() -> None:
     assert ticket_yaml(FULL, schema_line=False) == FULL_TEXT
     assert ticket_yaml(FULL).startswith(SCHEMA_LINE + "id: ")
+
+
+def test_a_ticket_given_its_id_later_is_the_text_written_with_it() -> None:
+    # An import writes under a stand-in id and numbers the ticket afterwards.
+    stand_in = ticket_yaml({**FULL, "id": "2026-000000"})
+    assert with_id(stand_in, "2026-000042") == ticket_yaml(FULL)
+    assert with_id(ticket_yaml(FULL, schema_line=False), "2026-000043") == ticket_yaml(
+        {**FULL, "id": "2026-000043"}, schema_line=False
+    )
+    with pytest.raises(ValueError, match="first field is not the id"):
+        with_id(ticket_yaml({**FULL, "id": None}), "2026-000042")
 
 
 def test_the_loader_reads_back_every_value(tmp_path: Path) -> None:
@@ -159,6 +176,8 @@ def test_the_loader_reads_back_every_value(tmp_path: Path) -> None:
     assert ticket.rating.comment is None
     assert ticket.hidden is not None
     assert ticket.hidden.reason == "含有他人隐私"
+    assert ticket.source is not None
+    assert (ticket.source.system, ticket.source.id) == ("12345 热线", "0042")
     [reply] = file.replies
     assert reply.meta.promised == date(2026, 11, 20)
     assert reply.meta.signed == "测试市住房和城乡建设局"

@@ -302,6 +302,17 @@ def ticket_yaml(fields: Mapping[str, Any], *, schema_line: bool = True) -> str:
 _TICKET_ORDER = {key: index for index, key in enumerate(TICKET_FIELDS)}
 
 
+def with_id(text: str, ticket_id: str) -> str:
+    """A ticket.yaml that ``ticket_yaml`` wrote, given another id: the same text as
+    ``ticket_yaml`` writes with that id, as only its id line differs. An import checks
+    its rows in parallel under a stand-in id and numbers them in file order afterwards."""
+    head = SCHEMA_LINE if text.startswith(SCHEMA_LINE) else ""
+    if not text.startswith("id: ", len(head)):
+        raise ValueError("not a ticket.yaml from ticket_yaml: its first field is not the id")
+    rest = text.index("\n", len(head)) + 1
+    return f"{head}id: {_yaml_text(ticket_id, False)}\n{text[rest:]}"
+
+
 def reply_md(front: Mapping[str, Any], body: str) -> str:
     """The text of a new reply-N.md: front matter (``date``, ``department``, ``kind``,
     ``promised``, ``signed``, in that order; None left out), then the body."""

@@ -44,10 +44,12 @@ from answerable.core.records import ReplyMeta, Ticket
 from answerable.reading.loading import ReplyFile, TicketFile, default_workers, record_from
 from answerable.reading.yaml_source import YamlDocument
 from answerable.staff.authoring import (
-    SCHEMA_LINE,
     Authoring,
     AuthoringError,
     ordinary_mode,
+    reply_md,
+    ticket_yaml,
+    with_id,
     write_new_folder,
 )
 
@@ -609,33 +611,9 @@ def mask_display_name(name: str) -> str:
 # ---- the import ---------------------------------------------------------------------------
 
 
-# New files are written from a template (libyaml's representer would cost a third of a
-# millisecond a file, a ruamel round trip several): each value is cleaned to one line of
-# printable text (or, for the message, lines of it) and written plain only when no YAML
-# 1.1 or 1.2 reader could take it for anything but that text: no indicator first, no ':'
-# or '#', and either some non-ASCII character (numbers, dates, booleans and nulls are all
-# ASCII) or an ASCII word that is no boolean. Everything else is single-quoted.
-_PLAIN = re.compile(r"(?![\s\-?:,\[\]{}#&*!|>'\"%@`~])[^:#]*(?<!\s)")
-_ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_WORDS = {"y", "n", "yes", "no", "true", "false", "on", "off", "null"}
-
-
-def _scalar(value: str) -> str:
-    if _PLAIN.fullmatch(value) and (
-        not value.isascii() or (_ASCII_WORD.fullmatch(value) and value.lower() not in _WORDS)
-    ):
-        return value
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _block(text: str) -> str:
-    """A literal block (``|``): each line indented, the text's own line breaks kept."""
-    return "|\n" + "".join(f"  {line}\n" if line else "\n" for line in text.split("\n"))
-
-
 PARALLEL_FROM = 2_000  # rows; below this, starting worker processes costs more than it saves
-# A row's ticket: its year, ticket.yaml without its first two lines (schema, id), its
-# reply files by name, and what was masked.
+# A row's ticket: its year, ticket.yaml under a stand-in id, its reply files by name, and
+# what was masked.
 Built = tuple[int, str, dict[str, str], list[str]]
 _WORKER: tuple[Importer, dict[str, int], str] | None = None  # what forked workers inherit
 
@@ -789,12 +767,12 @@ class Importer:
                 if isinstance(result, str):
                     outcome.bad.append((number, result))
                     continue
-                year, rest, replies, notes = result
+                year, text, replies, notes = result
                 if year not in next_number:
                     next_number[year] = int(self.authoring.next_id(year)[5:])
                 ticket_id = f"{year}-{next_number[year]:06d}"
                 next_number[year] += 1
-                files = {"ticket.yaml": f"{SCHEMA_LINE}id: {ticket_id}\n{rest}", **replies}
+                files = {"ticket.yaml": with_id(text, ticket_id), **replies}
                 jobs.append((number, ticket_id, files))
                 outcome.masked += [(number, note) for note in notes]
                 self.known.add((self.system, source_id))
@@ -926,8 +904,8 @@ class Importer:
             return why
 
     def _ticket(self, cell: Callable[[str], Any], source_id: str, batch: str) -> Built:
-        """The files of the row's ticket folder (the ticket's own id line left out: ids
-        are given in file order once every row is checked) and what was masked."""
+        """The files of the row's ticket folder, under a stand-in id (ids are given in file
+        order once every row is checked; ``with_id`` numbers the text), and what was masked."""
         message = clean_text(cell("message"))
         if not message:
             raise ValueError("the message is empty")
@@ -957,34 +935,15 @@ class Importer:
         # order afterwards, and only the id line and the folder's name differ.
         ticket_id = f"{year}-000000"
         folder = f"tickets/{year}/{ticket_id}"
-        stamp = received.isoformat(timespec="seconds")
-        lines = [
-            f"title: {_scalar(fields['title'])}",
-            f"received: {stamp}",
-            *(
-                f"{key}: {_scalar(fields[key])}"
-                for key in ("channel", "type", "category", "department")
-            ),
-            f"submitter: {_scalar(fields['submitter'])}",
-        ]
-        if fields["location"]:
-            lines.append(f"location: {_scalar(fields['location'])}")
-        lines.append(f"message: {_block(fields['message'])}source:")
-        lines += [
-            f"  system: {_scalar(self.system)}",
-            f"  id: {_scalar(source_id)}",
-            f"  batch: {_scalar(batch)}",
-        ]
         data: dict[str, Any] = {
-            "id": ticket_id, "title": fields["title"], "received": stamp,
-            **{key: fields[key] for key in ("channel", "type", "category", "department")},
-            "submitter": fields["submitter"],
-            **({"location": fields["location"]} if fields["location"] else {}),
-            "message": fields["message"] + "\n",
+            "id": ticket_id,
+            "received": received,
+            **fields,
             "source": {"system": self.system, "id": source_id, "batch": batch},
-        }  # fmt: skip
-        rest = "\n".join(lines) + "\n"
-        files = {f"{folder}/ticket.yaml": (f"{SCHEMA_LINE}id: {ticket_id}\n{rest}", data)}
+        }
+        text = ticket_yaml(data)  # the board's one writer, as `answerable new` writes
+        # The record the text reads back as: a literal block keeps one final line break.
+        files = {f"{folder}/ticket.yaml": (text, {**data, "message": fields["message"] + "\n"})}
         if answer:
             try:
                 answered = parse_time(cell("reply_time"), self.zone)
@@ -992,27 +951,21 @@ class Importer:
                 raise ValueError(f"reply time: {error}") from None
             answer, findings = mask_personal_data(answer, self.board.privacy, official_allowed=True)
             notes += [f"masked {describe(f)} in the reply" for f in findings]
-            front: dict[str, Any] = {
-                "date": answered.isoformat(timespec="seconds"),
+            front = {
+                "date": answered,
                 "department": fields["department"],
                 "kind": "final",
+                "signed": self.department_names.get(fields["department"]) or None,
             }
-            signed = self.department_names.get(fields["department"])
-            if signed:
-                front["signed"] = signed
-            head = "".join(
-                f"{key}: {value if key == 'date' else _scalar(value)}\n"
-                for key, value in front.items()
-            )
-            files[f"{folder}/reply-1.md"] = (f"---\n{head}---\n{answer}\n", (front, answer))
+            files[f"{folder}/reply-1.md"] = (reply_md(front, answer), (front, answer))
         self._check(files)
-        replies = {path.rpartition("/")[2]: text for path, (text, _) in list(files.items())[1:]}
-        return year, rest, replies, notes
+        replies = {path.rpartition("/")[2]: reply for path, (reply, _) in list(files.items())[1:]}
+        return year, text, replies, notes
 
     def _check(self, files: dict[str, tuple[str, Any]]) -> None:
         """Check the folder with the rules of ``answerable validate``: the records its files
-        hold (the template above writes exactly these values; the tests read the text
-        back to show it), then the rules about the folder and the board."""
+        hold (``ticket_yaml`` and ``reply_md`` write exactly these values, as their tests
+        show by reading the text back), then the rules about the folder and the board."""
         problems: list[Problem] = []
         (ticket_rel, (_, data)), *reply_files = files.items()
         ticket = record_from(Ticket, YamlDocument(data), ticket_rel, problems)
