@@ -36,6 +36,7 @@ CORE_TESTS = [
     "tests/test_deadlines.py",
     "tests/test_rules_deadlines.py",
     "tests/test_rules_status.py",
+    "tests/test_rules_status_span.py",
     "tests/test_rules_ranking.py",
     "tests/test_rules_stats.py",
     "tests/test_rules_snapshot.py",
@@ -184,6 +185,23 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             " stars out: * either way",
         ),
     ],
+    "status": [
+        (
+            r"while day < due_day:",
+            r"while day <= due_day:",
+            "an open ticket is never on its due day with a warning of a working day or more",
+        ),
+        (
+            r"if warn\.amount else due",
+            r"or True else due",
+            "with no warning time, due minus nothing is the due time",
+        ),
+        (
+            r"if moment > state\.as_of\}",
+            r"if moment >= state\.as_of\}",
+            "the loop reads only events after the moment it stands at",
+        ),
+    ],
     "snapshot": [
         (
             r"known = settled\.get\(id\(file\)\)",
@@ -215,6 +233,11 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             r"round\(wilson_lower\(s, n\) or 0\.0, 12\)",
             r"or 0\.0, 13\)",
             "12 or 13 digits alike: equal bounds differ by float noise (1e-17), others by more",
+        ),
+        (
+            r"if tie else 0, pair",
+            r"if tie else 1, pair",
+            "without a tie rule every item gets the same constant: only the key orders ties",
         ),
     ],
 }

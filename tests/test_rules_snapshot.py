@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from answerable.checks.validation import validate
 from answerable.core.snapshot import BoardError, open_board, resolve_as_of, take_snapshot
 from answerable.core.stats import Period
 from answerable.reading.loading import load_board
@@ -171,3 +172,57 @@ def test_top_ten_counts_and_asks_each_table_once(loaded) -> None:  # type: ignor
     assert snapshot.table("department", Period.parse("2026-11")) is snapshot.table(
         "department", Period.parse("2026-11")
     )
+
+
+def test_top_ten_is_ten_by_count_in_the_period(tmp_path: Path) -> None:
+    """Twelve departments: in November unit-01 received 1 message, unit-02 2, ...
+    unit-12 12; in October unit-01 received 20 more. November's ten with the most are
+    unit-12 down to unit-03 (October's do not count). Unsatisfied ratings in November:
+    unit-05 two, eleven others one each (not unit-01): unit-05 first, then those with one
+    by their id, ten in all, so unit-12 is left out."""
+    board = BoardWriter(tmp_path)
+    units = "".join(
+        f"  - {{id: unit-{n:02d}, name: 测试单位{n:02d}, parent: city}}\n" for n in range(1, 13)
+    )
+    text = (tmp_path / "board.yaml").read_text("utf-8")
+    board.write("board.yaml", text.replace("categories:\n", units + "categories:\n", 1))
+    unhappy = dict.fromkeys(range(2, 13), 1) | {5: 2}
+    rating = "rating: {value: unsatisfied, at: 2026-11-29T09:00:00+08:00, source: online}\n"
+    made = 0
+
+    def ticket(unit: int, received: str, rated: bool) -> None:
+        nonlocal made
+        made += 1
+        ticket_id = f"2026-{made:06d}"
+        department = f"unit-{unit:02d}"
+        board.ticket(
+            ticket_id, received=received, department=department, extra=rating if rated else ""
+        )
+        board.reply(ticket_id, 1, received[:8] + "28T10:00:00+08:00", department=department)
+
+    for _ in range(20):
+        ticket(1, "2026-10-12T09:00:00+08:00", rated=False)
+    for unit in range(1, 13):
+        for index in range(unit):
+            ticket(unit, "2026-11-02T09:00:00+08:00", rated=index < unhappy.get(unit, 0))
+    loaded = load_board(tmp_path)
+    assert validate(loaded) == []
+    snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
+    volume, unsatisfied = snapshot.top_ten(Period.parse("2026-11"))
+    assert [(row.key, row.figures.received) for row in volume] == [
+        (f"unit-{n:02d}", n) for n in range(12, 2, -1)
+    ]
+    assert [(row.key, row.figures.unsatisfied) for row in unsatisfied] == [
+        ("unit-05", 2),
+        *((f"unit-{n:02d}", 1) for n in (2, 3, 4, 6, 7, 8, 9, 10, 11)),
+    ]
+
+
+def test_overdue_tickets_are_listed_by_due_time_not_by_id(tmp_path: Path) -> None:
+    """000001 received Mon 16 Nov (due end of Mon 23 Nov), 000002 received Mon 9 Nov (due
+    end of Mon 16 Nov): on 30 Nov both are overdue, 000002 the longest."""
+    board = BoardWriter(tmp_path)
+    board.ticket("2026-000001", received="2026-11-16T09:00:00+08:00")
+    board.ticket("2026-000002", received="2026-11-09T09:00:00+08:00")
+    snapshot = take_snapshot(load_board(tmp_path), at("2026-11-30T12:00:00"))
+    assert [s.ticket.id for s in snapshot.overdue] == ["2026-000002", "2026-000001"]

@@ -163,3 +163,28 @@ def test_no_warning_time_goes_from_open_to_overdue(minutes: int) -> None:
         else StatusSpan(Status.OPEN, at("2026-11-24T23:29:59"), Status.DUE_SOON)
     )
     assert span(file, "2026-11-20T12:00:00", rules) == expected
+
+
+def test_one_working_days_warning_is_yellow_on_the_due_day_alone() -> None:
+    """warn_before 1 working day: due soon from the first day with fewer than one
+    working day left after it, the due day itself (Tue 24 Nov: none after it). So open
+    until the end of Monday 23, due soon through Tuesday."""
+    rules = Rules(make_board(warn_before="1 working day"))
+    file = make_file(make_ticket(received=RECEIVED))
+    assert span(file, "2026-11-18T09:00:00", rules) == StatusSpan(
+        Status.OPEN, at("2026-11-23T23:59:59"), Status.DUE_SOON
+    )
+    assert span(file, "2026-11-24T00:00:00", rules) == StatusSpan(
+        Status.DUE_SOON, at("2026-11-24T23:59:59"), Status.OVERDUE
+    )
+
+
+def test_a_final_reply_at_the_last_green_second_ends_the_span_a_second_earlier() -> None:
+    """The clock alone would keep it open until Tue 24 Nov 20:59:59; a final reply dated
+    that very second answers it then, so it is open until 20:59:58."""
+    file = make_file(
+        make_ticket(received=RECEIVED), [("2026-11-24T20:59:59+08:00", "final", "housing")]
+    )
+    assert span(file, "2026-11-20T12:00:00") == StatusSpan(
+        Status.OPEN, at("2026-11-24T20:59:58"), Status.ANSWERED_ON_TIME
+    )
