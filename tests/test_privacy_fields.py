@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 import pytest
 from click.testing import CliRunner
+from pydantic import BaseModel
 
-from answerable.checks.privacy import Voice, field_voices, public_fields
+from answerable.checks.privacy import Voice, field_texts, field_voices, public_fields
 from answerable.checks.schema import json_schema
 from answerable.cli.main import cli
 from answerable.core.records import DURATION_PATTERN, SCHEMA_MODELS, Ticket
@@ -413,3 +414,50 @@ def test_a_page_in_content_is_the_office_s_words(board) -> None:
         "content/pages/how-to-submit.md:4:10: E502 page holds a mobile phone number "
         "(139****1111); only board.yaml's privacy.allowed_numbers may appear"
     ]
+
+
+class _Note(BaseModel):
+    text: str
+    lines: list[Annotated[str, "a constraint, not a voice"]] = []
+    either: int | str = 0
+
+
+class _Holder(BaseModel):
+    note: Annotated[_Note, Voice.STAFF]
+    notes: list[Annotated[_Note, Voice.PRIVATE]] = []
+    own: Annotated[_Note, Voice.STAFF] | None = None
+
+
+def test_a_record_takes_the_voice_of_the_field_that_holds_it_through_lists_and_unions() -> None:
+    """A record's fields that declare no voice take the one declared where the record is
+    held, through a list, a union or an Annotated part that is no voice."""
+    found = {f.name: f.declared for f in public_fields(_Holder, "x")}
+    assert found == {
+        "x.note.text": Voice.STAFF,
+        "x.note.lines[]": Voice.STAFF,
+        "x.note.either": Voice.STAFF,
+        "x.notes[].text": Voice.PRIVATE,
+        "x.notes[].lines[]": Voice.PRIVATE,
+        "x.notes[].either": Voice.PRIVATE,
+        "x.own.text": Voice.STAFF,
+        "x.own.lines[]": Voice.STAFF,
+        "x.own.either": Voice.STAFF,
+    }
+
+
+def test_each_field_reaches_its_values_through_records_and_lists() -> None:
+    holder = _Holder(
+        note=_Note(text="甲", lines=["乙", "丙"]),
+        notes=[_Note(text="丁"), _Note(text="戊", either="己")],
+    )
+    fields = {f.name: f for f in public_fields(_Holder, "x")}
+    assert list(field_texts(holder, fields["x.note.lines[]"])) == [
+        (("note", "lines", 0), "乙"),
+        (("note", "lines", 1), "丙"),
+    ]
+    assert list(field_texts(holder, fields["x.notes[].text"])) == [
+        (("notes", 0, "text"), "丁"),
+        (("notes", 1, "text"), "戊"),
+    ]
+    assert list(field_texts(holder, fields["x.notes[].either"])) == [(("notes", 1, "either"), "己")]
+    assert list(field_texts(holder, fields["x.own.text"])) == []
