@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -111,3 +114,25 @@ class BoardWriter:
 @pytest.fixture
 def board(tmp_path: Path) -> BoardWriter:
     return BoardWriter(tmp_path)
+
+
+def load_script(path: Path) -> ModuleType:
+    """A script of scripts/ imported as a module, under its file's name."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def board_in(root: Path, locale: str) -> BoardWriter:
+    """A small board in ``locale``: an answered ticket and an open one."""
+    board = BoardWriter(root)
+    text = (root / "board.yaml").read_text("utf-8").replace("locale: zh_CN", f"locale: {locale}")
+    board.write("board.yaml", text)
+    board.ticket()
+    board.reply("2026-000001", 1, "2026-11-05T10:00:00+08:00")
+    board.ticket("2026-000002", received="2026-11-09T10:00:00+08:00")
+    return board

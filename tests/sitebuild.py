@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -9,6 +10,22 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# The settings `answerable init` writes, without the search index (Pagefind's own files
+# are not byte-stable) and without git history (a copy is no repository).
+SETTINGS_AFTER = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
+
+
+def copy_demo(board: Path) -> Path:
+    """The demo board copied to ``board``, with those settings in its pelicanconf.py."""
+    from answerable.staff.scaffold import pelican_settings
+
+    board.mkdir(parents=True)
+    shutil.copy(ROOT / "board.yaml", board / "board.yaml")
+    shutil.copytree(ROOT / "tickets", board / "tickets")
+    shutil.copytree(ROOT / "content", board / "content")
+    text = pelican_settings(name="test", office="test", timezone="Asia/Shanghai", locale="zh_CN")
+    (board / "pelicanconf.py").write_text(text + SETTINGS_AFTER, "utf-8")
+    return board
 
 
 def build_site(board: Path, output: Path, **override: object) -> Path:

@@ -3,25 +3,14 @@ figures, and the page's text outside the markers kept."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
+
+from conftest import load_script
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_script()
+bench = load_script(SCRIPT)
 STEPS = ["floor: read every file", bench.VALIDATE, "answerable validate, cache warm",
          bench.COLD, bench.REPLY, bench.NOTHING, bench.HOUR, "search index (Pagefind)",
          bench.PELICAN, bench.HUGO]  # fmt: skip

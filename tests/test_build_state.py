@@ -20,10 +20,9 @@ from answerable.incremental.changes import known_keys
 from answerable.incremental.remembered import RememberingReader, remembered_checks
 from answerable.incremental.state import BuildState, state_path
 from answerable.reading.loading import LoadedBoard, blob_id, load_board
-from answerable.staff.scaffold import pelican_settings
+from sitebuild import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS_AFTER = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
 TICKET = "tickets/2026/2026-000005/ticket.yaml"
 REPLY = "tickets/2026/2026-000001/reply-1.md"
 
@@ -47,16 +46,6 @@ def git(where: Path, *args: str) -> str:
         check=True,
     )
     return done.stdout
-
-
-def copy_demo(board: Path) -> Path:
-    board.mkdir(parents=True)
-    shutil.copy(ROOT / "board.yaml", board / "board.yaml")
-    shutil.copytree(ROOT / "tickets", board / "tickets")
-    shutil.copytree(ROOT / "content", board / "content")
-    text = pelican_settings(name="test", office="test", timezone="Asia/Shanghai", locale="zh_CN")
-    (board / "pelicanconf.py").write_text(text + SETTINGS_AFTER, "utf-8")
-    return board
 
 
 @pytest.fixture

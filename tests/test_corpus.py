@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
@@ -18,23 +15,14 @@ from answerable.core.snapshot import take_snapshot
 from answerable.core.status import states_at
 from answerable.reading.loading import load_board
 from answerable.staff.authoring import reply_md, ticket_yaml
+from conftest import load_script
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when it is there
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "make_corpus.py"
 TICKETS = 300
 
 
-def _load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_corpus", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-make_corpus = _load_script()
+make_corpus = load_script(SCRIPT)
 
 
 def _files(root: Path) -> dict[str, bytes]:

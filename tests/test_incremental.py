@@ -20,13 +20,9 @@ from answerable.incremental.remembered import load_remembered
 from answerable.incremental.state import BuildState, state_path
 from answerable.reading import loading
 from answerable.reading.loading import load_board
-from answerable.staff.scaffold import pelican_settings
-from sitebuild import page
+from sitebuild import copy_demo, page
 
 ROOT = Path(__file__).resolve().parent.parent
-# The settings `answerable init` writes, without the search index (Pagefind's own files
-# are not byte-stable) and without git history (the copy is no repository).
-SETTINGS_AFTER = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
 OPEN = "tickets/2026/2026-000069"  # open at the demo's moment, no reply yet
 REPLY = """\
 ---
@@ -41,15 +37,8 @@ promised: 2026-11-24
 
 @pytest.fixture
 def demo_copy(tmp_path: Path) -> tuple[Path, Path]:
-    board = tmp_path / "board"
-    board.mkdir()
-    shutil.copy(ROOT / "board.yaml", board / "board.yaml")
-    shutil.copytree(ROOT / "tickets", board / "tickets")
-    shutil.copytree(ROOT / "content", board / "content")
-    settings = board / "pelicanconf.py"
-    text = pelican_settings(name="test", office="test", timezone="Asia/Shanghai", locale="zh_CN")
-    settings.write_text(text + SETTINGS_AFTER, "utf-8")
-    return board, settings
+    board = copy_demo(tmp_path / "board")
+    return board, board / "pelicanconf.py"
 
 
 def build(board: Path, settings: Path, output: Path, *extra: str, cache: bool = True) -> dict:

@@ -7,20 +7,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from conftest import BoardWriter
+from conftest import board_in
 from sitebuild import ROOT, build_site, page
 
 LOCALE = ROOT / "plugins/answerable/locale"
-
-
-def _board(root: Path, locale: str) -> BoardWriter:
-    board = BoardWriter(root)
-    text = (root / "board.yaml").read_text("utf-8").replace("locale: zh_CN", f"locale: {locale}")
-    board.write("board.yaml", text)
-    board.ticket()
-    board.reply("2026-000001", 1, "2026-11-05T10:00:00+08:00")
-    board.ticket("2026-000002", received="2026-11-09T10:00:00+08:00")
-    return board
 
 
 @pytest.mark.parametrize(
@@ -30,7 +20,7 @@ def _board(root: Path, locale: str) -> BoardWriter:
 def test_interface_language(
     tmp_path: Path, locale: str, lang: str, overdue: str, date: str
 ) -> None:
-    board = _board(tmp_path / "board", locale)
+    board = board_in(tmp_path / "board", locale)
     out = build_site(board.root, tmp_path / "out", ANSWERABLE_AS_OF="2026-11-20T12:00:00+08:00")
     soup = page(out, "tickets/2026-000002.html")
     assert soup.find("html")["lang"] == lang

@@ -12,7 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from answerable.cli.main import cli
-from answerable.staff.scaffold import pelican_settings
+from sitebuild import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20T12:00:00+08:00"
@@ -30,15 +30,7 @@ promised: 2026-11-24
 
 
 def demo(tmp_path: Path) -> Path:
-    board = tmp_path / "board"
-    board.mkdir()
-    shutil.copy(ROOT / "board.yaml", board / "board.yaml")
-    shutil.copytree(ROOT / "tickets", board / "tickets")
-    shutil.copytree(ROOT / "content", board / "content")
-    text = pelican_settings(name="test", office="test", timezone="Asia/Shanghai", locale="zh_CN")
-    extra = "\nANSWERABLE_SEARCH = False\nANSWERABLE_HISTORY = False\n"
-    (board / "pelicanconf.py").write_text(text + extra, "utf-8")
-    return board
+    return copy_demo(tmp_path / "board")
 
 
 def build(board: Path, output: Path, *, ok: bool = True) -> str:

@@ -11,21 +11,11 @@ import jinja2
 import pytest
 
 from answerable.site.i18n import translations
-from conftest import BoardWriter
+from conftest import BoardWriter, board_in
 from sitebuild import ROOT, build_site, page
 
 AS_OF = "2026-11-20T12:00:00+08:00"
 SKIP = "Skip to content"  # the first text of every page (base.html)
-
-
-def _board(root: Path, locale: str) -> BoardWriter:
-    board = BoardWriter(root)
-    text = (root / "board.yaml").read_text("utf-8").replace("locale: zh_CN", f"locale: {locale}")
-    board.write("board.yaml", text)
-    board.ticket()
-    board.reply("2026-000001", 1, "2026-11-05T10:00:00+08:00")
-    board.ticket("2026-000002", received="2026-11-09T10:00:00+08:00")
-    return board
 
 
 def _build(
@@ -67,8 +57,8 @@ def test_a_chinese_then_an_english_board_share_one_cache_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shared = tmp_path / "cache"
-    zh_board = _board(tmp_path / "zh-board", "zh_CN")
-    en_board = _board(tmp_path / "en-board", "en")
+    zh_board = board_in(tmp_path / "zh-board", "zh_CN")
+    en_board = board_in(tmp_path / "en-board", "en")
     chinese = translations("zh_CN").gettext(SKIP)
     assert chinese != SKIP
 
@@ -99,7 +89,7 @@ def test_a_changed_template_is_compiled_again(
 ) -> None:
     """Jinja keys a kept template by its source too: a theme whose template changed in
     place is compiled again, not served from the cache."""
-    board = _board(tmp_path / "board", "zh_CN")
+    board = board_in(tmp_path / "board", "zh_CN")
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "plugins/answerable/theme", theme)
     monkeypatch.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "cache"))
@@ -116,7 +106,7 @@ def test_a_changed_template_is_compiled_again(
 def test_a_cache_that_cannot_be_used_does_not_fail_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
-    board = _board(tmp_path / "board", "en")
+    board = board_in(tmp_path / "board", "en")
     expected = _build(monkeypatch, board, tmp_path / "cold", tmp_path / "cold-cache")
     cache = tmp_path / "cache"
     if damage == "unwritable":
