@@ -82,9 +82,7 @@ class TicketState:
             Status.DUPLICATE,
         ):
             return None
-        # Extension requests too: the timeline shows them.
-        requests = [e.requested for e in self.ticket.extensions]
-        latest = max(event_times(self.file) + requests)
+        latest = max(shown_times(self.file))
         return latest if latest <= self.as_of else None
 
     @property
@@ -104,6 +102,13 @@ def event_times(file: TicketFile) -> list[datetime]:
     times += [r.at for r in file.replies]
     times += [e.at for e in (ticket.rating, ticket.withdrawn, ticket.hidden) if e]
     return times
+
+
+def shown_times(file: TicketFile) -> list[datetime]:
+    """Every moment a ticket's public timeline shows something: its events, the
+    extensions requested, and when the record first held each reply."""
+    times = event_times(file) + [e.requested for e in file.ticket.extensions]
+    return times + [r.witnessed for r in file.replies if r.witnessed is not None]
 
 
 def count_witnessed(

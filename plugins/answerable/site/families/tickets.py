@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
-from answerable.core.status import Status, StatusSpan, event_times, status_span
+from answerable.core.status import Status, StatusSpan, shown_times, status_span
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
@@ -39,9 +39,7 @@ def _span(site: Site, view: TicketView) -> StatusSpan | None:
 def _next_event(view: TicketView) -> datetime | None:
     """The first moment after the snapshot's at which the timeline shows something more."""
     state = view.state
-    times = event_times(state.file) + [e.requested for e in state.ticket.extensions]
-    times += [r.witnessed for r in state.file.replies if r.witnessed is not None]
-    return min((moment for moment in times if moment > state.as_of), default=None)
+    return min((moment for moment in shown_times(state.file) if moment > state.as_of), default=None)
 
 
 def ticket_page(site: Site, view: TicketView, span: StatusSpan | None = None) -> Page:
