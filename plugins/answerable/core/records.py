@@ -214,6 +214,7 @@ class Record(BaseModel):
         strict=True,
         populate_by_name=True,
         use_attribute_docstrings=True,
+        defer_build=True,
     )
 
 
