@@ -163,6 +163,24 @@ def test_overdue_and_due_soon_are_asked_of_the_snapshot(loaded) -> None:  # type
     assert [s.ticket.id for s in evening.due_soon] == ["2026-000003"]
 
 
+def test_a_period_table_of_the_snapshot_takes_tickets_by_their_local_day(tmp_path: Path) -> None:
+    """The snapshot finds a period's tickets by bisection over receipt times: its bounds
+    are the period's first and last days in the board's time zone (Shanghai, UTC+8),
+    to the last fraction of a second."""
+    board = BoardWriter(tmp_path)
+    board.ticket("2026-000001", received="2026-10-31T15:59:59+00:00")  # 31 Oct 23:59:59
+    board.ticket("2026-000002", received="2026-10-31T16:00:00+00:00")  # 1 Nov 00:00:00
+    board.ticket("2026-000003", received="2026-11-30T15:59:59.500000+00:00")  # 30 Nov, late
+    board.ticket("2026-000004", received="2026-11-30T16:00:00+00:00")  # 1 Dec 00:00:00
+    snapshot = take_snapshot(load_board(tmp_path), NOW)
+    november = snapshot.table("department", Period.parse("2026-11"))
+    assert november.total.received == 2
+    assert snapshot.table("department", Period.parse("2026-10")).total.received == 1
+    assert snapshot.table("department", Period.parse("2026-12")).total.received == 1
+    assert snapshot.table("department", Period.parse("2026-Q4")).total.received == 4
+    assert snapshot.table("department").total.received == 4
+
+
 def test_top_ten_counts_and_asks_each_table_once(loaded) -> None:  # type: ignore[no-untyped-def]
     snapshot = take_snapshot(loaded, at("2026-11-30T12:00:00"))
     volume, unsatisfied = snapshot.top_ten(Period.parse("2026-11"))

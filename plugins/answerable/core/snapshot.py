@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -47,11 +47,26 @@ class Snapshot:
         chosen = None if only is None else tuple(only)
         found = self._tables.get((by, period, chosen))
         if found is None:
-            found = table(
-                self.board, self.states, self.as_of, self.rules.local_date, by, period, chosen
-            )
+            states = self.states if period is None else self._received_in(period)
+            found = table(self.board, states, self.as_of, self.rules.local_date, by, period, chosen)
             self._tables[by, period, chosen] = found
         return found
+
+    def _received_in(self, period: Period) -> list[TicketState]:
+        """The states of the tickets received in ``period``, in id order: found by
+        bisection, as pages ask for the tables of every month and quarter."""
+        times, order = self._states_by_received
+        zone = self.rules.zone
+        first = bisect_left(times, datetime.combine(period.start, time.min, zone))
+        last = bisect_left(times, datetime.combine(period.end + timedelta(days=1), time.min, zone))
+        return [self.states[index] for index in sorted(order[first:last])]
+
+    @cached_property
+    def _states_by_received(self) -> tuple[list[datetime], list[int]]:
+        """When each state's ticket was received, in that order, and its place in ``states``."""
+        states = self.states
+        order = sorted(range(len(states)), key=lambda index: states[index].ticket.received)
+        return [states[index].ticket.received for index in order], order
 
     # The questions every face asks (the site, the feeds, `answerable overdue` and
     # `stats`), answered here once.
