@@ -3,8 +3,9 @@
 It lives in the user's cache folder, never in the board (boards travel through pull
 requests, and a state file is data nobody reviews), at
 ``cache_root()/state/<digest of the board's path>.sqlite``. It holds what each ticket
-file was parsed into, each folder's own problems, and what each page job wrote, each
-under the content keys it was made from (``changes``), never a file time.
+file was parsed into, each folder's own problems, each ticket's fragments of the
+whole-board files and what each page job wrote, each under the content keys it was
+made from (``changes``), never a file time.
 
 Nothing in it is ever needed: a state of another version, a corrupt or truncated file,
 one that is locked or cannot be written, all mean "start empty" (the run is slower,
@@ -22,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1  # of the tables below; the code's own version is checked beside it
+FORMAT = 2  # of the tables below; the code's own version is checked beside it
 BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
 _CODE = Path(__file__).parent.parent
 _INHERITED: list[sqlite3.Connection] = []
@@ -39,6 +40,10 @@ _TABLES = (
     )
     + """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS fragments (
+    kind TEXT NOT NULL, name TEXT NOT NULL, folder TEXT NOT NULL, key BLOB NOT NULL,
+    text TEXT NOT NULL, PRIMARY KEY (kind, name)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pages (
     site TEXT NOT NULL, key BLOB NOT NULL, files BLOB NOT NULL, PRIMARY KEY (site, key)
 ) WITHOUT ROWID;
@@ -113,6 +118,8 @@ class BuildState:
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if _cut_short(self.path):
+            raise sqlite3.DatabaseError(f"{self.path}: shorter than its header says")
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
             db.execute("PRAGMA journal_mode=WAL")
@@ -122,7 +129,7 @@ class BuildState:
             if row is None or row[0] != self.version:
                 # Another version's tables may hold other things: none is kept.
                 db.execute("BEGIN IMMEDIATE")
-                for table in (*ENTRIES, "pages", "meta"):
+                for table in (*ENTRIES, "fragments", "pages", "meta"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 for statement in filter(str.strip, _TABLES.split(";")):
                     db.execute(statement)
@@ -206,10 +213,48 @@ class BuildState:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS present (folder TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM present")
                 db.executemany("INSERT OR IGNORE INTO present VALUES (?)", ((f,) for f in folders))
-                for table in ENTRIES:
+                for table in (*ENTRIES, "fragments"):
                     db.execute(
                         f"DELETE FROM {table} WHERE folder NOT IN (SELECT folder FROM present)"  # noqa: S608
                     )
+            db.execute("COMMIT")
+        except sqlite3.Error as error:
+            self._fail(error)
+
+    # Fragments of the whole-board files, per ticket, by their keys (``fragments``).
+
+    def fragments(self, kind: str) -> Iterator[tuple[str, bytes, str]]:
+        """Each ``kind`` fragment kept: its name, key and text, in the order of names.
+
+        Read without ever writing, so that a forked rendering process may read while
+        only the main process writes; any trouble ends the reading early (what is not
+        read is made afresh)."""
+        if self._empty or self._broken or not self.path.exists():
+            return
+        try:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        except sqlite3.Error:
+            return
+        try:
+            rows = db.execute(
+                "SELECT name, key, text FROM fragments WHERE kind = ? ORDER BY name", (kind,)
+            )
+            for name, key, text in rows:
+                yield name, bytes(key), text
+        except sqlite3.Error:
+            return
+        finally:
+            db.close()
+
+    def save_fragments(self, rows: Iterable[tuple[str, str, str, bytes, str]]) -> None:
+        """Keep these fragments (kind, name, folder, key, text), in one transaction."""
+        rows = list(rows)
+        db = self._connect() if rows else None
+        if db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except sqlite3.Error as error:
             self._fail(error)
@@ -246,6 +291,26 @@ class BuildState:
         if self._db is not None and self._pid == os.getpid():
             self._db.close()
         self._db = None
+
+
+def _cut_short(path: Path) -> bool:
+    """Whether the file holds fewer pages than its header counts: SQLite reads the pages
+    cut off as empty ones, and a truncated state could be read and written on without a
+    word. The count is trusted only when the header says it is current (offsets 24 and
+    92 of the SQLite file format agree)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        return False
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return False  # not a database at all: SQLite says so itself
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    current = header[24:28] == header[92:96]
+    return current and size < pages * page_size
 
 
 def _loads(value: bytes) -> Any | None:  # noqa: ANN401 - what was put
