@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime
@@ -361,3 +362,38 @@ def test_an_open_ticket_page_changes_when_its_timeline_does(
     monkeypatch.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
     cold = build(board, settings, tmp_path / "cold", "--as-of", "2026-11-20T21:00:00+08:00")
     assert after == cold
+
+
+def test_whole_board_files_join_the_kept_pieces_of_settled_tickets(
+    demo_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Each settled ticket's piece of the whole-board files is kept in the build state
+    and joined in again; an open ticket's piece (its time left changes) is never kept,
+    and a changed ticket's piece is made again. A piece altered in the state shows
+    where it was joined in: that is how this test sees which pieces were kept."""
+    board, settings = demo_copy
+    output = tmp_path / "site"
+    build(board, settings, output)
+    settled, open_ = "2026-000001", OPEN.rsplit("/", 1)[1]
+    with sqlite3.connect(state_path(board)) as db:
+        kept = {name for (name,) in db.execute("SELECT name FROM fragments WHERE kind = 'ticket'")}
+        assert settled in kept
+        assert open_ not in kept
+        for kind in ("ticket", "request", "csv"):
+            db.execute(
+                "UPDATE fragments SET text = replace(text, ?, ?) WHERE kind = ? AND name = ?",
+                (settled, f"{settled}-kept", kind, settled),
+            )
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    rebuilt = build(board, settings, output)
+    for path in ("data/tickets.json", "data/tickets.csv", "open311/v2/requests.json"):
+        assert f"{settled}-kept".encode() in rebuilt[path], path
+    assert json.loads(rebuilt["data/tickets.json"])["tickets"][68]["id"] == open_
+    # Made again once the ticket changes: its title is edited.
+    ticket = board / "tickets/2026" / settled / "ticket.yaml"
+    ticket.write_text(ticket.read_text("utf-8").replace("title: ", "title: 改", 1), "utf-8")
+    again = build(board, settings, output)
+    cold = build(board, settings, tmp_path / "cold", cache=False)
+    assert again == cold
+    row = json.loads(again["data/tickets.json"])["tickets"][0]
+    assert (row["id"], row["title"][0]) == (settled, "改")

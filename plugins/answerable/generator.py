@@ -32,6 +32,7 @@ from answerable.checks.problems import Severity
 from answerable.cli.formats import problem_line
 from answerable.core.snapshot import BoardError, take_snapshot
 from answerable.exports import feeds, open_data
+from answerable.incremental.fragments import FragmentStore
 from answerable.incremental.jobs import Page
 from answerable.incremental.page_cache import PageCache, base_digest
 from answerable.incremental.state import BuildState, cache_root
@@ -173,7 +174,10 @@ class BoardGenerator(Generator):  # type: ignore[misc]
 
         output = Path(self.output_path)
         started = time.perf_counter()
-        jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site)]
+        cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
+        # Each ticket's piece of the whole-board files, kept beside the pages' keys.
+        store = FragmentStore(cache.state if cache else None, cache.base if cache else b"")
+        jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site, store)]
         names = owned([*(job.save_as for job in jobs), SITEMAP])
         run = self.staged_run
         # `answerable build` into a staging folder: with changes_only, pages are compared
@@ -185,8 +189,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 link_last_site(run.last_site, output, names)
             except OSError as error:
                 raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
-        cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
-        written = publish(jobs, render, output, self.workers, cache, last)
+        written = publish(jobs, render, output, self.workers, cache, last, store.take_made)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
         pages = [path for path in written.paths if path.endswith(".html")]
         sitemap = Page(SITEMAP, "answerable_sitemap", {"urls": pages})
@@ -205,6 +208,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             stale = 0
         if cache is not None:
             cache.save(written.files)
+            store.save(written.made)
         log.info(
             "answerable: %d files, %d rendered, %d written, %d stale removed",
             len(written.paths),

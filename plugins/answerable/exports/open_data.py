@@ -19,6 +19,7 @@ from functools import cache, partial
 from typing import Any
 
 from answerable.core.status import Status, event_times
+from answerable.incremental.fragments import FragmentStore, Piece
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import OPEN_DATA
@@ -65,9 +66,14 @@ def _dump_list(items: Iterable[object], before: str = "", after: str = "") -> It
     """A JSON array written item by item, as ``_dump`` would write it whole: the files
     of the whole board would otherwise be held in memory several times over (their
     rows, the text, its escaped copy, its bytes), hundreds of MiB at 100,000 tickets."""
+    return _joined(map(_json, items), before, after)
+
+
+def _joined(texts: Iterable[str], before: str = "", after: str = "") -> Iterator[str]:
+    """A JSON array of items already written (``_json``), piece by piece."""
     yield before + "["
-    for number, item in enumerate(items):
-        yield ("," if number else "") + _json(item)
+    for number, text in enumerate(texts):
+        yield ("," if number else "") + text
     yield "]" + after + "\n"
 
 
@@ -192,33 +198,47 @@ def _ticket_row(view: TicketView) -> dict[str, Any]:
 def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """RFC 4180: CRLF between records, and a field with a line break, a comma or a
     quote in quotes (its quotes doubled), so that no text can start a row of its own."""
-    buffer = io.StringIO()
+    return _csv_file(columns, map(_CsvLine(columns), rows))
+
+
+def _csv_file(columns: list[str], lines: Iterable[str]) -> Iterator[str]:
+    """A CSV file of rows already written (``_CsvLine``), with its header."""
     # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    # The csv module quotes a field for \r and \n only; a row with another line break
-    # (U+2028, U+0085, ...) is written with every field quoted, which reads the same.
-    quoted = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(columns)
-    # The row's values in one call (itemgetter of one column gives the value alone).
-    get = operator.itemgetter(*columns)
-    values = get if len(columns) > 1 else lambda row: (get(row),)
-    for row in rows:
-        cells = list(map(_cell, values(row)))
-        (quoted if _OTHER_BREAK.search("".join(map(str, cells))) else writer).writerow(cells)
-        if buffer.tell() > 1 << 16:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    yield "\ufeff" + _CsvLine(columns)(dict(zip(columns, columns, strict=True)))
+    yield from lines
+
+
+class _CsvLine:
+    """One row's line of a CSV file with ``columns``, each cell safe (``_cell``)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        # The csv module quotes a field for \r and \n only; a row with another line break
+        # (U+2028, U+0085, ...) is written with every field quoted, which reads the same.
+        self.quoted = csv.writer(self.buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        # The row's values in one call (itemgetter of one column gives the value alone).
+        get = operator.itemgetter(*columns)
+        self.values = get if len(columns) > 1 else lambda row: (get(row),)
+
+    def __call__(self, row: dict[str, Any]) -> str:
+        cells = list(map(_cell, self.values(row)))
+        writer = self.quoted if _OTHER_BREAK.search("".join(map(str, cells))) else self.writer
+        writer.writerow(cells)
+        line = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return line
 
 
 MENU = (90, N_("Open data"), OPEN_DATA)
 
 
-def jobs(site: Site) -> list[Job]:
+def jobs(site: Site, store: FragmentStore | None = None) -> list[Job]:
     """The open-data files: one job per request (keyed by its ticket), one for each
-    whole-board file; and the page that describes them."""
+    whole-board file; and the page that describes them. ``store``: where each ticket's
+    piece of the whole-board files is kept between builds (none: all made afresh)."""
+    store = store or FragmentStore(None, b"")
     made = [
         Job(
             request_path(view.ticket.id),
@@ -231,7 +251,7 @@ def jobs(site: Site) -> list[Job]:
     # One job a file: a rebuild after one reply remakes them all, in several processes.
     made += [
         Job(path, partial(_whole_file, path, text), job_key("open data", path, site.board_key))
-        for path, text in _whole_files(site).items()
+        for path, text in _whole_files(site, store).items()
     ]
     made.append(
         Job(
@@ -256,24 +276,42 @@ def _whole_file(path: str, text: Callable[[], str | Iterator[str]]) -> Page:
     return Page(path, "", {}, text())
 
 
-def _whole_files(site: Site) -> dict[str, Callable[[], str | Iterator[str]]]:
+def _whole_files(site: Site, store: FragmentStore) -> dict[str, Callable[[], str | Iterator[str]]]:
     """The whole board's files, each made as it is written (an iterator of pieces)."""
     as_of = site.snapshot.as_of.isoformat()
-    tickets = site.tickets
     head = '{"as_of":' + _json(as_of)
+    csv_line = _CsvLine(TICKET_COLUMNS)
+
+    def pieces(kind: str, make: Callable[[TicketView], str]) -> Iterator[str]:
+        # A settled ticket's piece is the same at every later moment: kept by its view.
+        return store.pieces(
+            kind,
+            (
+                Piece(
+                    view.ticket.id,
+                    view.state.file.folder,
+                    view.digest if view.state.settled_since is not None else None,
+                    partial(make, view),
+                )
+                for view in site.tickets
+            ),
+        )
 
     def departments() -> list[dict[str, Any]]:
         return [row.as_dict() for row in site.department_table.rows]
 
+    def request(view: TicketView) -> str:
+        return _json(open311_request(site, view))
+
     return {
         f"{OPEN311}/services.json": lambda: _dump(open311_services(site)),
-        f"{OPEN311}/requests.json": lambda: _dump_list(
-            open311_request(site, view) for view in tickets
+        f"{OPEN311}/requests.json": lambda: _joined(pieces("request", request)),
+        "data/tickets.json": lambda: _joined(
+            pieces("ticket", lambda view: _json(_ticket_row(view))), head + ',"tickets":', "}"
         ),
-        "data/tickets.json": lambda: _dump_list(
-            map(_ticket_row, tickets), head + ',"tickets":', "}"
+        "data/tickets.csv": lambda: _csv_file(
+            TICKET_COLUMNS, pieces("csv", lambda view: csv_line(_ticket_row(view)))
         ),
-        "data/tickets.csv": lambda: _csv(TICKET_COLUMNS, map(_ticket_row, tickets)),
         "data/departments.json": lambda: _dump({"as_of": as_of, "departments": departments()}),
         "data/departments.csv": lambda: _csv(DEPARTMENT_COLUMNS, departments()),
     }

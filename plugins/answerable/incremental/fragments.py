@@ -1,0 +1,74 @@
+"""Each ticket's piece of the whole-board files, kept from one build to the next.
+
+The open-data files of the whole board (every request, every ticket as JSON and as CSV)
+change whenever one ticket does, and writing them meant making a piece for each of
+10,000 tickets again. A settled ticket's piece is the same at every later moment, so
+it is kept in the build state under the key of what it shows (the ticket's view and
+what every page shares) and joined back in; only the pieces of changed and still open
+tickets are made again.
+
+The pieces are read in the rendering processes as the file is written, in the order of
+the tickets, without holding them all; new ones go back to the main process, which
+alone writes the state (``save``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
+
+from answerable.incremental.state import BuildState
+
+
+class Piece(NamedTuple):
+    """What a whole-board file needs of one ticket: its name (the ticket id; the pieces
+    come in the order of names), its folder, the key of what its piece shows (None: not
+    kept, it changes with the moment) and how to make the piece."""
+
+    name: str
+    folder: str
+    key: bytes | None
+    make: Callable[[], str]
+
+
+Made = tuple[str, str, str, bytes, str]
+"""A piece made in this process: kind, name, folder, full key, text."""
+
+
+class FragmentStore:
+    """The pieces kept in ``state`` (None: none kept), under keys that add ``base``:
+    the digest of what every page shares (code, templates, settings, board.yaml)."""
+
+    def __init__(self, state: BuildState | None, base: bytes) -> None:
+        self.state = state
+        self.base = base
+        self.made: list[Made] = []
+
+    def pieces(self, kind: str, wanted: Iterable[Piece]) -> Iterator[str]:
+        """The text of each wanted piece, in order: kept, or made (and noted for saving)."""
+        kept = self.state.fragments(kind) if self.state is not None else iter(())
+        current = next(kept, None)
+        for piece in wanted:
+            if piece.key is None or self.state is None:
+                yield piece.make()
+                continue
+            # Both come sorted by name: step the kept ones up to this piece.
+            while current is not None and current[0] < piece.name:
+                current = next(kept, None)
+            full = hashlib.blake2b(self.base + kind.encode() + piece.key, digest_size=16).digest()
+            if current is not None and current[0] == piece.name and current[1] == full:
+                yield current[2]
+                continue
+            text = piece.make()
+            self.made.append((kind, piece.name, piece.folder, full, text))
+            yield text
+
+    def take_made(self) -> list[Made]:
+        """The pieces made in this process since last asked (sent back to the main one)."""
+        made, self.made = self.made, []
+        return made
+
+    def save(self, made: Iterable[Made]) -> None:
+        if self.state is not None:
+            self.state.save_fragments(made)
