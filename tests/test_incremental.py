@@ -397,3 +397,34 @@ def test_whole_board_files_join_the_kept_pieces_of_settled_tickets(
     assert again == cold
     row = json.loads(again["data/tickets.json"])["tickets"][0]
     assert (row["id"], row["title"][0]) == (settled, "改")
+
+
+def test_list_pages_join_the_kept_rows_of_settled_tickets(
+    demo_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A settled ticket's row in the lists is kept in the build state and joined into
+    the list pages that a rebuild renders again; an open ticket's row (its time left
+    changes) is never kept. A row altered in the state shows where it was joined in."""
+    board, settings = demo_copy
+    output = tmp_path / "site"
+    build(board, settings, output)
+    listed = "lists/department-qingxi-housing.html"
+    open_ = OPEN.rsplit("/", 1)[1]
+    with sqlite3.connect(state_path(board)) as db:
+        kept = dict(db.execute("SELECT name, text FROM fragments WHERE kind = 'row'"))
+        assert not any(name.startswith(open_) for name in kept)
+        page_text = (output / listed).read_text("utf-8")
+        name = next(n for n, text in kept.items() if n.endswith(" ..") and text in page_text)
+        settled = name.split(" ")[0]
+        db.execute(
+            "UPDATE fragments SET text = replace(text, ?, ?) WHERE kind = 'row' AND name = ?",
+            (f">{settled}<", f">{settled}-kept<", name),
+        )
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    rebuilt = build(board, settings, output)
+    assert f">{settled}-kept<".encode() in rebuilt[listed]
+    assert open_.encode() in rebuilt[listed]
+    cold = build(board, settings, tmp_path / "cold", cache=False)
+    differ = [path for path in cold if cold[path] != rebuilt[path]]
+    assert listed in differ  # and every other page that differs joined the same row
+    assert [p for p in differ if f">{settled}-kept<".encode() not in rebuilt[p]] == []

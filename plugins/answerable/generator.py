@@ -150,7 +150,6 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         feed_url = self.settings.get("FEED_DOMAIN") or self.settings.get("SITEURL", "")
         site = Site(snapshot, formatter, options["ANSWERABLE_PER_PAGE"], history, feed_url)
         self.site = site
-        self.env.globals["ticket_row"] = TicketRows(self.env, formatter)
         self.options = options
         self.workers = options["ANSWERABLE_WORKERS"] or default_workers()
         self.context.update(
@@ -175,8 +174,10 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         output = Path(self.output_path)
         started = time.perf_counter()
         cache = self._page_cache(base) if self.options["ANSWERABLE_CACHE"] else None
-        # Each ticket's piece of the whole-board files, kept beside the pages' keys.
+        # Each ticket's row in the lists and piece of the whole-board files, kept beside
+        # the pages' keys.
         store = FragmentStore(cache.state if cache else None, cache.base if cache else b"")
+        self.env.globals["ticket_row"] = TicketRows(self.env, self.site.fmt, store)
         jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site, store)]
         names = owned([*(job.save_as for job in jobs), SITEMAP])
         run = self.staged_run

@@ -1,4 +1,5 @@
-"""Each ticket's piece of the whole-board files, kept from one build to the next.
+"""Each ticket's pieces of the pages and files made of many tickets, kept from one build
+to the next: its row in the lists, its part of the whole-board open-data files.
 
 The open-data files of the whole board (every request, every ticket as JSON and as CSV)
 change whenever one ticket does, and writing them meant making a piece for each of
@@ -7,9 +8,11 @@ it is kept in the build state under the key of what it shows (the ticket's view 
 what every page shares) and joined back in; only the pieces of changed and still open
 tickets are made again.
 
-The pieces are read in the rendering processes as the file is written, in the order of
-the tickets, without holding them all; new ones go back to the main process, which
-alone writes the state (``save``).
+The same holds for a ticket's row in the lists, rendered again for every list page of
+every rebuild that shows it. The pieces are read in the rendering processes, as a file
+is written in the order of the tickets (``pieces``) or one by one (``text``), without
+holding them all; new ones go back to the main process, which alone writes the state
+(``save``).
 """
 
 from __future__ import annotations
@@ -56,13 +59,28 @@ class FragmentStore:
             # Both come sorted by name: step the kept ones up to this piece.
             while current is not None and current[0] < piece.name:
                 current = next(kept, None)
-            full = hashlib.blake2b(self.base + kind.encode() + piece.key, digest_size=16).digest()
+            full = self._full_key(kind, piece.key)
             if current is not None and current[0] == piece.name and current[1] == full:
                 yield current[2]
                 continue
             text = piece.make()
             self.made.append((kind, piece.name, piece.folder, full, text))
             yield text
+
+    def text(self, kind: str, name: str, folder: str, key: bytes, make: Callable[[], str]) -> str:
+        """One piece, looked up by its name (for pieces asked for in no order)."""
+        if self.state is None:
+            return make()
+        full = self._full_key(kind, key)
+        found = self.state.fragment(kind, name)
+        if found is not None and found[0] == full:
+            return found[1]
+        text = make()
+        self.made.append((kind, name, folder, full, text))
+        return text
+
+    def _full_key(self, kind: str, key: bytes) -> bytes:
+        return hashlib.blake2b(self.base + kind.encode() + key, digest_size=16).digest()
 
     def take_made(self) -> list[Made]:
         """The pieces made in this process since last asked (sent back to the main one)."""

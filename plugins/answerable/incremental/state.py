@@ -86,6 +86,7 @@ class BuildState:
         self._broken = False  # nothing more is read or written in this process
         self._empty = False  # made empty by this run: nothing to look up
         self._puts: dict[str, dict[str, tuple[str, bytes, bytes]]] = {t: {} for t in ENTRIES}
+        self._reading: tuple[int, sqlite3.Connection | None] | None = None  # by process id
 
     # Opening: any doubt about the file means an empty state.
 
@@ -224,16 +225,9 @@ class BuildState:
     # Fragments of the whole-board files, per ticket, by their keys (``fragments``).
 
     def fragments(self, kind: str) -> Iterator[tuple[str, bytes, str]]:
-        """Each ``kind`` fragment kept: its name, key and text, in the order of names.
-
-        Read without ever writing, so that a forked rendering process may read while
-        only the main process writes; any trouble ends the reading early (what is not
-        read is made afresh)."""
-        if self._empty or self._broken or not self.path.exists():
-            return
-        try:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
-        except sqlite3.Error:
+        """Each ``kind`` fragment kept: its name, key and text, in the order of names."""
+        db = self._reader()
+        if db is None:
             return
         try:
             rows = db.execute(
@@ -242,9 +236,34 @@ class BuildState:
             for name, key, text in rows:
                 yield name, bytes(key), text
         except sqlite3.Error:
-            return
-        finally:
-            db.close()
+            self._reading = (os.getpid(), None)  # any trouble ends the reading: made afresh
+
+    def fragment(self, kind: str, name: str) -> tuple[bytes, str] | None:
+        """The key and text of the ``kind`` fragment kept as ``name``, if any."""
+        db = self._reader()
+        if db is None:
+            return None
+        try:
+            row = db.execute(
+                "SELECT key, text FROM fragments WHERE kind = ? AND name = ?", (kind, name)
+            ).fetchone()
+        except sqlite3.Error:
+            self._reading = (os.getpid(), None)
+            return None
+        return (bytes(row[0]), row[1]) if row is not None else None
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """This process's connection for reading fragments, which never writes: forked
+        rendering processes read while only the main process writes."""
+        if self._empty or self._broken:
+            return None
+        if self._reading is not None and self._reading[0] == os.getpid():
+            return self._reading[1]
+        db = None
+        with contextlib.suppress(sqlite3.Error):
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        self._reading = (os.getpid(), db)  # None: not readable, not tried again
+        return db
 
     def save_fragments(self, rows: Iterable[tuple[str, str, str, bytes, str]]) -> None:
         """Keep these fragments (kind, name, folder, key, text), in one transaction."""

@@ -3,16 +3,19 @@ tickets.
 
 A ticket shows in about six lists (its status, month, category, type, channel and
 department), and its row costs a macro call and two Babel calls: rendered once per
-ticket and process, the list pages only join the rows.
+ticket and process (and for a settled ticket once until it changes), the list pages
+only join the rows.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment, Template
 from markupsafe import Markup
 
+from answerable.incremental.fragments import FragmentStore
 from answerable.site.i18n import Formatter
 from answerable.site.views import TicketView
 
@@ -21,11 +24,18 @@ ROW_TEMPLATE = "_ticket_row.html"
 
 class TicketRows:
     """``ticket_row(t, SITEURL)`` in the templates: the row of ticket ``t`` as pages at
-    the root ``SITEURL`` link it (the home page and the lists sit at different depths)."""
+    the root ``SITEURL`` link it (the home page and the lists sit at different depths).
 
-    def __init__(self, env: Environment, formatter: Formatter) -> None:
+    A settled ticket's row is the same at every later moment: with a ``store``, it is
+    kept from one build to the next under its view's key, and rendered only when that
+    changes (the rows of open tickets say how much time is left, and are rendered)."""
+
+    def __init__(
+        self, env: Environment, formatter: Formatter, store: FragmentStore | None = None
+    ) -> None:
         self.env = env
         self.fmt = formatter
+        self.store = store
         self.template: Template | None = None
         # UTF-8, not str: a row with one Chinese character takes two bytes a character
         # as a str, most of them ASCII markup. At 100,000 tickets that is tens of MiB
@@ -36,10 +46,18 @@ class TicketRows:
         key = (view.ticket.id, str(site_url))
         row = self.rows.get(key)
         if row is None:
-            if self.template is None:
-                # Fetched at the first row, once the board's language is installed.
-                self.template = self.env.get_template(ROW_TEMPLATE)
-            text = self.template.render(t=view, SITEURL=site_url, fmt=self.fmt)
+            render = partial(self._render, view, site_url)
+            if self.store is not None and view.state.settled_since is not None:
+                name = f"{key[0]} {key[1]}"
+                text = self.store.text("row", name, view.state.file.folder, view.digest, render)
+            else:
+                text = render()
             self.rows[key] = text.encode()
             return Markup(text)  # noqa: S704 - rendered by an autoescaping template
         return Markup(row.decode())  # noqa: S704 - rendered by an autoescaping template
+
+    def _render(self, view: TicketView, site_url: Any) -> str:  # noqa: ANN401 - a str
+        if self.template is None:
+            # Fetched at the first row, once the board's language is installed.
+            self.template = self.env.get_template(ROW_TEMPLATE)
+        return self.template.render(t=view, SITEURL=site_url, fmt=self.fmt)
