@@ -48,6 +48,8 @@ class Status(StrEnum):
 @dataclass(frozen=True)
 class TicketState:
     file: TicketFile
+    ticket: Ticket
+    """The file's record: read by every page and figure, so held here, not looked up."""
     as_of: datetime
     status: Status
     department: str
@@ -65,10 +67,6 @@ class TicketState:
     days_late: int
     """Working days past the due time: of the final reply, or of ``as_of`` when overdue."""
     rating: Rating | None
-
-    @property
-    def ticket(self) -> Ticket:
-        return self.file.ticket
 
     @cached_property  # many pages ask, and it reads every event of the ticket
     def settled_since(self) -> datetime | None:
@@ -181,6 +179,7 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
     rating = ticket.rating if ticket.rating and ticket.rating.at <= as_of else None
     return TicketState(
         file=file,
+        ticket=ticket,
         as_of=as_of,
         status=status,
         department=final.meta.department if final else holder_at(ticket, as_of),

@@ -20,6 +20,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from answerable.core.records import Ticket
 from answerable.core.snapshot import Snapshot
 from answerable.core.stats import Figures, Row, Table
 from answerable.core.status import Status, TicketState
@@ -66,6 +67,8 @@ class Event:
 @dataclass(slots=True)
 class TicketView:
     state: TicketState
+    ticket: Ticket
+    """The record (as ``state.ticket``), for templates."""
     url: str
     status_label: str
     department: Link
@@ -84,10 +87,6 @@ class TicketView:
     digest: bytes = b""
     """Of everything the view shows beyond what all pages share: the ticket's files,
     the titles of the tickets it links to and when its replies entered the record."""
-
-    @property
-    def ticket(self) -> Any:  # noqa: ANN401 - the record, for templates
-        return self.state.ticket
 
     @property
     def status(self) -> str:
@@ -221,6 +220,7 @@ class Site:
         digest.update(repr((related, duplicate_of, records, witnessed)).encode())
         return TicketView(
             state=state,
+            ticket=ticket,
             url=ticket_url(ticket.id),
             status_label=self._(STATUS_LABELS[state.status]),
             department=self.department_link(state.department),
