@@ -86,6 +86,13 @@ def test_received_from_leaves_out_earlier_tickets(loaded) -> None:  # type: igno
     assert [s.ticket.id for s in later.states] == ["2026-000001", "2026-000003"]
     later = snapshot.at(at("2026-11-30T12:00:00"), received_from=date(2026, 11, 11))
     assert [s.ticket.id for s in later.states] == ["2026-000003"]
+    # At the snapshot's own moment these are its own states, not worked out again.
+    assert later.states[0] is snapshot.states[2]
+    earlier = snapshot.at(at("2026-11-20T12:00:00"), received_from=date(2026, 11, 10))
+    assert [(s.ticket.id, s.status.value) for s in earlier.states] == [
+        ("2026-000001", "overdue"),  # due end of Tue 17 Nov
+        ("2026-000003", "open"),  # received Fri 20 Nov 09:00, due end of Fri 27 Nov
+    ]
 
 
 def test_the_snapshot_table_uses_its_states_and_options(loaded) -> None:  # type: ignore[no-untyped-def]

@@ -105,8 +105,15 @@ class Snapshot:
         ``received_from`` leaves out tickets received before that day: a report needs
         only its own period and the one before it.
         """
-        if moment == self.as_of and received_from is None:
-            return self
+        if moment == self.as_of:
+            if received_from is None:
+                return self
+            # The states at this very moment are this snapshot's own (the reports of the
+            # current month, quarter and year).
+            times, order = self._states_by_received
+            day = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
+            own = [self.states[index] for index in sorted(order[bisect_left(times, day) :])]
+            return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, own)
         # Tickets received after the moment have no state then: leave them out early.
         times, order = self._by_received
         first = 0
