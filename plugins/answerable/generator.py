@@ -190,7 +190,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
                 link_last_site(run.last_site, output, names)
             except OSError as error:
                 raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
-        written = publish(jobs, render, output, self.workers, cache, last, store.take_made)
+        written = publish(jobs, render, output, self.workers, cache, last, store.flush)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
         pages = [path for path in written.paths if path.endswith(".html")]
         sitemap = Page(SITEMAP, "answerable_sitemap", {"urls": pages})
@@ -209,7 +209,6 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             stale = 0
         if cache is not None:
             cache.save(written.files)
-            store.save(written.made)
         log.info(
             "answerable: %d files, %d rendered, %d written, %d stale removed",
             len(written.paths),

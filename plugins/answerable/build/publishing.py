@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +35,6 @@ class Written:
     rendered: int
     files: dict[bytes, bytes]
     """What each keyed job wrote (``page_cache.stamps``), for the next build's cache."""
-    made: list[Any] = field(default_factory=list)
-    """What ``collect`` gave in each process after its jobs (fragments to keep)."""
 
 
 def relative_root(save_as: str) -> str:
@@ -112,7 +110,7 @@ class _Share:
     render: Callable[[Page], str]
     output: Path
     last: Path | None
-    collect: Callable[[], list[Any]] | None
+    after: Callable[[], None] | None
 
 
 _SHARE: _Share | None = None  # set before forking; the children inherit it
@@ -131,8 +129,9 @@ def _run(index_count: tuple[int, int]) -> Written:
         paths.append(page.save_as)
         if key is not None:
             files[key] = stamps(_SHARE.output, [page.save_as], _SHARE.last)
-    made = _SHARE.collect() if _SHARE.collect is not None else []
-    return Written(tuple(paths), changed, len(paths), files, made)
+    if _SHARE.after is not None:
+        _SHARE.after()
+    return Written(tuple(paths), changed, len(paths), files)
 
 
 def publish(
@@ -142,15 +141,15 @@ def publish(
     workers: int,
     cache: PageCache | None = None,
     last: Path | None = None,
-    collect: Callable[[], list[Any]] | None = None,
+    after: Callable[[], None] | None = None,
 ) -> Written:
     """Make every job whose pages are not already on disk as the cache knows them, render
     and write its pages; in ``workers`` processes when it pays. ``jobs`` is emptied.
 
     With ``last`` (the site this build replaces), pages are looked for there and only
     those that changed are written into ``output``; else ``output`` is the site.
-    ``collect``, called in each process after its jobs, gives what the jobs made that
-    the main process keeps (``Written.made``)."""
+    ``after`` is called in each process once it has made its share (to write what the
+    jobs keep for the next build)."""
     global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
     kept: dict[bytes, bytes] = {}
     todo: list[tuple[bytes | None, Job]] = []
@@ -167,7 +166,7 @@ def publish(
     if cache is not None:
         cache.entries = {}  # what is still good is in ``kept``; the rest is stale
     jobs.clear()  # from here on only ``todo`` holds them
-    _SHARE = _Share(todo, render, output, last, collect)
+    _SHARE = _Share(todo, render, output, last, after)
     size = len(todo)
     if size < PARALLEL_FROM:
         # A rebuild's few jobs, some of them whole-board files or the leaderboard: handed
@@ -201,7 +200,6 @@ def publish(
         sum(r.changed for r in results),
         sum(r.rendered for r in results),
         files,
-        [item for r in results for item in r.made],
     )
 
 

@@ -11,8 +11,8 @@ tickets are made again.
 The same holds for a ticket's row in the lists, rendered again for every list page of
 every rebuild that shows it. The pieces are read in the rendering processes, as a file
 is written in the order of the tickets (``pieces``) or one by one (``text``), without
-holding them all; new ones go back to the main process, which alone writes the state
-(``save``).
+holding them all; new ones are written by the process that made them, a batch at a
+time, with a connection that never makes or replaces the state's file (``flush``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class Piece(NamedTuple):
 Made = tuple[str, str, str, bytes, str]
 """A piece made in this process: kind, name, folder, full key, text."""
 
+BATCH = 2_000  # pieces written at once: a cold build of 100,000 tickets makes 500,000
+
 
 class FragmentStore:
     """The pieces kept in ``state`` (None: none kept), under keys that add ``base``:
@@ -46,7 +48,7 @@ class FragmentStore:
     def __init__(self, state: BuildState | None, base: bytes) -> None:
         self.state = state
         self.base = base
-        self.made: list[Made] = []
+        self.made: list[Made] = []  # not yet written
 
     def pieces(self, kind: str, wanted: Iterable[Piece]) -> Iterator[str]:
         """The text of each wanted piece, in order: kept, or made (and noted for saving)."""
@@ -64,7 +66,7 @@ class FragmentStore:
                 yield current[2]
                 continue
             text = piece.make()
-            self.made.append((kind, piece.name, piece.folder, full, text))
+            self._keep((kind, piece.name, piece.folder, full, text))
             yield text
 
     def text(self, kind: str, name: str, folder: str, key: bytes, make: Callable[[], str]) -> str:
@@ -76,17 +78,20 @@ class FragmentStore:
         if found is not None and found[0] == full:
             return found[1]
         text = make()
-        self.made.append((kind, name, folder, full, text))
+        self._keep((kind, name, folder, full, text))
         return text
 
     def _full_key(self, kind: str, key: bytes) -> bytes:
         return hashlib.blake2b(self.base + kind.encode() + key, digest_size=16).digest()
 
-    def take_made(self) -> list[Made]:
-        """The pieces made in this process since last asked (sent back to the main one)."""
-        made, self.made = self.made, []
-        return made
+    def _keep(self, made: Made) -> None:
+        self.made.append(made)
+        if len(self.made) >= BATCH:
+            self.flush()
 
-    def save(self, made: Iterable[Made]) -> None:
-        if self.state is not None:
-            self.state.save_fragments(made)
+    def flush(self) -> None:
+        """Write the pieces made in this process (each rendering process writes its own:
+        sending them back would hold them all at once)."""
+        if self.state is not None and self.made and not self.state.write_fragments(self.made):
+            self.state = None  # cannot be written: made afresh, and not kept, from now on
+        self.made = []

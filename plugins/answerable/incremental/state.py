@@ -87,6 +87,7 @@ class BuildState:
         self._empty = False  # made empty by this run: nothing to look up
         self._puts: dict[str, dict[str, tuple[str, bytes, bytes]]] = {t: {} for t in ENTRIES}
         self._reading: tuple[int, sqlite3.Connection | None] | None = None  # by process id
+        self._writing: tuple[int, sqlite3.Connection | None] | None = None  # as well
 
     # Opening: any doubt about the file means an empty state.
 
@@ -251,6 +252,51 @@ class BuildState:
             self._reading = (os.getpid(), None)
             return None
         return (bytes(row[0]), row[1]) if row is not None else None
+
+    def _reader(self) -> sqlite3.Connection | None:
+        """This process's connection for reading fragments, which never writes: forked
+        rendering processes read while only the main process writes."""
+        if self._empty or self._broken:
+            return None
+        if self._reading is not None and self._reading[0] == os.getpid():
+            return self._reading[1]
+        db = None
+        with contextlib.suppress(sqlite3.Error):
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        self._reading = (os.getpid(), db)  # None: not readable, not tried again
+        return db
+
+    def write_fragments(self, rows: Iterable[tuple[str, str, str, bytes, str]]) -> bool:
+        """Keep these fragments (kind, name, folder, key, text) in one transaction of this
+        process's own: a rendering process writes what it made, in batches, and never
+        replaces the file. False when they cannot be written (nothing more is tried)."""
+        db = self._writer()
+        if db is None:
+            return False
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+            self._writing = (os.getpid(), None)
+            return False
+        return True
+
+    def _writer(self) -> sqlite3.Connection | None:
+        """This process's connection for writing fragments: one that never makes or
+        replaces the file (the main process has opened it, or found it unusable)."""
+        if self._broken or not self.path.exists():
+            return None
+        if self._writing is not None and self._writing[0] == os.getpid():
+            return self._writing[1]
+        db = None
+        with contextlib.suppress(sqlite3.Error):
+            # Two rendering processes may write at once: one waits for the other.
+            db = sqlite3.connect(self.path, timeout=6 * BUSY_SECONDS, isolation_level=None)
+        self._writing = (os.getpid(), db)
+        return db
 
     def _reader(self) -> sqlite3.Connection | None:
         """This process's connection for reading fragments, which never writes: forked
