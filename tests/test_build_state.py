@@ -4,9 +4,11 @@ result."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -254,3 +256,38 @@ def test_a_locked_state_is_done_without(repo_board: Path, monkeypatch: pytest.Mo
     same_as_plain(loaded)
     loaded, reader = read(repo_board)
     assert (reader.opened, reader.parsed) == (1, 0)
+
+
+def test_the_command_ends_at_once_with_its_output_and_state_written(
+    repo_board: Path, tmp_path: Path
+) -> None:
+    """`answerable build` and `validate`, run as the command, end the process without
+    freeing the board's objects one by one: what they print, their exit code, the site
+    and the build state are all there, and the next run reads the state."""
+    env = {
+        **os.environ,
+        "ANSWERABLE_CACHE_DIR": str(tmp_path / "cache"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), os.environ.get("PYTHONPATH", "")]),
+    }
+    command = [sys.executable, "-c", "from answerable.cli.main import main; main()"]
+    output = tmp_path / "site"
+    settings = repo_board / "pelicanconf.py"
+    built = subprocess.run(
+        [*command, "build", "--board", str(repo_board), "--settings", str(settings),
+         "--output", str(output)],
+        env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0
+    assert built.stdout.endswith(f"built {output.resolve()}\n")
+    assert (output / "index.html").is_file()
+    state = BuildState(repo_board, tmp_path / "cache")
+    assert state.count("files") > 0
+    assert state.pages(str(repo_board / "content"))
+    broken = repo_board / "tickets/2026/2026-000002/ticket.yaml"
+    broken.write_text(broken.read_text("utf-8").replace("title: ", "titel: ", 1), "utf-8")
+    checked = subprocess.run(
+        [*command, "validate", str(repo_board)], env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert checked.returncode == 1
+    assert "tickets/2026/2026-000002/ticket.yaml" in checked.stdout

@@ -142,10 +142,17 @@ def read_pelican_settings(settings_file: Path, override: dict[str, Any]) -> dict
         raise BuildError(f"{settings_file}: {type(error).__name__}: {error}") from None
 
 
-def build(settings: dict[str, Any], output: Path, plan: BuildPlan | None = None) -> Path:
+def build(
+    settings: dict[str, Any],
+    output: Path,
+    plan: BuildPlan | None = None,
+    kept: list[object] | None = None,
+) -> Path:
     """Run Pelican into a fresh folder beside ``output``, then put it in ``output``'s place.
 
-    ``plan``: the board as already read and checked, so that it is not read twice."""
+    ``plan``: the board as already read and checked, so that it is not read twice.
+    ``kept``: gets the Pelican object, with all the build made, for the caller to free
+    or not (a process about to end need not)."""
     from pelican import Pelican  # noqa: PLC0415 - only a build loads Pelican
 
     refused = unsafe_output(output, Path(settings["ANSWERABLE_BOARD"]), pelican_folders(settings))
@@ -175,6 +182,8 @@ def build(settings: dict[str, Any], output: Path, plan: BuildPlan | None = None)
         settings["OUTPUT_PATH"] = str(staging)
         try:
             pelican = Pelican(settings)
+            if kept is not None:
+                kept.append(pelican)
             last_site = output if output.is_dir() else None
             setattr(pelican, STAGED_RUN, StagedRun(plan, last_site, changes_only))
             pelican.run()
