@@ -3,9 +3,9 @@
 It lives in the user's cache folder, never in the board (boards travel through pull
 requests, and a state file is data nobody reviews), at
 ``cache_root()/state/<digest of the board's path>.sqlite``. It holds what each ticket
-file was parsed into, each folder's own problems, each ticket's fragments of the
-whole-board files and what each page job wrote, each under the content keys it was
-made from (``changes``), never a file time.
+file was parsed into, each folder's own problems, each settled ticket's rows in the
+lists and parts of the whole-board files, and what each page job wrote, each under the
+content keys it was made from (``changes``), never a file time.
 
 Nothing in it is ever needed: a state of another version, a corrupt or truncated file,
 one that is locked or cannot be written, all mean "start empty" (the run is slower,
@@ -223,7 +223,8 @@ class BuildState:
         except sqlite3.Error as error:
             self._fail(error)
 
-    # Fragments of the whole-board files, per ticket, by their keys (``fragments``).
+    # Each settled ticket's row in the lists and parts of the whole-board files, by their
+    # keys (``fragments``).
 
     def fragments(self, kind: str) -> Iterator[tuple[str, bytes, str]]:
         """Each ``kind`` fragment kept: its name, key and text, in the order of names."""
@@ -254,8 +255,8 @@ class BuildState:
         return (bytes(row[0]), row[1]) if row is not None else None
 
     def _reader(self) -> sqlite3.Connection | None:
-        """This process's connection for reading fragments, which never writes: forked
-        rendering processes read while only the main process writes."""
+        """This process's connection for reading fragments, which never writes (each
+        rendering process reads its own, while any of them may write with ``_writer``)."""
         if self._empty or self._broken:
             return None
         if self._reading is not None and self._reading[0] == os.getpid():
@@ -296,19 +297,6 @@ class BuildState:
             # Two rendering processes may write at once: one waits for the other.
             db = sqlite3.connect(self.path, timeout=6 * BUSY_SECONDS, isolation_level=None)
         self._writing = (os.getpid(), db)
-        return db
-
-    def _reader(self) -> sqlite3.Connection | None:
-        """This process's connection for reading fragments, which never writes: forked
-        rendering processes read while only the main process writes."""
-        if self._empty or self._broken:
-            return None
-        if self._reading is not None and self._reading[0] == os.getpid():
-            return self._reading[1]
-        db = None
-        with contextlib.suppress(sqlite3.Error):
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_SECONDS)
-        self._reading = (os.getpid(), db)  # None: not readable, not tried again
         return db
 
     def save_fragments(self, rows: Iterable[tuple[str, str, str, bytes, str]]) -> None:
