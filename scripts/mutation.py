@@ -214,6 +214,17 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             "at the moment it settled, the state worked out again is the same",
         ),
         (r"^\s*first = 0$", r"first = None", "a slice from None starts at 0 too"),
+        (
+            r"(first|last) = bisect_left\(times, datetime\.combine\(period\.",
+            r"= None$|days=2\)",
+            "a period's tickets found by bisection: a wider slice only costs time, as the"
+            " table keeps the tickets of the period's days itself",
+        ),
+        (
+            r"states = self\.states if period is None else self\._received_in\(period\)",
+            r"or True",
+            "all tickets instead of the period's: the table keeps the period's days itself",
+        ),
     ],
     "stats": [
         (

@@ -86,8 +86,19 @@ def test_received_from_leaves_out_earlier_tickets(loaded) -> None:  # type: igno
     assert [s.ticket.id for s in later.states] == ["2026-000001", "2026-000003"]
     later = snapshot.at(at("2026-11-30T12:00:00"), received_from=date(2026, 11, 11))
     assert [s.ticket.id for s in later.states] == ["2026-000003"]
-    # At the snapshot's own moment these are its own states, not worked out again.
+    # At the snapshot's own moment these are its own states, not worked out again, in a
+    # snapshot that answers as the first does: its board, rules, departments and moment.
     assert later.states[0] is snapshot.states[2]
+    assert later.as_of == snapshot.as_of
+    assert (later.loaded, later.board, later.departments) == (
+        snapshot.loaded, snapshot.board, snapshot.departments
+    )  # fmt: skip
+    table = later.table("department")
+    # 000003, due end of Fri 27 Nov, is overdue on 30 Nov.
+    assert (table.as_of, table.total.received, table.total.overdue) == (snapshot.as_of, 1, 1)
+    assert [s.ticket.id for s in later.at(at("2026-11-25T12:00:00")).states] == [
+        "2026-000001", "2026-000002", "2026-000003"
+    ]  # fmt: skip
     earlier = snapshot.at(at("2026-11-20T12:00:00"), received_from=date(2026, 11, 10))
     assert [(s.ticket.id, s.status.value) for s in earlier.states] == [
         ("2026-000001", "overdue"),  # due end of Tue 17 Nov
