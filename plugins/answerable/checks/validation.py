@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from answerable.checks.privacy import (
     TextField,
@@ -78,13 +79,34 @@ def folder_check(board: Board, _board_digest: bytes = b"") -> Callable[[TicketFi
     """What finds one folder's own problems while the board is read (``load_board``'s
     ``check``), in whichever process reads the folder."""
     rules = board_rules(board)
-    return lambda file: folder_problems(file, board, rules)
+    listed = _Listed.of(board)
+    return lambda file: folder_problems(file, board, rules, listed)
 
 
-def folder_problems(file: TicketFile, board: Board, rules: Rules | None) -> list[Problem]:
+def folder_problems(
+    file: TicketFile, board: Board, rules: Rules | None, listed: _Listed | None = None
+) -> list[Problem]:
     """The problems of one ticket folder on its own, privacy included: they depend only
     on the folder's files and board.yaml."""
-    return [*_own_problems(file, board, rules), *privacy_problems(file, board)]
+    return [*_own_problems(file, board, rules, listed), *privacy_problems(file, board)]
+
+
+class _Listed(NamedTuple):
+    """The ids board.yaml lists, which every ticket's fields are checked against: made
+    once for a board, not once a ticket."""
+
+    departments: set[str]
+    # A ticket's field, the ids board.yaml lists for it, and the code of a value it lacks.
+    known: tuple[tuple[str, set[str], str], ...]
+
+    @classmethod
+    def of(cls, board: Board) -> _Listed:
+        known = (
+            ("category", {c.id for c in board.categories}, "E204"),
+            ("type", {t.id for t in board.types}, "E205"),
+            ("channel", {c.id for c in board.channels}, "E206"),
+        )
+        return cls({d.id for d in board.departments}, known)
 
 
 def after_moment(file: TicketFile | FolderFacts, as_of: datetime, root: Path) -> Iterator[Problem]:
@@ -209,9 +231,12 @@ def _reference_problems(file: TicketFile | FolderFacts, ids: Counter[str]) -> It
         )
 
 
-def _own_problems(file: TicketFile, board: Board, rules: Rules | None) -> Iterator[Problem]:
+def _own_problems(
+    file: TicketFile, board: Board, rules: Rules | None, listed: _Listed | None = None
+) -> Iterator[Problem]:
     """The rules one folder and board.yaml decide alone."""
     ticket = file.ticket
+    listed = listed or _Listed.of(board)
 
     def at(code: str, message: str, *path: str | int) -> Problem:
         where = file.position(*path)
@@ -223,13 +248,8 @@ def _own_problems(file: TicketFile, board: Board, rules: Rules | None) -> Iterat
     elif ticket.id[:4] != folder_year:
         yield at("E201", f"ticket {ticket.id} is filed under the year folder {folder_year}", "id")
 
-    departments = {d.id for d in board.departments}
-    known = {
-        "category": ({c.id for c in board.categories}, "E204"),
-        "type": ({t.id for t in board.types}, "E205"),
-        "channel": ({c.id for c in board.channels}, "E206"),
-    }
-    for name, (allowed, code) in known.items():
+    departments = listed.departments
+    for name, allowed, code in listed.known:
         value = getattr(ticket, name)
         if value not in allowed:
             yield at(code, f"{name} '{value}' is not listed in board.yaml", name)
@@ -393,14 +413,12 @@ def privacy_problems(file: TicketFile, board: Board) -> Iterator[Problem]:
     voice its record model declares for it: the site, feeds, open data and the search
     index then show no string that was not checked.
     """
-    ticket = file.ticket
-    position = partial(_position, file)
-    for text_field, voice in checked_fields(Ticket, "ticket"):
-        yield from _field_problems(file.path, position, ticket, text_field, voice, board)
+    fields = checked_fields(Ticket, "ticket")
+    yield from _field_problems(file.path, partial(_position, file), file.ticket, fields, board)
+    fields = checked_fields(ReplyMeta, "reply")
     for reply in file.replies:
         position = partial(_position, reply)
-        for text_field, voice in checked_fields(ReplyMeta, "reply"):
-            yield from _field_problems(reply.path, position, reply.meta, text_field, voice, board)
+        yield from _field_problems(reply.path, position, reply.meta, fields, board)
         for finding in find_personal_data(reply.body, board.privacy, official_allowed=True):
             line, column = line_and_column(reply.body, finding)
             message = f"reply holds {describe(finding)}; {_ALLOWED}"
@@ -414,8 +432,8 @@ def _position(file: TicketFile | ReplyFile, where: tuple[str | int, ...]) -> Pos
 def board_privacy_problems(board: Board, doc: YamlDocument) -> Iterator[Problem]:
     """The names board.yaml gives the site (the board's, departments', categories') are
     the office's words: official contacts only."""
-    for text_field, voice in checked_fields(Board, "board"):
-        yield from _field_problems("board.yaml", doc.position, board, text_field, voice, board)
+    fields = checked_fields(Board, "board")
+    yield from _field_problems("board.yaml", doc.position, board, fields, board)
 
 
 # The ordinary pages (about, how to submit) are the office's words on every visit.
@@ -442,25 +460,26 @@ def _field_problems(
     path: str,
     position: Callable[[tuple[str | int, ...]], Position],
     record: Record,
-    text_field: TextField,
-    voice: Voice,
+    fields: tuple[tuple[TextField, Voice], ...],
     board: Board,
 ) -> Iterator[Problem]:
-    staff = voice is Voice.STAFF
-    for where, text in field_texts(record, text_field):
-        findings = find_personal_data(text, board.privacy, official_allowed=staff)
-        if not findings:
-            continue
-        at = position(where)
-        name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where)
-        for finding in findings:
-            line, _ = line_and_column(text, finding)
-            inside = f" (line {line} of it)" if "\n" in text.strip() else ""
-            held = f"'{name[1:]}'{inside} holds {describe(finding)}"
-            if staff:
-                yield Problem(path, at.line, at.column, "E502", f"{held}; {_ALLOWED}")
-            else:
-                yield Problem(path, at.line, at.column, "E501", f"{held}; mask it")
+    settings = board.privacy
+    for text_field, voice in fields:
+        staff = voice is Voice.STAFF
+        for where, text in field_texts(record, text_field):
+            findings = find_personal_data(text, settings, official_allowed=staff)
+            if not findings:
+                continue
+            at = position(where)
+            name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where)
+            for finding in findings:
+                line, _ = line_and_column(text, finding)
+                inside = f" (line {line} of it)" if "\n" in text.strip() else ""
+                held = f"'{name[1:]}'{inside} holds {describe(finding)}"
+                if staff:
+                    yield Problem(path, at.line, at.column, "E502", f"{held}; {_ALLOWED}")
+                else:
+                    yield Problem(path, at.line, at.column, "E501", f"{held}; mask it")
 
 
 def _quality_problems(reply: ReplyFile, board: Board) -> Iterator[Problem]:
@@ -482,6 +501,16 @@ def _quality_problems(reply: ReplyFile, board: Board) -> Iterator[Problem]:
 
 def is_referral_only(body: str) -> bool:
     """True when every substantive sentence of ``body`` only sends the citizen elsewhere."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(body) if s.strip()]
-    substantive = [s for s in sentences if not _PLEASANTRY.search(s) and not _SALUTATION.match(s)]
-    return bool(substantive) and all(_REFERRAL.search(s) for s in substantive)
+    # A sentence is part of the body, so a body without a referral has no sentence with
+    # one: most bodies are decided without being split.
+    if _REFERRAL.search(body) is None:
+        return False
+    substantive = False
+    for sentence in _SENTENCE_END.split(body):
+        sentence = sentence.strip()  # noqa: PLW2901 - the sentence as the rules read it
+        if not sentence or _PLEASANTRY.search(sentence) or _SALUTATION.match(sentence):
+            continue
+        if _REFERRAL.search(sentence) is None:
+            return False
+        substantive = True
+    return substantive
