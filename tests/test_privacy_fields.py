@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import pytest
 from click.testing import CliRunner
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from answerable.checks.privacy import Voice, field_texts, field_voices, public_fields
 from answerable.checks.schema import json_schema
@@ -461,3 +461,20 @@ def test_each_field_reaches_its_values_through_records_and_lists() -> None:
     ]
     assert list(field_texts(holder, fields["x.notes[].either"])) == [(("notes", 1, "either"), "己")]
     assert list(field_texts(holder, fields["x.own.text"])) == []
+
+
+class _Aliased(BaseModel):
+    from_: str = Field(alias="from")
+    either: int | str = 0
+
+
+def test_a_field_of_the_record_itself_is_read_by_its_key_in_the_file() -> None:
+    """A field one step away: its path is the key as the file writes it, and only a
+    string that says something is read (not an empty one, not a number)."""
+    fields = {f.name: f for f in public_fields(_Aliased, "x")}
+    written = _Aliased.model_validate({"from": "庚", "either": "辛"})
+    assert field_texts(written, fields["x.from"]) == [(("from",), "庚")]
+    assert field_texts(written, fields["x.either"]) == [(("either",), "辛")]
+    empty = _Aliased.model_validate({"from": "", "either": 7})
+    assert field_texts(empty, fields["x.from"]) == []
+    assert field_texts(empty, fields["x.either"]) == []

@@ -298,3 +298,15 @@ def test_an_id_number_ending_in_x_needs_its_check_too() -> None:
 def test_no_mobile_is_read_out_of_part_of_a_400_number() -> None:
     # 130-0000 of the hotline and 2026 after it would make a mobile, 130 0000 2026.
     assert found_in("400-130-0000 2026年") == []
+
+
+def test_the_shortest_landline_has_ten_digits_and_is_found() -> None:
+    # A three-digit area code, three digits and four: the fewest digits a number read
+    # has, so a text with fewer is never searched for numbers.
+    assert found_in("座机010-123-4567") == [("landline", "010-123-4567")]
+    assert found_in("座机（010）123 4567") == [("landline", "（010）123 4567")]
+
+
+def test_an_address_written_with_a_full_width_at_sign_alone() -> None:
+    # No ASCII @ in the text: the full-width one is what tells an address may be there.
+    assert found_in("邮箱ｚｈａｎｇ＠１６３．ｃｏｍ") == [("email", "ｚｈａｎｇ＠１６３．ｃｏｍ")]

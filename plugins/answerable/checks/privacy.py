@@ -67,15 +67,21 @@ _NORMALISE.update(dict.fromkeys([0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63], ord("-
 # slashes, dashes and middle dots. The looser reading turns each into a space. Not the
 # full stop 。: it ends a sentence, and the next one may start with a number.
 _BETWEEN_DIGITS = " \t.-/\\·‧・･•∙⋅∕"
-_LOOSE = str.maketrans(dict.fromkeys(_BETWEEN_DIGITS, " "))
+_LOOSE = re.compile("[" + re.escape(_BETWEEN_DIGITS) + "]")
 
 
-# Most text has none of these; translating it anyway costs more than every pattern.
+# Text holds few of these, so each is replaced where it stands: str.translate looks up
+# every character of the text, at several times the cost.
 _TO_NORMALISE = re.compile("[" + "".join(re.escape(chr(code)) for code in _NORMALISE) + "]")
+_NORMALISED = {chr(code): chr(ascii_code) for code, ascii_code in _NORMALISE.items()}
+
+
+def _normalised(match: re.Match[str]) -> str:
+    return _NORMALISED[match[0]]
 
 
 def _ascii(text: str) -> str:
-    return text.translate(_NORMALISE) if _TO_NORMALISE.search(text) else text
+    return _TO_NORMALISE.sub(_normalised, text)
 
 
 def _digits(text: str) -> str:
@@ -288,7 +294,7 @@ def _loose_candidates(text: str, scan: str) -> Iterator[Finding]:
     that no number is read out of the middle of a longer one (2138 1234 5678 is not a
     mobile, 工单号 202611050001 holds none), and never next to a star of a mask.
     """
-    loose = scan.translate(_LOOSE)
+    loose = _LOOSE.sub(" ", scan)
     for run in _RUN.finditer(loose):
         if run.end() - run.start() < 10:  # too short to hold ten digits
             continue
@@ -627,16 +633,14 @@ def checked_fields(model: type[Record], prefix: str) -> tuple[tuple[TextField, V
 
 def field_texts(
     record: BaseModel, text_field: TextField
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
+) -> list[tuple[tuple[str | int, ...], str]]:
     """Each string value of ``text_field`` in ``record``, with its path in the file."""
     steps = text_field.steps
     if len(steps) == 1 and steps[0] is not None:
         # A field of the record itself, as most are: no path to follow.
         attribute, key = steps[0]
         value = getattr(record, attribute, None)
-        if isinstance(value, str) and value:
-            yield (key,), value
-        return
+        return [((key,), value)] if isinstance(value, str) and value else []
     values: list[tuple[tuple[str | int, ...], Any]] = [((), record)]
     for step in text_field.steps:
         following: list[tuple[tuple[str | int, ...], Any]] = []
@@ -647,6 +651,4 @@ def field_texts(
             elif value is not None:
                 following.append(((*path, step[1]), getattr(value, step[0], None)))
         values = following
-    for path, value in values:
-        if isinstance(value, str) and value:
-            yield path, value
+    return [(path, value) for path, value in values if isinstance(value, str) and value]
