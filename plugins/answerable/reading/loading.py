@@ -563,13 +563,21 @@ def blob_id(data: bytes) -> bytes:
 
 def _read_bytes(path: Path | str, rel: str, problems: list[Problem]) -> bytes | None:
     try:
-        with open(path, "rb") as file:  # a str path: no Path object per file
-            size = os.fstat(file.fileno()).st_size
+        # A descriptor, not a file object: at 20,000 files a board, the buffered file's
+        # set-up costs more than the reading.
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            size = os.fstat(fd).st_size
             if size > MAX_FILE_BYTES:
                 message = f"file is {size} bytes; the limit is {MAX_FILE_BYTES}"
                 problems.append(Problem(rel, 1, 1, "E001", message))
                 return None
-            return file.read()
+            chunks = [os.read(fd, size + 1)]
+            while chunks[-1]:  # to the end, as read() does, however the size was given
+                chunks.append(os.read(fd, 1 << 16))
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as error:
         problems.append(Problem(rel, 1, 1, "E001", f"cannot read file: {error.strerror}"))
         return None

@@ -80,11 +80,19 @@ class YamlDocument:
 
 
 class _Composer(_BaseLoader):  # type: ignore[misc, valid-type]
+    # PyYAML calls these three for every node. No path resolvers are ever added here, so
+    # its own give each kind its default tag and keep no state: the same, called for less.
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # noqa: ANN401 - PyYAML's API
-        # Mark plain scalars so we can apply YAML 1.2 resolution ourselves.
-        if kind is yaml.ScalarNode and implicit[0]:
-            return _PLAIN
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        if kind is yaml.ScalarNode:
+            # Mark plain scalars so we can apply YAML 1.2 resolution ourselves.
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:  # noqa: ANN401
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
 
 
 def _at(mark: Any, line_offset: int) -> Position:  # noqa: ANN401 - PyYAML's Mark
