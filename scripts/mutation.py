@@ -153,6 +153,13 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             " and the patterns want a non-digit between",
         ),
         (
+            r"first = text_field\.steps\[0\] if text_field\.steps else None"
+            r"|if first is not None and not getattr\(record, first\[0\], None\)",
+            r"first = None|if text_field\.steps else \w|is None and not|first\[0\], \)",
+            "a shortcut: a field not given, or empty, holds no text, and field_texts finds"
+            " none in it either",
+        ),
+        (
             r"getattr\(value, step\[0\], None\)",
             r"getattr\(value, step\[0\], \)",
             "every step names a field of its record: the default is never used",

@@ -219,9 +219,10 @@ _FULL_WIDTH_AT = "\uff20"
 _FEWEST_DIGITS = 10
 
 
-def _candidates(text: str, settings: PrivacySettings) -> Iterator[Finding]:
-    numbers = len(_DIGIT.findall(text)) >= _FEWEST_DIGITS
-    address = "@" in text or _FULL_WIDTH_AT in text
+def _candidates(
+    text: str, settings: PrivacySettings, *, numbers: bool, address: bool
+) -> Iterator[Finding]:
+    """``numbers``, ``address``: whether the text may hold a number, an address."""
     scan = _ascii(text) if numbers or address else text
     if numbers:
         yield from _numbers(text, scan)
@@ -393,9 +394,13 @@ def find_personal_data(
     and e-mail addresses at ``allowed_email_domains`` or ``.gov.cn`` are then allowed.
     Short hotlines (12345, 110) and 400/800 numbers are never findings.
     """
-    candidates = list(_candidates(text, settings))
+    numbers = len(_DIGIT.findall(text)) >= _FEWEST_DIGITS
+    address = "@" in text or _FULL_WIDTH_AT in text
+    if not (numbers or address or settings.protected_names):
+        return []  # most text: nothing to look for
+    candidates = list(_candidates(text, settings, numbers=numbers, address=address))
     if not candidates:
-        return []  # most text: nothing to rank
+        return []  # nothing to rank
     ranked = sorted(
         candidates,
         key=lambda found: (found.start - found.end, _PRIORITY[found.kind], found.start),
@@ -629,6 +634,20 @@ def checked_fields(model: type[Record], prefix: str) -> tuple[tuple[TextField, V
         for text_field in record_fields(model, prefix)
         if text_field.voice in (Voice.CITIZEN, Voice.STAFF)
     )
+
+
+def record_texts(
+    record: BaseModel, fields: tuple[tuple[TextField, Voice], ...]
+) -> list[tuple[tuple[str | int, ...], str, Voice]]:
+    """Each string value of ``fields`` (``checked_fields``) in ``record``, with its path
+    in the file and whose words it holds."""
+    found: list[tuple[tuple[str | int, ...], str, Voice]] = []
+    for text_field, voice in fields:
+        first = text_field.steps[0] if text_field.steps else None
+        if first is not None and not getattr(record, first[0], None):
+            continue  # not given, or empty: no text in it or below it (most fields)
+        found += [(where, text, voice) for where, text in field_texts(record, text_field)]
+    return found
 
 
 def field_texts(

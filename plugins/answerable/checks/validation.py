@@ -19,9 +19,9 @@ from answerable.checks.privacy import (
     Voice,
     checked_fields,
     describe,
-    field_texts,
     find_personal_data,
     line_and_column,
+    record_texts,
 )
 from answerable.checks.problems import Problem
 from answerable.core.calendar import CalendarError
@@ -464,22 +464,21 @@ def _field_problems(
     board: Board,
 ) -> Iterator[Problem]:
     settings = board.privacy
-    for text_field, voice in fields:
+    for where, text, voice in record_texts(record, fields):
         staff = voice is Voice.STAFF
-        for where, text in field_texts(record, text_field):
-            findings = find_personal_data(text, settings, official_allowed=staff)
-            if not findings:
-                continue
-            at = position(where)
-            name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where)
-            for finding in findings:
-                line, _ = line_and_column(text, finding)
-                inside = f" (line {line} of it)" if "\n" in text.strip() else ""
-                held = f"'{name[1:]}'{inside} holds {describe(finding)}"
-                if staff:
-                    yield Problem(path, at.line, at.column, "E502", f"{held}; {_ALLOWED}")
-                else:
-                    yield Problem(path, at.line, at.column, "E501", f"{held}; mask it")
+        findings = find_personal_data(text, settings, official_allowed=staff)
+        if not findings:
+            continue
+        at = position(where)
+        name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in where)
+        for finding in findings:
+            line, _ = line_and_column(text, finding)
+            inside = f" (line {line} of it)" if "\n" in text.strip() else ""
+            held = f"'{name[1:]}'{inside} holds {describe(finding)}"
+            if staff:
+                yield Problem(path, at.line, at.column, "E502", f"{held}; {_ALLOWED}")
+            else:
+                yield Problem(path, at.line, at.column, "E501", f"{held}; mask it")
 
 
 def _quality_problems(reply: ReplyFile, board: Board) -> Iterator[Problem]:
