@@ -119,6 +119,11 @@ def remembered_checks(state: BuildState, make: MakeCheck) -> MakeCheck:
 
     def make_remembered(board: Board, board_digest: bytes) -> FolderCheck:
         made: list[FolderCheck] = []  # made at the first folder not known: the rules cost
+        if not state.count("checks") and not state.count("checked"):
+            # Nothing known: every folder is checked, and the rules (their calendar imports
+            # python-holidays, 0.08 s) are made here, once, before the reading processes
+            # start, instead of once in each of them.
+            made.append(make(board, board_digest))
         shared = board_digest + state.version
 
         def remembered(file: TicketFile) -> list[Problem]:
