@@ -237,7 +237,11 @@ def public_text(draw: st.DrawFn) -> str:
     pieces = draw(st.lists(ordinary, min_size=1, max_size=6))
     text = draw(words)
     for piece in pieces:
-        text += piece + draw(joins) + draw(words)
+        between = draw(joins) + draw(words)
+        # Two numbers with only white space between them are one number spaced out
+        # ("0838-12345 110" reads as a landline, as "138 1234 5678" reads as a mobile):
+        # public numbers are told apart by something that is not a space.
+        text += piece + (between if between.strip() else "，")
     return text
 
 
