@@ -79,7 +79,7 @@ class RememberingReader(FileReader):
         # Folders the state knows: one entry each in the checks of a build or of a run
         # that only checks. (Its files over two undercounted them: at 100,000 tickets,
         # 1.96 files a folder made an unchanged board look 2,161 folders short, and it
-        # was read in several processes, 54 s instead of 9.)
+        # was read in several processes: reading and checking took 54 s instead of 14.)
         known = max(self.state.count("checks"), self.state.count("checked"))
         return max(changed, len(folders) - known)
 
