@@ -155,9 +155,23 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         (
             r"first = text_field\.steps\[0\] if text_field\.steps else None"
             r"|if first is not None and not getattr\(record, first\[0\], None\)",
-            r"first = None|if text_field\.steps else \w|is None and not|first\[0\], \)",
+            r"first = None|if text_field\.steps else \w|is None and not|first\[0\], \)"
+            r"|\(text_field\.steps\) (or True|and False)",
             "a shortcut: a field not given, or empty, holds no text, and field_texts finds"
             " none in it either",
+        ),
+        (
+            r"if len\(steps\) == 1 and steps\[0\] is not None:"
+            r"|value = getattr\(record, attribute, None\)",
+            r"steps\[0\] is None:|getattr\(record, attribute, \)",
+            "a shortcut for a field of the record itself: walking its one step gives the same,"
+            " and every step names a field of its record",
+        ),
+        (
+            r"scan = _ascii\(text\) if numbers or address else text",
+            r"or True",
+            "a shortcut: a text without ten digits or an @ is searched for names only,"
+            " which normalising does not change",
         ),
         (
             r"getattr\(value, step\[0\], None\)",

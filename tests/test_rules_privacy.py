@@ -195,6 +195,25 @@ def test_the_country_code_86_without_its_plus_before_a_dotted_mobile() -> None:
     assert found_in("订单86 1234 5678 901") == []
 
 
+def test_the_country_code_plus_86_glued_to_a_landline_stays_outside_it() -> None:
+    # "+86" then 028 8765 4321, a Chengdu landline: the + says 86 is the country code.
+    assert found_in("请拨+86028 8765 4321。") == [("landline", "028 8765 4321")]
+    # Without the +, 86028… is one group of digits that no number starts: 13 digits.
+    assert found_in("编号86028 8765 4321。") == []
+
+
+def test_no_number_is_read_from_the_middle_of_a_group_of_digits() -> None:
+    # 99 + 138 1234 5678 written as one group of 13 digits: a number starts where a
+    # group starts, and 9913812345678 is no number.
+    assert found_in("订单9913812345678。") == []
+
+
+def test_a_number_starting_00_is_no_landline() -> None:
+    # An area code starts with 0 and one other digit: 0012 3456 7890 (an international
+    # call prefix, then digits) is none of the kinds.
+    assert found_in("国际长途0012 3456 7890。") == []
+
+
 def test_a_number_too_long_to_be_personal_does_not_stop_the_reading() -> None:
     # 19 digits in a row of groups: no number read from its start; the mobile after it is.
     text = "运单 1234.5678.9012.3456.789，电话 138.1234.5678"
