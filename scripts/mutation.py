@@ -225,8 +225,9 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ),
         (r"^\s*first = 0$", r"first = None", "a slice from None starts at 0 too"),
         (
-            r"(first|last) = bisect_left\(times, datetime\.combine\(period\.",
-            r"= None$|days=2\)",
+            r"_received_between\(period\.start, period\.end \+ timedelta\(days=1\)\)"
+            r"|first, last = at\(start\), len\(times\) if end is None else at\(end\)",
+            r"period\.start, None\)|period\.start, \)|days=2\)|\(end is None\) or True",
             "a period's tickets found by bisection: a wider slice only costs time, as the"
             " table keeps the tickets of the period's days itself",
         ),

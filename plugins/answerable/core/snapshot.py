@@ -53,12 +53,19 @@ class Snapshot:
         return found
 
     def _received_in(self, period: Period) -> list[TicketState]:
-        """The states of the tickets received in ``period``, in id order: found by
-        bisection, as pages ask for the tables of every month and quarter."""
+        """The states of the tickets received in ``period``, in id order (pages ask for
+        the tables of every month and quarter)."""
+        return self._received_between(period.start, period.end + timedelta(days=1))
+
+    def _received_between(self, start: date, end: date | None = None) -> list[TicketState]:
+        """The states of the tickets received from the day ``start`` to before the day
+        ``end`` (None: to the moment), in id order, found by bisection."""
         times, order = self._states_by_received
-        zone = self.rules.zone
-        first = bisect_left(times, datetime.combine(period.start, time.min, zone))
-        last = bisect_left(times, datetime.combine(period.end + timedelta(days=1), time.min, zone))
+
+        def at(day: date) -> int:
+            return bisect_left(times, datetime.combine(day, time.min, self.rules.zone))
+
+        first, last = at(start), len(times) if end is None else at(end)
         return [self.states[index] for index in sorted(order[first:last])]
 
     @cached_property
@@ -110,9 +117,7 @@ class Snapshot:
                 return self
             # The states at this very moment are this snapshot's own (the reports of the
             # current month, quarter and year).
-            times, order = self._states_by_received
-            day = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
-            own = [self.states[index] for index in sorted(order[bisect_left(times, day) :])]
+            own = self._received_between(received_from)
             return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, own)
         # Tickets received after the moment have no state then: leave them out early.
         times, order = self._by_received

@@ -76,12 +76,10 @@ class RememberingReader(FileReader):
         # unchanged folders come from the state faster in one process than through
         # several (each record would be unpickled, pickled back and unpickled again).
         changed = sum(1 for folder in folders if f"{folder}/ticket.yaml" not in self.keys)
-        # Folders the state knows: one entry each in the checks of a build or of a run
-        # that only checks. (Its files over two undercounted them: at 100,000 tickets,
-        # 1.96 files a folder made an unchanged board look 2,161 folders short, and it
-        # was read in several processes: reading and checking took 54 s instead of 14.)
-        known = max(self.state.count("checks"), self.state.count("checked"))
-        return max(changed, len(folders) - known)
+        # Counted by their checks: its files over two undercounted them (at 100,000
+        # tickets, 1.96 files a folder made an unchanged board look 2,161 folders short,
+        # and it was read in several processes: 54 s instead of 14 to read and check).
+        return max(changed, len(folders) - self.state.known_folders())
 
     def finish(self, folders: list[str] | None) -> None:
         self.state.save(folders)
@@ -119,7 +117,7 @@ def remembered_checks(state: BuildState, make: MakeCheck) -> MakeCheck:
 
     def make_remembered(board: Board, board_digest: bytes) -> FolderCheck:
         made: list[FolderCheck] = []  # made at the first folder not known: the rules cost
-        if not state.count("checks") and not state.count("checked"):
+        if not state.known_folders():
             # Nothing known: every folder is checked, and the rules (their calendar imports
             # python-holidays, 0.08 s) are made here, once, before the reading processes
             # start, instead of once in each of them.

@@ -192,6 +192,11 @@ class BuildState:
         row = self._row(f"SELECT count(*) FROM {table}")  # noqa: S608 - our own table names
         return int(row[0]) if row else 0
 
+    def known_folders(self) -> int:
+        """How many ticket folders the state knows: one entry each in the checks of a
+        build or of a run that only checks (0 without a usable state)."""
+        return max(self.count("checks"), self.count("checked"))
+
     def put(self, table: str, name: str, folder: str, key: bytes, value: object) -> None:
         """Keep ``value`` for ``name`` (of the ticket folder ``folder``), made from ``key``;
         written by ``save``."""
