@@ -428,3 +428,27 @@ def test_list_pages_join_the_kept_rows_of_settled_tickets(
     differ = [path for path in cold if cold[path] != rebuilt[path]]
     assert listed in differ  # and every other page that differs joined the same row
     assert [p for p in differ if f">{settled}-kept<".encode() not in rebuilt[p]] == []
+
+
+def test_the_reports_index_takes_kept_figures_of_periods_whose_tickets_did_not_change(
+    demo_copy: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A period's figures are kept under its report's key: a reply in November makes the
+    index again with September's figures as kept (altered here, to see that they are
+    taken), and November's as worked out afresh."""
+    board, settings = demo_copy
+    output = tmp_path / "site"
+    build(board, settings, output)
+    with sqlite3.connect(state_path(board)) as db:
+        kept = dict(db.execute("SELECT name, text FROM fragments WHERE kind = 'period'"))
+        assert {"2026-09", "2026-10", "2026-11", "2026-Q3", "2026-Q4"} <= kept.keys()
+        assert json.loads(kept["2026-09"])["received"] == 27  # the demo's September tickets
+        db.execute(
+            "UPDATE fragments SET text = ? WHERE kind = 'period' AND name = '2026-09'",
+            (json.dumps({**json.loads(kept["2026-09"]), "received": 4242}),),
+        )
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    rebuilt = build(board, settings, output)["reports/index.html"]
+    cold = build(board, settings, tmp_path / "cold", cache=False)["reports/index.html"]
+    assert re.search(rb">4,?242<", rebuilt)
+    assert rebuilt.replace(b"4,242", b"27").replace(b"4242", b"27") == cold

@@ -168,3 +168,17 @@ def test_a_reply_is_matched_by_its_own_path() -> None:
     late = datetime.fromisoformat("2026-11-20T16:00:00+08:00")
     count_witnessed([file], Rules(board), {"reply-2.md": late})  # another reply's time
     assert file.replies[0].witnessed is None
+
+
+def test_a_reply_no_longer_witnessed_counts_from_its_date_again() -> None:
+    # The same files counted twice (a build that reads git, then one that does not):
+    # the second count leaves nothing of the first.
+    board = make_board(witnessed_since=date.fromisoformat("2026-11-01"))
+    file = make_file(make_ticket(received="2026-11-02T09:14:00+08:00"),
+                     [(STATED, "final", "housing")])  # fmt: skip
+    rules = Rules(board)
+    count_witnessed([file], rules, {REPLY_PATH: datetime.fromisoformat("2026-11-20T16:00:00+08:00")})
+    assert file.replies[0].witnessed is not None
+    count_witnessed([file], rules, {})
+    assert file.replies[0].witnessed is None
+    assert file.replies[0].at == datetime.fromisoformat(STATED)

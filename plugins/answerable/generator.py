@@ -31,10 +31,12 @@ from answerable.build.settings import SettingsError, plugin_settings
 from answerable.checks.problems import Severity
 from answerable.cli.formats import problem_line
 from answerable.core.snapshot import BoardError, take_snapshot
+from answerable.core.status import states_at
 from answerable.exports import feeds, open_data
 from answerable.incremental.fragments import FragmentStore
 from answerable.incremental.jobs import Page
 from answerable.incremental.page_cache import PageCache, base_digest
+from answerable.incremental.settled import kept_states
 from answerable.incremental.state import BuildState, cache_root
 from answerable.reading.loading import default_workers
 from answerable.reading.witness import read_witness
@@ -142,7 +144,11 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         elif show and witness.error:
             log.warning("publication times are not shown: %s", witness.error)
         try:
-            snapshot = take_snapshot(loaded, as_of, witness.times)
+            states = states_at
+            if options["ANSWERABLE_CACHE"]:
+                state = BuildState(options["ANSWERABLE_BOARD"])
+                states = kept_states(state, loaded.board_digest)
+            snapshot = take_snapshot(loaded, as_of, witness.times, states)
         except BoardError as error:
             raise BoardBuildError(str(error)) from None
         formatter = Formatter(loaded.board.locale, snapshot.rules.zone)
@@ -178,6 +184,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         # the pages' keys.
         store = FragmentStore(cache.state if cache else None, cache.base if cache else b"")
         self.env.globals["ticket_row"] = TicketRows(self.env, self.site.fmt, store)
+        self.site.store = store
         jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site, store)]
         names = owned([*(job.save_as for job in jobs), SITEMAP])
         run = self.staged_run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -18,7 +18,7 @@ from answerable.core.stats import Grouping, Period, Row, Table, table
 from answerable.core.status import Status, TicketState, count_witnessed, state_at, states_at
 
 if TYPE_CHECKING:  # the board reading gives; the core only reads its records
-    from answerable.reading.loading import LoadedBoard
+    from answerable.reading.loading import LoadedBoard, TicketFile
 
 
 class BoardError(Exception):
@@ -124,10 +124,11 @@ class Snapshot:
         first = 0
         if received_from is not None:
             start = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
-            first = bisect_left(times, start)
+            first = bisect_left(times, start.timestamp())
         settled = self._settled
         states = []
-        for index in sorted(order[first : bisect_right(times, moment)]):  # back in id order
+        last = bisect_right(times, moment.timestamp())
+        for index in sorted(order[first:last]):  # back in id order
             file = self.loaded.tickets[index]
             known = settled.get(id(file))
             if known is not None and known.settled_since <= moment:  # type: ignore[operator]
@@ -137,11 +138,12 @@ class Snapshot:
         return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, states)
 
     @cached_property
-    def _by_received(self) -> tuple[list[datetime], list[int]]:
-        """When each ticket was received, in that order, and its place in the board."""
-        tickets = self.loaded.tickets
-        order = sorted(range(len(tickets)), key=lambda index: tickets[index].ticket.received)
-        return [tickets[index].ticket.received for index in order], order
+    def _by_received(self) -> tuple[list[float], list[int]]:
+        """When each ticket was received (POSIX seconds, which its file knows without its
+        record), in that order, and its place in the board."""
+        received = [file.refs.received for file in self.loaded.tickets]
+        order = sorted(range(len(received)), key=received.__getitem__)
+        return [received[index] for index in order], order
 
     @cached_property
     def _settled(self) -> dict[int, TicketState]:
@@ -169,10 +171,14 @@ def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> dat
 
 
 def take_snapshot(
-    loaded: LoadedBoard, as_of: datetime, witnessed: Mapping[str, datetime] | None = None
+    loaded: LoadedBoard,
+    as_of: datetime,
+    witnessed: Mapping[str, datetime] | None = None,
+    states: Callable[[list[TicketFile], Rules, datetime], list[TicketState]] = states_at,
 ) -> Snapshot:
     """The board at ``as_of``; ``witnessed``: when the public record first held each reply
-    (by path), counted where the board's ``witnessed_since`` says so."""
+    (by path), counted where the board's ``witnessed_since`` says so. ``states``: how
+    the tickets' states are worked out (a cache may wrap ``status.states_at``)."""
     board = loaded.board
     if board is None:
         raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
@@ -181,8 +187,8 @@ def take_snapshot(
     except CalendarError as error:
         raise BoardError(f"board.yaml: calendar: {error}") from None
     count_witnessed(loaded.tickets, rules, witnessed or {})
-    states = states_at(loaded.tickets, rules, as_of)
-    return Snapshot(loaded, board, rules, Departments(board), as_of, states)
+    found = states(loaded.tickets, rules, as_of)
+    return Snapshot(loaded, board, rules, Departments(board), as_of, found)
 
 
 def open_board(

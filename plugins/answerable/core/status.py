@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from answerable.core.deadlines import Rules
 from answerable.core.records import Rating, Ticket
@@ -43,6 +43,14 @@ class Status(StrEnum):
     @property
     def answered(self) -> bool:
         return self in (Status.ANSWERED_ON_TIME, Status.ANSWERED_LATE)
+
+
+class ReplyFacts(NamedTuple):
+    number: int
+    at: datetime
+    date: datetime
+    kind: str
+    department: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,30 @@ class TicketState:
         return latest if latest <= self.as_of else None
 
     @property
+    def reply_paths(self) -> tuple[str, ...]:
+        """The paths of ``replies``, in order."""
+        return tuple(r.path for r in self.replies)
+
+    @property
+    def reply_witnessed(self) -> tuple[datetime | None, ...]:
+        """When the public record first held each of ``replies``, where counted."""
+        return tuple(r.witnessed for r in self.replies)
+
+    @property
+    def answered_at(self) -> datetime | None:
+        """When the final reply counts; None without one."""
+        return self.final_reply.at if self.final_reply is not None else None
+
+    @property
+    def reply_facts(self) -> tuple[ReplyFacts, ...]:
+        """Of each of ``replies``: its number, when it counts, its date, kind and
+        department (what lists of replies across the board read)."""
+        return tuple(
+            ReplyFacts(r.number, r.at, r.meta.date, r.meta.kind, r.meta.department)
+            for r in self.replies
+        )
+
+    @property
     def time_left(self) -> timedelta | None:
         """Time until the due time (negative when past); None once answered."""
         if self.due is None or self.final_reply is not None:
@@ -119,10 +151,15 @@ def count_witnessed(
     since = rules.board.witnessed_since
     start = datetime.combine(since, time.min, tzinfo=rules.zone) if since else None
     for file in files:
+        # Only files with a reply witnessed now or before: a rebuild reads no other's.
+        named = start is not None and any(path in witnessed for path in file.reply_paths())
+        if not named and not file.witnessed_any:
+            continue
         imported = file.ticket.source is not None
         for reply in file.replies:
             when = witnessed.get(reply.path) if start is not None and not imported else None
             reply.witnessed = when if when is not None and when >= start else None  # type: ignore[operator]
+        file.witnessed_any = any(reply.witnessed is not None for reply in file.replies)
 
 
 def holder_at(ticket: Ticket, as_of: datetime) -> str:

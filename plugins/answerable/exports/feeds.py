@@ -86,7 +86,7 @@ def jobs(site: Site) -> list[Job]:
     wanted = [(REPLIES_FEED, site.board.name, site.replies[:FEED_LIMIT])]
     newest: dict[str, list[ReplyView]] = {}
     for view in site.replies:
-        mine = newest.setdefault(view.reply.meta.department, [])
+        mine = newest.setdefault(view.department_id, [])
         if len(mine) < FEED_LIMIT:
             mine.append(view)
     for department in site.board.departments:
@@ -107,7 +107,7 @@ def jobs(site: Site) -> list[Job]:
             Job(
                 path,
                 make,
-                job_key("feed", path, title, [(r.ticket.digest, r.reply.number) for r in replies]),
+                job_key("feed", path, title, [(r.ticket.digest, r.number) for r in replies]),
                 timeless=bool(replies),
             )
         )

@@ -18,6 +18,7 @@ from answerable.checks.problems import Problem
 from answerable.core.records import Board
 from answerable.incremental import pickling
 from answerable.incremental.changes import known_keys
+from answerable.incremental.kept import KeptTicketFile
 from answerable.incremental.state import BuildState
 from answerable.reading.loading import (
     CheckedFolder,
@@ -42,6 +43,7 @@ class RememberingReader(FileReader):
         self.state = state
         self.keys = known_keys(root) if state.ready() else {}
         self.read_keys: dict[str, bytes] = {}  # of the files this process opened
+        self._bytes: dict[str, bytes] = {}  # read to be keyed, then to be parsed
         self.unreadable: set[str] = set()  # a problem of the moment, not of the content
         # How many files this process opened and parsed: what an unchanged board costs.
         self.opened = 0
@@ -56,8 +58,10 @@ class RememberingReader(FileReader):
             if found is not None:
                 problems.extend(found[1])
                 return key, found[0]
-        self.opened += 1
-        data = self.bytes_of(path, rel, problems)
+        data = self._bytes.pop(rel, None)
+        if data is None:
+            self.opened += 1
+            data = self.bytes_of(path, rel, problems)
         if data is None:
             self.unreadable.add(rel)
             return None
@@ -95,6 +99,40 @@ class RememberingReader(FileReader):
         )
         if key is not None and self.unreadable.isdisjoint(files.rels()):
             self.state.put("checked", files.folder, files.folder, key, found)
+
+    def kept(self, files: FolderFiles) -> TicketFile | None:
+        read_now: dict[str, bytes] = {}
+        key = self._folder_key(files, b"", self._key_of(files, read_now))
+        found = self.state.get("kept", files.folder, key) if key is not None else None
+        if found is None:
+            self._bytes.update(read_now)  # to be parsed next: not read twice
+            return None
+        return KeptTicketFile(files, found, self)
+
+    def keep(self, files: FolderFiles, loaded: TicketFile) -> None:
+        key = self._folder_key(files, b"", lambda r: self.read_keys.get(r, self.keys.get(r)))
+        if key is not None and self.unreadable.isdisjoint(files.rels()):
+            facts = (loaded.digest, loaded.refs, loaded.reply_times)
+            self.state.put("kept", files.folder, files.folder, key, facts)
+
+    def _key_of(
+        self, files: FolderFiles, read_now: dict[str, bytes]
+    ) -> Callable[[str], bytes | None]:
+        """A file's key: git's, else its content's (read here into ``read_now``)."""
+        paths = {f"{files.folder}/ticket.yaml": files.ticket}
+        paths.update((rel, path) for _, path, rel in files.replies)
+
+        def key_of(rel: str) -> bytes | None:
+            key = self.keys.get(rel)
+            path = paths.get(rel)
+            if key is None and path is not None:
+                self.opened += 1
+                data = self.bytes_of(path, rel, [])
+                if data is not None:
+                    key, read_now[rel] = blob_id(data), data
+            return key
+
+        return key_of
 
     def _folder_key(
         self, files: FolderFiles, board_digest: bytes, key_of: Callable[[str], bytes | None]
@@ -152,6 +190,9 @@ def load_remembered(
     if state is None:
         return load_board(root, workers=workers, check=check, records=records)
     reader = RememberingReader(root, state)
+    if reader.keys and state.known_folders():
+        # Nearly every folder's entries will be asked for, one by one.
+        state.read_all(*(("kept", "checks") if records else ("checked",)))
     if check is not None:
         check = remembered_checks(state, check)
     return load_board(root, reader, workers=workers, check=check, records=records)

@@ -23,15 +23,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2  # of the tables below; the code's own version is checked beside it
+FORMAT = 3  # of the tables below; the code's own version is checked beside it
 BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
 _CODE = Path(__file__).parent.parent
 _INHERITED: list[sqlite3.Connection] = []
 # Entries by name (a file's or a folder's path), each under the key it was made from:
 # files: what a ticket file was parsed into, by its blob id; checks: a folder's own
 # problems, by its files and board.yaml; checked: all a run that only checks keeps of
-# a folder (``loading.CheckedFolder``), by the same.
-ENTRIES = ("files", "checks", "checked")
+# a folder (``loading.CheckedFolder``), by the same; kept: what a folder read without a
+# problem gives before its record is read (``kept``), by its files; settled: a settled
+# ticket's state (``settled``), by its folder's digest and board.yaml's.
+ENTRIES = ("files", "checks", "checked", "kept", "settled")
 _TABLES = (
     "".join(
         f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, folder TEXT NOT NULL, "
@@ -85,6 +87,7 @@ class BuildState:
         self._pid = 0  # of the process that opened ``_db``
         self._broken = False  # nothing more is read or written in this process
         self._empty = False  # made empty by this run: nothing to look up
+        self._every: dict[str, dict[str, tuple[bytes, bytes]]] = {}  # read_all's, by table
         self._puts: dict[str, dict[str, tuple[str, bytes, bytes]]] = {t: {} for t in ENTRIES}
         self._reading: tuple[int, sqlite3.Connection | None] | None = None  # by process id
         self._writing: tuple[int, sqlite3.Connection | None] | None = None  # as well
@@ -182,8 +185,27 @@ class BuildState:
         """What was put under ``name`` in ``table``, if it was made from ``key``."""
         if self._empty:
             return None
-        row = self._row(f"SELECT key, value FROM {table} WHERE name = ?", name)  # noqa: S608
+        every = self._every.get(table)
+        if every is not None:
+            row = every.pop(name, None)
+        else:
+            row = self._row(f"SELECT key, value FROM {table} WHERE name = ?", name)  # noqa: S608
         return _loads(row[1]) if row is not None and row[0] == key else None
+
+    def read_all(self, *tables: str) -> None:
+        """Read every entry of ``tables`` now, in one query each, for ``get`` to take
+        each once: a run that asks for nearly all of them (a rebuild asks for every
+        folder's) spends a tenth of the time it spends asking one at a time."""
+        db = self._connect()
+        if db is None or self._empty:
+            return
+        for table in tables:
+            try:
+                rows = db.execute(f"SELECT name, key, value FROM {table}")  # noqa: S608
+                self._every[table] = {name: (key, value) for name, key, value in rows}
+            except sqlite3.Error as error:
+                self._fail(error)
+                return
 
     def count(self, table: str) -> int:
         """How many entries ``table`` holds (0 without a usable state)."""
@@ -222,7 +244,8 @@ class BuildState:
                 db.executemany("INSERT OR IGNORE INTO present VALUES (?)", ((f,) for f in folders))
                 for table in (*ENTRIES, "fragments"):
                     db.execute(
-                        f"DELETE FROM {table} WHERE folder NOT IN (SELECT folder FROM present)"  # noqa: S608
+                        f"DELETE FROM {table} WHERE folder != '' "  # noqa: S608 - '': of no folder
+                        "AND folder NOT IN (SELECT folder FROM present)"
                     )
             db.execute("COMMIT")
         except sqlite3.Error as error:

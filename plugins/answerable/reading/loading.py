@@ -117,10 +117,15 @@ class TicketFile(_TicketYaml):
     refs: TicketRefs = None  # type: ignore[assignment] # made from the ticket when not given
     # Each reply's path and date in POSIX seconds: what checks across the board read.
     reply_times: tuple[tuple[str, float], ...] = ()
+    witnessed_any: bool = False  # whether a reply's ``witnessed`` is set (count_witnessed)
 
     def __post_init__(self) -> None:
         if self.refs is None:
             self.refs = TicketRefs.of(self.ticket)
+
+    def reply_paths(self) -> list[str]:
+        """The paths of its replies, in order."""
+        return [reply.path for reply in self.replies]
 
     def facts(self) -> FolderFacts:
         return FolderFacts(self.folder, self.path, self.doc, self.refs, self.reply_times)
@@ -210,6 +215,15 @@ class FileReader:
 
     def checked_now(self, files: FolderFiles, board_digest: bytes, found: CheckedFolder) -> None:
         """When only checking: what reading and checking this folder gave."""
+
+    def kept(self, files: FolderFiles) -> TicketFile | None:
+        """A folder known to be as an earlier run read it, without a problem: its
+        ticket file, whose record and replies may be read only when first asked for
+        (here: never known)."""
+        return None
+
+    def keep(self, files: FolderFiles, loaded: TicketFile) -> None:
+        """A folder was read without a problem into ``loaded``."""
 
 
 class FolderFiles(NamedTuple):
@@ -323,9 +337,14 @@ def _load_part(index: int, part: _Part | None = None) -> _Found:
         if not part.records and part.check is not None:
             _check_only(part, files, found)
             continue
-        loaded = read_ticket_folder(files, found.problems, part.reader)
+        loaded = part.reader.kept(files)
         if loaded is None:
-            continue
+            before = len(found.problems)
+            loaded = read_ticket_folder(files, found.problems, part.reader)
+            if loaded is None:
+                continue
+            if len(found.problems) == before:
+                part.reader.keep(files, loaded)
         if part.check is not None:
             found.checked[loaded.folder] = part.check(loaded)
         found.tickets.append(loaded)

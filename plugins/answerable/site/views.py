@@ -24,6 +24,7 @@ from answerable.core.records import Ticket
 from answerable.core.snapshot import Snapshot
 from answerable.core.stats import Figures, Row, Table
 from answerable.core.status import Status, TicketState
+from answerable.incremental.fragments import FragmentStore
 from answerable.incremental.jobs import job_key
 from answerable.reading.history import History
 from answerable.reading.loading import ReplyFile
@@ -100,10 +101,17 @@ class TicketView:
 @dataclass(frozen=True, slots=True)
 class ReplyView:
     ticket: TicketView
-    reply: ReplyFile
+    number: int
+    at: datetime
     kind_label: str
+    department_id: str
     department: Link
     url: str
+
+    @property
+    def reply(self) -> ReplyFile:
+        """The reply itself (its file read when first asked for: only the newest are)."""
+        return next(r for r in self.ticket.state.replies if r.number == self.number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +145,8 @@ class Site:
         self._ = formatter._
         self.per_page = per_page
         self.renderer = ReplyRenderer()
+        self.store: FragmentStore | None = None
+        """Where pieces of pages are kept between builds (given by the build)."""
         self.names = {
             "type": {t.id: t.name for t in self.board.types},
             "category": {c.id: c.name for c in self.board.categories},
@@ -151,17 +161,19 @@ class Site:
             (
                 ReplyView(
                     view,
-                    reply,
-                    self._(KIND_LABELS[reply.meta.kind]),
-                    self.department_link(reply.meta.department),
+                    reply.number,
+                    reply.at,
+                    self._(KIND_LABELS[reply.kind]),
+                    reply.department,
+                    self.department_link(reply.department),
                     f"{view.url}#reply-{reply.number}",
                 )
                 for view in self.tickets
                 if not view.ticket.hidden
-                for reply in view.state.replies
+                for reply in view.state.reply_facts
             ),
             # By the counted time: a reply merged late is news when it is merged.
-            key=lambda r: (r.reply.at, r.ticket.ticket.id, r.reply.number),
+            key=lambda r: (r.at, r.ticket.ticket.id, r.number),
             reverse=True,
         )
 
@@ -179,9 +191,10 @@ class Site:
         _ = self._
         if state.status in (Status.WITHDRAWN, Status.DUPLICATE) or state.due is None:
             return ""
-        if state.final_reply is not None:
+        answered = state.answered_at
+        if answered is not None:
             if state.status is Status.ANSWERED_LATE:
-                late = state.final_reply.at - state.due
+                late = answered - state.due
                 if state.days_late:
                     return _("answered %(late)s late") % {
                         "late": self.fmt.working_days(state.days_late)
@@ -214,9 +227,10 @@ class Site:
 
         related = [ticket_link(t) for t in ticket.related]
         duplicate_of = ticket_link(ticket.duplicate_of) if ticket.duplicate_of else None
-        records = [self.history.replies.get(r.path) for r in state.replies] if self.history else []
+        history = self.history
+        records = [history.replies.get(path) for path in state.reply_paths] if history else []
         digest = hashlib.blake2b(state.file.digest, digest_size=16)
-        witnessed = [r.witnessed for r in state.replies]  # they change the counted times
+        witnessed = list(state.reply_witnessed)  # they change the counted times
         digest.update(repr((related, duplicate_of, records, witnessed)).encode())
         return TicketView(
             state=state,

@@ -26,14 +26,14 @@ def changes(site: Site) -> Page:
     for view in site.tickets:
         ticket = view.ticket
         link = Link(f"{ticket.id} {'' if ticket.hidden else ticket.title}".strip(), view.url)
-        for reply in view.state.replies:
-            if reply.meta.kind == "supplement":
+        for reply in view.state.reply_facts:
+            if reply.kind == "supplement":
                 text = _("Supplement to the final reply by %(who)s") % {
-                    "who": site.snapshot.departments.name(reply.meta.department)
+                    "who": site.snapshot.departments.name(reply.department)
                 }
                 entries.append(
                     (
-                        reply.meta.date,
+                        reply.date,
                         "supplement",
                         Link(link.text, f"{view.url}#reply-{reply.number}"),
                         text,

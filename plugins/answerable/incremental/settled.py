@@ -1,0 +1,151 @@
+"""Settled tickets' states kept from run to run: the figures need no record of theirs.
+
+An answered ticket whose files date nothing after the moment stands the same at every
+later moment but for the moment itself (``TicketState.settled_since``). Its state is
+kept in the build state under its folder's digest and board.yaml's; a later run at a
+moment on or after ``settled_since`` takes it from there with a summary of its record
+(what lists, figures and links read), and reads the record itself, and the replies,
+only when a page asks for more (``kept.KeptTicketFile``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from answerable.core.status import ReplyFacts, Status, TicketState, state_at
+from answerable.incremental.kept import KeptTicketFile
+
+if TYPE_CHECKING:
+    from answerable.core.deadlines import Rules
+    from answerable.core.records import Ticket
+    from answerable.incremental.state import BuildState
+    from answerable.reading.loading import ReplyFile, TicketFile
+
+StatesAt = Callable[[Iterable["TicketFile"], "Rules", datetime], list[TicketState]]
+
+# The record's fields the lists, figures and links of other pages read.
+SUMMARY = (
+    "id",
+    "title",
+    "received",
+    "type",
+    "category",
+    "channel",
+    "department",
+    "co_departments",
+    "related",
+    "duplicate_of",
+    "resolution",
+    "hidden",
+    "withdrawn",
+    "source",
+    "urgent",
+)
+_STATE = (
+    "status",
+    "department",
+    "due",
+    "days_to_first_reply",
+    "days_to_final_reply",
+    "days_taken",
+    "days_late",
+    "rating",
+    "settled_since",
+)
+
+
+class TicketSummary:
+    """The fields of a ticket's record in ``SUMMARY``; any other is the record's own,
+    read when first asked for."""
+
+    __slots__ = (*SUMMARY, "_file")
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - the record's field
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._file.ticket, name)
+
+
+class KeptState(TicketState):
+    """A settled state kept from an earlier run; its replies are its file's, read when
+    first asked for (all of them count: none is dated after ``settled_since``)."""
+
+    @property  # type: ignore[override]
+    def replies(self) -> tuple[ReplyFile, ...]:
+        return tuple(self.file.replies)
+
+    @property
+    def reply_paths(self) -> tuple[str, ...]:
+        return tuple(self.file.reply_paths())
+
+    @property
+    def reply_facts(self) -> tuple[ReplyFacts, ...]:
+        return self.__dict__["_reply_facts"]  # type: ignore[no-any-return]
+
+    @property
+    def answered_at(self) -> datetime | None:
+        return self.__dict__["_answered_at"]  # type: ignore[no-any-return]
+
+    @property
+    def reply_witnessed(self) -> tuple[datetime | None, ...]:
+        return (None,) * len(self.file.reply_times)  # a witnessed folder is never kept
+
+    @property  # type: ignore[override]
+    def first_reply(self) -> ReplyFile | None:
+        return min(self.file.replies, key=lambda r: r.at, default=None)
+
+    @property  # type: ignore[override]
+    def final_reply(self) -> ReplyFile | None:
+        return next((r for r in self.file.replies if r.meta.kind == "final"), None)
+
+
+def kept_states(state: BuildState, board_digest: bytes) -> StatesAt:
+    """``status.states_at``, with settled states kept in ``state``."""
+
+    def states_at(files: Iterable[TicketFile], rules: Rules, as_of: datetime) -> list[TicketState]:
+        state.read_all("settled")
+        found: list[TicketState] = []
+        for file in files:
+            # A reply's witnessed moment counts in the state: such a folder is not kept.
+            kept = isinstance(file, KeptTicketFile) and not file.witnessed_any
+            key = hashlib.blake2b(file.digest + board_digest, digest_size=16).digest()
+            if kept:
+                row = state.get("settled", file.folder, key)
+                if row is not None and row[-1] <= as_of:
+                    found.append(_restored(file, row, as_of))
+                    continue
+            made = state_at(file, rules, as_of)
+            if made is None:
+                continue
+            found.append(made)
+            # Answered only: a withdrawn ticket's days taken still grow with the moment.
+            if made.status.answered and made.settled_since is not None and not file.witnessed_any:
+                state.put("settled", file.folder, file.folder, key, _row(made))
+        state.save()
+        return found
+
+    return states_at
+
+
+def _row(made: TicketState) -> tuple[Any, ...]:
+    ticket = made.ticket
+    summary = tuple(getattr(ticket, name) for name in SUMMARY)
+    state = (made.status.value, *(getattr(made, name) for name in _STATE[1:]))
+    return (summary, made.reply_facts, made.answered_at, *state)
+
+
+def _restored(file: TicketFile, row: tuple[Any, ...], as_of: datetime) -> TicketState:
+    summary = TicketSummary.__new__(TicketSummary)
+    for name, value in zip(SUMMARY, row[0], strict=True):
+        object.__setattr__(summary, name, value)
+    summary._file = file
+    restored = object.__new__(KeptState)
+    values = restored.__dict__
+    values.update(zip(_STATE, row[3:], strict=True))
+    values["status"] = Status(row[3])
+    values.update(file=file, ticket=cast("Ticket", summary), as_of=as_of)
+    values.update(_reply_facts=row[1], _answered_at=row[2])
+    return restored
