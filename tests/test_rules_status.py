@@ -5,8 +5,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from answerable.core.deadlines import Rules
-from answerable.core.status import Status, count_witnessed, event_times, holder_at, state_at
+from answerable.core.status import (
+    Status,
+    TicketState,
+    count_witnessed,
+    event_times,
+    holder_at,
+    later_state,
+    state_at,
+)
 from test_deadlines import RULES, at, make_board, make_file, make_ticket
 
 RECEIVED = "2026-11-02T09:00:00+08:00"  # Monday; 5 working days: due end of Monday 9 Nov
@@ -177,8 +187,125 @@ def test_a_reply_no_longer_witnessed_counts_from_its_date_again() -> None:
     file = make_file(make_ticket(received="2026-11-02T09:14:00+08:00"),
                      [(STATED, "final", "housing")])  # fmt: skip
     rules = Rules(board)
-    count_witnessed([file], rules, {REPLY_PATH: datetime.fromisoformat("2026-11-20T16:00:00+08:00")})
+    count_witnessed(
+        [file], rules, {REPLY_PATH: datetime.fromisoformat("2026-11-20T16:00:00+08:00")}
+    )
     assert file.replies[0].witnessed is not None
     count_witnessed([file], rules, {})
     assert file.replies[0].witnessed is None
     assert file.replies[0].at == datetime.fromisoformat(STATED)
+
+
+# ---- a quiet state at another moment: only the working days of an unanswered ticket run on --
+# Received Friday 13 Feb 2026 (a complaint: due Friday 27 Feb 23:59:59, across the Spring
+# Festival holiday, test_deadlines).
+
+
+def _fields(state: TicketState | None) -> tuple[object, ...] | None:
+    if state is None:
+        return None
+    return (
+        state.as_of, state.status, state.department, state.due, state.days_taken,
+        state.days_late, state.days_to_first_reply, state.days_to_final_reply, state.rating,
+        [r.path for r in state.replies], state.settled_since, state.quiet_since,
+    )  # fmt: skip
+
+
+MOMENTS = [
+    "2026-03-02T09:00:00",
+    "2026-03-09T18:00:00",
+    "2026-04-07T12:00:00",
+    "2027-01-04T09:00:00",
+]
+
+
+@pytest.mark.parametrize(
+    ("replies", "extra", "status"),
+    [
+        ([], {}, Status.OVERDUE),
+        ([("2026-02-16T10:00:00+08:00", "interim", "housing")], {}, Status.OVERDUE),
+        ([("2026-02-26T10:00:00+08:00", "final", "housing")], {}, Status.ANSWERED_ON_TIME),
+        ([("2026-03-02T08:00:00+08:00", "final", "housing")], {}, Status.ANSWERED_LATE),
+        (
+            [],
+            {"withdrawn": {"at": "2026-02-20T10:00:00+08:00", "reason": "已解决"}},
+            Status.WITHDRAWN,
+        ),
+        ([], {"duplicate_of": "2026-000009"}, Status.DUPLICATE),
+    ],
+)
+def test_a_quiet_state_at_a_later_moment_is_the_state_worked_out_then(
+    replies: list[tuple[str, str, str]], extra: dict[str, object], status: Status
+) -> None:
+    file = make_file(make_ticket(received="2026-02-13T16:40:00+08:00", **extra), replies)
+    first = state_at(file, RULES, at("2026-03-02T09:00:00"))
+    assert first is not None
+    assert first.status is status
+    assert first.quiet_since is not None
+    for moment in map(at, MOMENTS):
+        assert _fields(later_state(first, RULES, moment)) == _fields(state_at(file, RULES, moment))
+
+
+def test_an_overdue_ticket_s_days_run_on_and_an_answered_one_s_do_not() -> None:
+    waiting = make_file(make_ticket(received="2026-02-13T16:40:00+08:00"))
+    answered = make_file(make_ticket(received="2026-02-13T16:40:00+08:00"),
+                         [("2026-03-02T08:00:00+08:00", "final", "housing")])  # fmt: skip
+    monday, next_monday = at("2026-03-02T09:00:00"), at("2026-03-09T09:00:00")
+    for file, grows in ((waiting, 5), (answered, 0)):  # Mon 2 to Mon 9 March: 5 working days
+        before = state_at(file, RULES, monday)
+        after = later_state(before, RULES, next_monday)  # type: ignore[arg-type]
+        assert after is not None
+        assert after.days_taken - before.days_taken == grows  # type: ignore[union-attr]
+        assert after.days_late - before.days_late == grows  # type: ignore[union-attr]
+
+
+def test_a_state_the_clock_or_an_event_can_still_change_is_not_moved() -> None:
+    received = "2026-02-13T16:40:00+08:00"
+    # Open: the clock turns it due soon, then overdue.
+    open_ = state_at(make_file(make_ticket(received=received)), RULES, at("2026-02-16T09:00:00"))
+    assert open_ is not None
+    assert open_.status is Status.OPEN
+    assert open_.quiet_since is None
+    assert later_state(open_, RULES, at("2026-03-09T09:00:00")) is None
+    # A final reply dated after the moment: it answers the ticket then.
+    ahead = make_file(
+        make_ticket(received=received), [("2026-03-05T10:00:00+08:00", "final", "housing")]
+    )
+    overdue = state_at(ahead, RULES, at("2026-03-02T09:00:00"))
+    assert overdue is not None
+    assert overdue.status is Status.OVERDUE
+    assert overdue.quiet_since is None
+    # Overdue at 2 March, quiet since its receipt: at a moment before its due time it was
+    # not overdue yet, and before its receipt it did not exist.
+    waiting = state_at(make_file(make_ticket(received=received)), RULES, at("2026-03-02T09:00:00"))
+    assert waiting is not None
+    assert waiting.quiet_since == datetime.fromisoformat(received)
+    assert later_state(waiting, RULES, at("2026-02-27T23:59:59")) is None
+    assert later_state(waiting, RULES, at("2026-02-13T16:00:00")) is None
+    assert later_state(waiting, RULES, at("2026-02-28T00:00:00")) is not None
+
+
+def test_a_quiet_state_is_not_moved_to_a_moment_before_it_became_quiet() -> None:
+    received = "2026-02-13T16:40:00+08:00"
+    # An interim reply after the due time: overdue before it and after it, but the
+    # replies by 2 March do not hold it yet.
+    interim = make_file(make_ticket(received=received), [("2026-03-05T10:00:00+08:00", "interim", "housing")])  # fmt: skip
+    later = state_at(interim, RULES, at("2026-03-09T09:00:00"))
+    assert later is not None
+    assert later.quiet_since == at("2026-03-05T10:00:00")
+    assert later_state(later, RULES, at("2026-03-02T09:00:00")) is None
+    # Answered late on 2 March: on 1 March it was still overdue.
+    late = make_file(make_ticket(received=received), [("2026-03-02T08:00:00+08:00", "final", "housing")])  # fmt: skip
+    answered = state_at(late, RULES, at("2026-03-09T09:00:00"))
+    assert answered is not None
+    assert later_state(answered, RULES, at("2026-03-01T09:00:00")) is None
+
+
+def test_a_due_soon_ticket_is_not_quiet() -> None:
+    # Due Friday 27 Feb 23:59:59; the board warns 3 hours before.
+    file = make_file(make_ticket(received="2026-02-13T16:40:00+08:00"))
+    soon = state_at(file, RULES, at("2026-02-27T23:00:00"))
+    assert soon is not None
+    assert soon.status is Status.DUE_SOON
+    assert soon.quiet_since is None
+    assert later_state(soon, RULES, at("2026-03-09T09:00:00")) is None

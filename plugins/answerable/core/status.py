@@ -115,6 +115,18 @@ class TicketState:
             for r in self.replies
         )
 
+    @cached_property
+    def quiet_since(self) -> datetime | None:
+        """From when nothing but the moment changes this state: its status holds by the
+        clock (answered, withdrawn, duplicate, overdue) and nothing in the ticket's files
+        is dated after ``as_of``; only the working days taken (and late) of an unanswered
+        ticket run on (``later_state``). None while its status can still change by the
+        clock alone (open, due soon) or an event is dated ahead."""
+        if self.status in (Status.OPEN, Status.DUE_SOON):
+            return None
+        latest = max(shown_times(self.file))
+        return latest if latest <= self.as_of else None
+
     @property
     def time_left(self) -> timedelta | None:
         """Time until the due time (negative when past); None once answered."""
@@ -230,6 +242,30 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
         days_late=days_late,
         rating=rating,
     )
+
+
+def later_state(state: TicketState, rules: Rules, moment: datetime) -> TicketState | None:
+    """``state`` at another ``moment``, as ``state_at`` gives it, worked out from the
+    state alone (the ticket's files are not read again); None unless nothing but the
+    moment tells the two apart: ``quiet_since`` is not after ``moment``, and an overdue
+    ticket is overdue at ``moment`` too."""
+    quiet = state.quiet_since
+    if quiet is None or moment < quiet:
+        return None
+    if state.status is Status.OVERDUE and not (state.due is not None and moment > state.due):
+        return None
+    later = object.__new__(type(state))
+    later.__dict__.update(state.__dict__)  # its quiet_since and settled_since included
+    later.__dict__["as_of"] = moment
+    if state.answered_at is None:
+        # Unanswered: counted to the moment, as state_at counts them.
+        received_day = rules.local_date(state.ticket.received)
+        end_day = rules.local_date(moment)
+        later.__dict__["days_taken"] = rules.calendar.working_days_between(received_day, end_day)
+        if state.status is Status.OVERDUE:
+            due_day = rules.local_date(state.due)  # type: ignore[arg-type]
+            later.__dict__["days_late"] = rules.calendar.working_days_between(due_day, end_day)
+    return later
 
 
 SECOND = timedelta(seconds=1)  # the board counts time to the second (a day ends 23:59:59)

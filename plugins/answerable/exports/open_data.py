@@ -243,8 +243,8 @@ def jobs(site: Site, store: FragmentStore | None = None) -> list[Job]:
         Job(
             request_path(view.ticket.id),
             partial(_request_page, site, view),
-            job_key("open311", view.digest),
-            timeless=view.state.settled_since is not None,
+            job_key("open311", view.piece_key or view.digest),
+            timeless=view.piece_key is not None,
         )
         for view in site.tickets
     ]
@@ -283,16 +283,11 @@ def _whole_files(site: Site, store: FragmentStore) -> dict[str, Callable[[], str
     csv_line = _CsvLine(TICKET_COLUMNS)
 
     def pieces(kind: str, make: Callable[[TicketView], str]) -> Iterator[str]:
-        # A settled ticket's piece is the same at every later moment: kept by its view.
+        # A ticket's piece while it stays the same: kept by its view (``piece_key``).
         return store.pieces(
             kind,
             (
-                Piece(
-                    view.ticket.id,
-                    view.state.file.folder,
-                    view.digest if view.state.settled_since is not None else None,
-                    partial(make, view),
-                )
+                Piece(view.ticket.id, view.state.file.folder, view.piece_key, partial(make, view))
                 for view in site.tickets
             ),
         )

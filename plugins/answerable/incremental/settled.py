@@ -1,11 +1,12 @@
-"""Settled tickets' states kept from run to run: the figures need no record of theirs.
+"""Settled and quiet tickets' states kept from run to run: the figures need no record.
 
-An answered ticket whose files date nothing after the moment stands the same at every
-later moment but for the moment itself (``TicketState.settled_since``). Its state is
-kept in the build state under its folder's digest and board.yaml's; a later run at a
-moment on or after ``settled_since`` takes it from there with a summary of its record
-(what lists, figures and links read), and reads the record itself, and the replies,
-only when a page asks for more (``kept.KeptTicketFile``).
+A ticket whose files date nothing after the moment, and whose status the clock can no
+longer change (answered, withdrawn, duplicate, overdue), stands the same at every later
+moment but for the working days an unanswered one has taken, and is late
+(``TicketState.quiet_since``, ``status.later_state``). Its state is kept in the build
+state under its folder's digest and board.yaml's; a later run takes it from there with
+a summary of its record (what lists, figures and links read), and reads the record
+itself, and the replies, only when a page asks for more (``kept.KeptTicketFile``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from answerable.core.status import ReplyFacts, Status, TicketState, state_at
+from answerable.core.status import ReplyFacts, Status, TicketState, later_state, state_at
 from answerable.incremental.kept import KeptTicketFile
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ _STATE = (
     "days_late",
     "rating",
     "settled_since",
+    "quiet_since",
+    "as_of",
 )
 
 
@@ -70,8 +73,8 @@ class TicketSummary:
 
 
 class KeptState(TicketState):
-    """A settled state kept from an earlier run; its replies are its file's, read when
-    first asked for (all of them count: none is dated after ``settled_since``)."""
+    """A quiet state kept from an earlier run; its replies are its file's, read when
+    first asked for (all of them count: none is dated after ``quiet_since``)."""
 
     @property  # type: ignore[override]
     def replies(self) -> tuple[ReplyFile, ...]:
@@ -103,7 +106,7 @@ class KeptState(TicketState):
 
 
 def kept_states(state: BuildState, board_digest: bytes) -> StatesAt:
-    """``status.states_at``, with settled states kept in ``state``."""
+    """``status.states_at``, with quiet states kept in ``state``."""
 
     def states_at(files: Iterable[TicketFile], rules: Rules, as_of: datetime) -> list[TicketState]:
         state.read_all("settled")
@@ -114,15 +117,15 @@ def kept_states(state: BuildState, board_digest: bytes) -> StatesAt:
             key = hashlib.blake2b(file.digest + board_digest, digest_size=16).digest()
             if kept:
                 row = state.get("settled", file.folder, key)
-                if row is not None and row[-1] <= as_of:
-                    found.append(_restored(file, row, as_of))
+                later = later_state(_restored(file, row), rules, as_of) if row else None
+                if later is not None:
+                    found.append(later)
                     continue
             made = state_at(file, rules, as_of)
             if made is None:
                 continue
             found.append(made)
-            # Answered only: a withdrawn ticket's days taken still grow with the moment.
-            if made.status.answered and made.settled_since is not None and not file.witnessed_any:
+            if made.quiet_since is not None and not file.witnessed_any:
                 state.put("settled", file.folder, file.folder, key, _row(made))
         state.save()
         return found
@@ -137,7 +140,8 @@ def _row(made: TicketState) -> tuple[Any, ...]:
     return (summary, made.reply_facts, made.answered_at, *state)
 
 
-def _restored(file: TicketFile, row: tuple[Any, ...], as_of: datetime) -> TicketState:
+def _restored(file: TicketFile, row: tuple[Any, ...]) -> TicketState:
+    """The state kept in ``row``, at the moment it was kept."""
     summary = TicketSummary.__new__(TicketSummary)
     for name, value in zip(SUMMARY, row[0], strict=True):
         object.__setattr__(summary, name, value)
@@ -146,6 +150,6 @@ def _restored(file: TicketFile, row: tuple[Any, ...], as_of: datetime) -> Ticket
     values = restored.__dict__
     values.update(zip(_STATE, row[3:], strict=True))
     values["status"] = Status(row[3])
-    values.update(file=file, ticket=cast("Ticket", summary), as_of=as_of)
+    values.update(file=file, ticket=cast("Ticket", summary))
     values.update(_reply_facts=row[1], _answered_at=row[2])
     return restored

@@ -29,8 +29,9 @@ class TicketRows:
     the root ``SITEURL`` link it (the home page and the lists sit at different depths).
 
     A settled ticket's row is the same at every later moment: with a ``store``, it is
-    kept from one build to the next under its view's key, and rendered only when that
-    changes (the rows of open tickets say how much time is left, and are rendered)."""
+    kept from one build to the next under its view's key (``TicketView.piece_key``), and
+    rendered only when that changes (the rows of open tickets say how much time is left,
+    and are rendered)."""
 
     def __init__(
         self, env: Environment, formatter: Formatter, store: FragmentStore | None = None
@@ -49,9 +50,10 @@ class TicketRows:
         row = self.rows.get(key)
         if row is None:
             render = partial(self._render, view, site_url)
-            if self.store is not None and view.state.settled_since is not None:
+            piece = view.piece_key if self.store is not None else None
+            if self.store is not None and piece is not None:
                 name = f"{key[0]} {key[1]}"
-                text = self.store.text("row", name, view.state.file.folder, view.digest, render)
+                text = self.store.text("row", name, view.state.file.folder, piece, render)
             else:
                 text = render()
             self.rows[key] = text.encode()

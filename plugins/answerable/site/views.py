@@ -90,6 +90,21 @@ class TicketView:
     the titles of the tickets it links to and when its replies entered the record."""
 
     @property
+    def piece_key(self) -> bytes | None:
+        """The key of the ticket's row in the lists and part of the whole-board files,
+        each the same while it is: ``digest`` once the ticket is settled; with what still
+        runs on (its working days, the text of how late it is) while only the moment
+        changes it (an overdue ticket); None while its status can change by the clock."""
+        state = self.state
+        if state.settled_since is not None:
+            return self.digest
+        if state.quiet_since is not None:
+            return job_key(
+                self.digest, state.status, self.deadline_text, state.days_taken, state.days_late
+            )
+        return None
+
+    @property
     def status(self) -> str:
         return self.state.status.value
 
