@@ -291,3 +291,36 @@ def test_the_command_ends_at_once_with_its_output_and_state_written(
     )  # fmt: skip
     assert checked.returncode == 1
     assert "tickets/2026/2026-000002/ticket.yaml" in checked.stdout
+
+
+def test_the_entries_of_a_folder_gone_are_forgotten(repo_board: Path) -> None:
+    read(repo_board)  # fills the state
+    gone = "tickets/2026/2026-000005"
+
+    def held(folder: str) -> dict[str, int]:
+        with sqlite3.connect(state_path(repo_board)) as db:
+            return {
+                table: db.execute(
+                    f"SELECT count(*) FROM {table} WHERE folder = ?",  # noqa: S608
+                    (folder,),
+                ).fetchone()[0]
+                for table in ("files", "checks", "kept")
+            }
+
+    assert held(gone) == {"files": 2, "checks": 1, "kept": 1}  # ticket.yaml, reply-1.md
+    shutil.rmtree(repo_board / gone)
+    # A run that writes (another ticket edited) forgets the folder's entries.
+    edited = repo_board / REPLY
+    edited.write_text(edited.read_text("utf-8") + "\n", "utf-8")
+    read(repo_board)
+    assert held(gone) == {"files": 0, "checks": 0, "kept": 0}
+    assert held(REPLY.rsplit("/", 1)[0])["kept"] == 1
+    # Put back: read and kept again, and forgotten again once it is gone again.
+    git(repo_board, "checkout", "--", gone)
+    edited.write_text(edited.read_text("utf-8") + "\n", "utf-8")
+    read(repo_board)
+    assert held(gone)["kept"] == 1
+    shutil.rmtree(repo_board / gone)
+    edited.write_text(edited.read_text("utf-8") + "\n", "utf-8")
+    read(repo_board)
+    assert held(gone)["kept"] == 0

@@ -238,6 +238,14 @@ class BuildState:
             db.execute("BEGIN IMMEDIATE")
             for table, rows in puts.items():
                 db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)", rows)  # noqa: S608
+            listed = None
+            if folders is not None:
+                folders = list(folders)
+                # The same folders as the last run that listed them: none is gone.
+                listed = hashlib.blake2b("\0".join(folders).encode(), digest_size=16).digest()
+                row = db.execute("SELECT value FROM meta WHERE name = 'folders'").fetchone()
+                if row is not None and row[0] == listed:
+                    folders = None
             if folders is not None:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS present (folder TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM present")
@@ -247,6 +255,8 @@ class BuildState:
                         f"DELETE FROM {table} WHERE folder != '' "  # noqa: S608 - '': of no folder
                         "AND folder NOT IN (SELECT folder FROM present)"
                     )
+            if listed is not None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (listed,))
             db.execute("COMMIT")
         except sqlite3.Error as error:
             self._fail(error)

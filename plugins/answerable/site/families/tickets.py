@@ -39,6 +39,8 @@ def _span(site: Site, view: TicketView) -> StatusSpan | None:
 def _next_event(view: TicketView) -> datetime | None:
     """The first moment after the snapshot's at which the timeline shows something more."""
     state = view.state
+    if state.quiet_since is not None:
+        return None  # nothing is dated after the moment (and its files need not be read)
     return min((moment for moment in shown_times(state.file) if moment > state.as_of), default=None)
 
 
