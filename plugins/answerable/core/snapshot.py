@@ -15,7 +15,14 @@ from answerable.core.departments import Departments
 from answerable.core.ranking import most
 from answerable.core.records import Board
 from answerable.core.stats import Grouping, Period, Row, Table, table
-from answerable.core.status import Status, TicketState, count_witnessed, state_at, states_at
+from answerable.core.status import (
+    Status,
+    TicketState,
+    count_witnessed,
+    later_state,
+    state_at,
+    states_at,
+)
 
 if TYPE_CHECKING:  # the board reading gives; the core only reads its records
     from answerable.reading.loading import LoadedBoard, TicketFile
@@ -125,14 +132,15 @@ class Snapshot:
         if received_from is not None:
             start = datetime.combine(received_from, time.min, tzinfo=self.rules.zone)
             first = bisect_left(times, start.timestamp())
-        settled = self._settled
+        quiet = self._quiet
         states = []
         last = bisect_right(times, moment.timestamp())
         for index in sorted(order[first:last]):  # back in id order
             file = self.loaded.tickets[index]
-            known = settled.get(id(file))
-            if known is not None and known.settled_since <= moment:  # type: ignore[operator]
-                states.append(_moved(known, moment))
+            known = quiet.get(id(file))
+            moved = later_state(known, self.rules, moment) if known is not None else None
+            if moved is not None:
+                states.append(moved)
             elif (state := state_at(file, self.rules, moment)) is not None:
                 states.append(state)
         return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, states)
@@ -146,23 +154,11 @@ class Snapshot:
         return [received[index] for index in order], order
 
     @cached_property
-    def _settled(self) -> dict[int, TicketState]:
-        """Answered tickets whose state no later moment changes, by their file: at an
-        earlier moment by which one had already settled, it stood just the same (but for
-        the moment itself), so the reports' many moments need not work it out again."""
-        return {
-            id(s.file): s for s in self.states if s.status.answered and s.settled_since is not None
-        }
-
-
-def _moved(state: TicketState, moment: datetime) -> TicketState:
-    """``state`` at another moment by which it had settled: the same but for the moment.
-    (``dataclasses.replace`` does the same through ``__init__``, eight times slower, and
-    the reports' index moves every settled ticket of every period.)"""
-    moved = object.__new__(TicketState)
-    moved.__dict__.update(state.__dict__)  # its settled_since included: the same then
-    moved.__dict__["as_of"] = moment
-    return moved
+    def _quiet(self) -> dict[int, TicketState]:
+        """The quiet states (``TicketState.quiet_since``), by their file: at any moment
+        from when one became quiet, ``later_state`` gives it without reading its files
+        again, so the reports' many moments need not work it out again."""
+        return {id(s.file): s for s in self.states if s.quiet_since is not None}
 
 
 def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> datetime:

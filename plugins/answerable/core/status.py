@@ -81,15 +81,7 @@ class TicketState:
         """From when this state stays the same at every later moment: its status is final
         and nothing in the ticket's files is dated after ``as_of``; None while time can
         still change it (an open ticket's time left, a reply dated ahead)."""
-        if self.status not in (
-            Status.ANSWERED_ON_TIME,
-            Status.ANSWERED_LATE,
-            Status.WITHDRAWN,
-            Status.DUPLICATE,
-        ):
-            return None
-        latest = max(shown_times(self.file))
-        return latest if latest <= self.as_of else None
+        return None if self.status is Status.OVERDUE else self.quiet_since
 
     @property
     def reply_paths(self) -> tuple[str, ...]:
