@@ -211,17 +211,28 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
             r"if moment >= state\.as_of\}",
             "the loop reads only events after the moment it stands at",
         ),
+        (
+            r"if quiet is None or moment < quiet:",
+            r"moment <= quiet",
+            "at the very moment it became quiet, state_at (worked out instead) gives the same",
+        ),
+        (
+            r"named = start is not None and any\(",
+            r"start is not None or any",
+            "a shortcut: a file passed over has no reply to count, and counting it sets none",
+        ),
     ],
     "snapshot": [
         (
-            r"known = settled\.get\(id\(file\)\)",
+            r"known = quiet\.get\(id\(file\)\)"
+            r"|moved = later_state\(known, self\.rules, moment\) if known is not None else None",
             r"",
-            "a memo of settled states: without it the state is worked out again, the same",
+            "a memo of quiet states: without it the state is worked out again, the same",
         ),
         (
-            r"known\.settled_since <= moment",
-            r"settled_since < moment",
-            "at the moment it settled, the state worked out again is the same",
+            r"last = bisect_right\(times, moment\.timestamp\(\)\)",
+            r"last = None",
+            "tickets received after the moment have no state then: state_at leaves them out",
         ),
         (r"^\s*first = 0$", r"first = None", "a slice from None starts at 0 too"),
         (

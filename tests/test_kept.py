@@ -3,6 +3,7 @@ changed and open tickets only, and what it keeps stands for what it would work o
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from answerable.core.status import TicketState
 from answerable.incremental.kept import KeptTicketFile
 from answerable.incremental.settled import SUMMARY, KeptState, kept_states
 from answerable.incremental.state import BuildState
-from answerable.reading.loading import load_board
+from answerable.reading.loading import TicketFile, load_board
 from sitebuild import copy_demo
 
 AS_OF = datetime.fromisoformat("2026-11-20T21:30:00+08:00")
@@ -146,3 +147,17 @@ def test_a_changed_board_yaml_keeps_no_state(repo_board: Path) -> None:
     assert [fields(s) for s in again.states] == [
         fields(s) for s in snapshot(repo_board, cache=False).states
     ]
+
+
+def test_a_kept_folder_crosses_to_another_process_as_the_folder_read(repo_board: Path) -> None:
+    """Read in several processes, a kept folder is sent back whole: its record read."""
+    snapshot(repo_board)
+    kept = [
+        f for f in plan_build(repo_board, AS_OF).loaded.tickets if isinstance(f, KeptTicketFile)
+    ]
+    plain = {f.folder: f for f in load_board(repo_board).tickets}
+    assert len(kept) == len(plain)
+    for file in kept[:10]:
+        crossed = pickle.loads(pickle.dumps(file))  # noqa: S301 - made here
+        assert type(crossed) is TicketFile
+        assert crossed == plain[file.folder]

@@ -262,3 +262,14 @@ def test_overdue_tickets_are_listed_by_due_time_not_by_id(tmp_path: Path) -> Non
     board.ticket("2026-000002", received="2026-11-09T09:00:00+08:00")
     snapshot = take_snapshot(load_board(tmp_path), at("2026-11-30T12:00:00"))
     assert [s.ticket.id for s in snapshot.overdue] == ["2026-000002", "2026-000001"]
+
+
+def test_received_from_starts_at_midnight_in_the_board_s_zone(tmp_path: Path) -> None:
+    """A report from 1 Nov holds a ticket received 1 Nov 00:30 in Shanghai (31 Oct 16:30
+    UTC), and not one received a second before that midnight."""
+    board = BoardWriter(tmp_path)
+    board.ticket("2026-000001", received="2026-10-31T15:59:59+00:00")  # 31 Oct 23:59:59
+    board.ticket("2026-000002", received="2026-10-31T16:30:00+00:00")  # 1 Nov 00:30
+    snapshot = take_snapshot(load_board(tmp_path), NOW)
+    report = snapshot.at(at("2026-11-30T23:59:59"), received_from=date(2026, 11, 1))
+    assert [s.ticket.id for s in report.states] == ["2026-000002"]

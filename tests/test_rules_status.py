@@ -309,3 +309,14 @@ def test_a_due_soon_ticket_is_not_quiet() -> None:
     assert soon.status is Status.DUE_SOON
     assert soon.quiet_since is None
     assert later_state(soon, RULES, at("2026-03-09T09:00:00")) is None
+
+
+def test_a_file_passed_over_does_not_end_the_count() -> None:
+    # The first file has nothing witnessed; the second's reply is counted from its merge.
+    board = make_board(witnessed_since=date.fromisoformat("2026-11-01"))
+    quiet = make_file(make_ticket(id="2026-000001", received="2026-11-02T09:14:00+08:00"))
+    witnessed = make_file(make_ticket(id="2026-000002", received="2026-11-02T09:14:00+08:00"),
+                          [(STATED, "final", "housing")])  # fmt: skip
+    merged = datetime.fromisoformat("2026-11-20T16:00:00+08:00")
+    count_witnessed([quiet, witnessed], Rules(board), {REPLY_PATH: merged})
+    assert witnessed.replies[0].witnessed == merged

@@ -83,4 +83,5 @@ class KeptTicketFile(TicketFile):
             self.digest,
             self.refs,
             self.reply_times,
+            self.witnessed_any,
         )
