@@ -11,12 +11,15 @@ from pathlib import Path
 import pytest
 
 from answerable.build.plan import plan_build
+from answerable.checks.validation import folder_check
 from answerable.core.records import Ticket
 from answerable.core.snapshot import Snapshot, take_snapshot
 from answerable.core.status import TicketState
 from answerable.incremental.kept import KeptTicketFile
+from answerable.incremental.remembered import load_remembered
 from answerable.incremental.settled import SUMMARY, KeptState, kept_states
 from answerable.incremental.state import BuildState
+from answerable.reading import loading
 from answerable.reading.loading import TicketFile, load_board
 from sitebuild import copy_demo
 
@@ -161,3 +164,20 @@ def test_a_kept_folder_crosses_to_another_process_as_the_folder_read(repo_board:
         crossed = pickle.loads(pickle.dumps(file))  # noqa: S301 - made here
         assert type(crossed) is TicketFile
         assert crossed == plain[file.folder]
+
+
+@pytest.mark.parametrize("checked", [False, True])
+def test_a_run_that_only_reads_keeps_its_folders_for_the_next(
+    repo_board: Path, monkeypatch: pytest.MonkeyPatch, checked: bool
+) -> None:
+    """`answerable stats` reads records without checking them: its next run takes every
+    folder kept, in one process. A build after it must still check every folder, which
+    is the work worth several processes."""
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 4)  # the demo's 77 folders count as many
+    load_remembered(repo_board, BuildState(repo_board), workers=2)  # as `stats` reads it
+    check = folder_check if checked else None
+    again = load_remembered(repo_board, BuildState(repo_board), workers=2, check=check)
+    kept = [type(file) is KeptTicketFile for file in again.tickets]
+    # Kept ones are read in this process; several processes send records back whole.
+    assert all(kept) if not checked else not any(kept)
+    assert len(again.tickets) == 77

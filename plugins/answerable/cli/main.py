@@ -210,6 +210,9 @@ class UnreadableBoard(click.ClickException):
 
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     from answerable.core.snapshot import BoardError, open_board  # noqa: PLC0415
+    from answerable.core.status import states_at  # noqa: PLC0415
+    from answerable.incremental.settled import kept_states  # noqa: PLC0415
+    from answerable.incremental.state import BuildState  # noqa: PLC0415
     from answerable.reading.witness import read_witness  # noqa: PLC0415
 
     loaded = _load(root)
@@ -217,8 +220,12 @@ def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     witness = read_witness(root, loaded.board, cache=_cache_on())
     if witness.notice:
         click.echo(witness.notice, err=True)
+    states = states_at
+    if _cache_on():
+        # Quiet tickets' states as the last run kept them: their records are not read.
+        states = kept_states(BuildState(root), loaded.board_digest)
     try:
-        snapshot = open_board(loaded, as_of, datetime.now(UTC), witness.times)
+        snapshot = open_board(loaded, as_of, datetime.now(UTC), witness.times, states)
     except BoardError as error:
         raise UnreadableBoard(formats.shown(error)) from None
     errors = [p for p in snapshot.loaded.problems if p.severity is Severity.ERROR]

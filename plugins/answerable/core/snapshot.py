@@ -192,7 +192,8 @@ def open_board(
     as_of: datetime | None,
     now: datetime,
     witnessed: Mapping[str, datetime] | None = None,
+    states: Callable[[list[TicketFile], Rules, datetime], list[TicketState]] = states_at,
 ) -> Snapshot:
     if loaded.board is None:
         raise BoardError("board.yaml could not be read; run 'answerable validate' for details")
-    return take_snapshot(loaded, resolve_as_of(loaded.board, as_of, now), witnessed)
+    return take_snapshot(loaded, resolve_as_of(loaded.board, as_of, now), witnessed, states)
