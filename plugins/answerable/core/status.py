@@ -98,7 +98,7 @@ class TicketState:
         """When the final reply counts; None without one."""
         return self.final_reply.at if self.final_reply is not None else None
 
-    @property
+    @cached_property  # the site's list of replies and the kept state both read them
     def reply_facts(self) -> tuple[ReplyFacts, ...]:
         """Of each of ``replies``: its number, when it counts, its date, kind and
         department (what lists of replies across the board read)."""
