@@ -31,7 +31,6 @@ from answerable.build.settings import SettingsError, plugin_settings
 from answerable.checks.problems import Severity
 from answerable.cli.formats import problem_line
 from answerable.core.snapshot import BoardError, take_snapshot
-from answerable.core.status import states_at
 from answerable.exports import feeds, open_data
 from answerable.incremental.fragments import FragmentStore
 from answerable.incremental.jobs import Page
@@ -144,10 +143,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         elif show and witness.error:
             log.warning("publication times are not shown: %s", witness.error)
         try:
-            states = states_at
-            if options["ANSWERABLE_CACHE"]:
-                state = BuildState(options["ANSWERABLE_BOARD"])
-                states = kept_states(state, loaded.board_digest)
+            state = BuildState(options["ANSWERABLE_BOARD"]) if options["ANSWERABLE_CACHE"] else None
+            states = kept_states(state, loaded.board_digest)
             snapshot = take_snapshot(loaded, as_of, witness.times, states)
         except BoardError as error:
             raise BoardBuildError(str(error)) from None

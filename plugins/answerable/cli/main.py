@@ -210,7 +210,6 @@ class UnreadableBoard(click.ClickException):
 
 def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     from answerable.core.snapshot import BoardError, open_board  # noqa: PLC0415
-    from answerable.core.status import states_at  # noqa: PLC0415
     from answerable.incremental.settled import kept_states  # noqa: PLC0415
     from answerable.incremental.state import BuildState  # noqa: PLC0415
     from answerable.reading.witness import read_witness  # noqa: PLC0415
@@ -220,10 +219,8 @@ def _snapshot(root: Path, as_of: datetime | None) -> Snapshot:
     witness = read_witness(root, loaded.board, cache=_cache_on())
     if witness.notice:
         click.echo(witness.notice, err=True)
-    states = states_at
-    if _cache_on():
-        # Quiet tickets' states as the last run kept them: their records are not read.
-        states = kept_states(BuildState(root), loaded.board_digest)
+    # Quiet tickets' states as the last run kept them: their records are not read.
+    states = kept_states(BuildState(root) if _cache_on() else None, loaded.board_digest)
     try:
         snapshot = open_board(loaded, as_of, datetime.now(UTC), witness.times, states)
     except BoardError as error:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from answerable.core.status import ReplyFacts, Status, TicketState, later_state, state_at
+from answerable.core.status import states_at as plain_states_at
 from answerable.incremental.kept import KeptTicketFile
 
 if TYPE_CHECKING:
@@ -105,8 +106,10 @@ class KeptState(TicketState):
         return next((r for r in self.file.replies if r.meta.kind == "final"), None)
 
 
-def kept_states(state: BuildState, board_digest: bytes) -> StatesAt:
-    """``status.states_at``, with quiet states kept in ``state``."""
+def kept_states(state: BuildState | None, board_digest: bytes) -> StatesAt:
+    """``status.states_at``, with quiet states kept in ``state`` (None: none kept)."""
+    if state is None:
+        return plain_states_at
 
     def states_at(files: Iterable[TicketFile], rules: Rules, as_of: datetime) -> list[TicketState]:
         state.read_all("settled")

@@ -20,6 +20,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,7 @@ def cache_root() -> Path:
     return Path(base) / "answerable"
 
 
+@cache  # the code does not change while it runs; a build opens the state several times
 def code_version() -> bytes:
     """Of this package's code: another version starts from an empty state."""
     digest = hashlib.blake2b(digest_size=16)

@@ -50,8 +50,7 @@ class TicketRows:
         row = self.rows.get(key)
         if row is None:
             render = partial(self._render, view, site_url)
-            piece = view.piece_key if self.store is not None else None
-            if self.store is not None and piece is not None:
+            if self.store is not None and (piece := view.piece_key) is not None:
                 name = f"{key[0]} {key[1]}"
                 text = self.store.text("row", name, view.state.file.folder, piece, render)
             else:

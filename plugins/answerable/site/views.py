@@ -88,21 +88,11 @@ class TicketView:
     digest: bytes = b""
     """Of everything the view shows beyond what all pages share: the ticket's files,
     the titles of the tickets it links to and when its replies entered the record."""
-
-    @property
-    def piece_key(self) -> bytes | None:
-        """The key of the ticket's row in the lists and part of the whole-board files,
-        each the same while it is: ``digest`` once the ticket is settled; with what still
-        runs on (its working days, the text of how late it is) while only the moment
-        changes it (an overdue ticket); None while its status can change by the clock."""
-        state = self.state
-        if state.settled_since is not None:
-            return self.digest
-        if state.quiet_since is not None:
-            return job_key(
-                self.digest, state.status, self.deadline_text, state.days_taken, state.days_late
-            )
-        return None
+    piece_key: bytes | None = None
+    """The key of the ticket's row in the lists and parts of the whole-board files,
+    each the same while it is: ``digest`` once the ticket is settled; with what still
+    runs on (its working days, the text of how late it is) while only the moment
+    changes it (an overdue ticket); None while its status can change by the clock."""
 
     @property
     def status(self) -> str:
@@ -247,13 +237,20 @@ class Site:
         digest = hashlib.blake2b(state.file.digest, digest_size=16)
         witnessed = list(state.reply_witnessed)  # they change the counted times
         digest.update(repr((related, duplicate_of, records, witnessed)).encode())
+        deadline_text = sys.intern(self._deadline_text(state))  # many tickets say the same
+        piece_key = None
+        if state.settled_since is not None:
+            piece_key = digest.digest()
+        elif state.quiet_since is not None:
+            moving = (state.status, deadline_text, state.days_taken, state.days_late)
+            piece_key = job_key(digest.digest(), *moving)
         return TicketView(
             state=state,
             ticket=ticket,
             url=ticket_url(ticket.id),
             status_label=self._(STATUS_LABELS[state.status]),
             department=self.department_link(state.department),
-            deadline_text=sys.intern(self._deadline_text(state)),  # many tickets say the same
+            deadline_text=deadline_text,
             type_name=self.names["type"].get(ticket.type, ticket.type),
             category=self._once(
                 ("category", ticket.category),
@@ -279,6 +276,7 @@ class Site:
                 lambda: f"{received.year}-{received.month:02d}",
             ),
             digest=digest.digest(),
+            piece_key=piece_key,
         )
 
     def row_views(self, table: Table) -> list[RowView]:

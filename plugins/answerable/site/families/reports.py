@@ -84,13 +84,14 @@ def _total(site: Site, period: Period, key: bytes) -> Figures:
     key (working out every past period's again meant reading the records of the tickets
     still open at its end: 1,800 of them at 10,000 tickets)."""
 
-    def make() -> str:
+    def total() -> Figures:
         moment = _report_moment(site, period)
         # Only the period's own tickets, received from its first day to its moment.
-        total = Figures.of(site.snapshot.at(moment, received_from=period.start).states)
-        return json.dumps(asdict(total))
+        return Figures.of(site.snapshot.at(moment, received_from=period.start).states)
 
-    text = make() if site.store is None else site.store.text("period", period.label, "", key, make)
+    if site.store is None:
+        return total()
+    text = site.store.text("period", period.label, "", key, lambda: json.dumps(asdict(total())))
     values = json.loads(text)
     return Figures(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
