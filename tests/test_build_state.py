@@ -214,7 +214,20 @@ def unwritable(path: Path) -> None:
     folder.write_text("a file where the state's folder should be", "utf-8")
 
 
-@pytest.mark.parametrize("damage", [garbage, truncated, other_version, unwritable])
+def damaged_values(path: Path) -> None:
+    """A sound database whose values are not: bytes cut short, a length gone wrong (a
+    pickle naming 2**64 bytes), none at all."""
+    bad = [b"\x80\x05\x8e" + b"\xff" * 8, b"\x80\x05(K\x01", b""]
+    with sqlite3.connect(path) as db:
+        for table in ("files", "checks", "kept", "settled"):
+            for number, value in enumerate(bad):
+                db.execute(
+                    f"UPDATE {table} SET value = ? WHERE rowid % 3 = ?",  # noqa: S608
+                    (value, number),
+                )
+
+
+@pytest.mark.parametrize("damage", [garbage, truncated, other_version, unwritable, damaged_values])
 def test_a_state_that_cannot_be_trusted_gives_a_cold_build(
     repo_board: Path, tmp_path: Path, damage: Callable[[Path], None]
 ) -> None:

@@ -409,5 +409,6 @@ def _cut_short(path: Path) -> bool:
 def _loads(value: bytes) -> Any | None:  # noqa: ANN401 - what was put
     try:
         return pickle.loads(value)  # noqa: S301 - written by us, in a private folder
-    except (EOFError, ValueError, TypeError, pickle.UnpicklingError, AttributeError, ImportError):
+    except Exception:
+        # length gone wrong, MemoryError, IndexError...): it is only not there
         return None
