@@ -225,6 +225,9 @@ def damaged_values(path: Path) -> None:
                     f"UPDATE {table} SET value = ? WHERE rowid % 3 = ?",  # noqa: S608
                     (value, number),
                 )
+        # Bytes that unpickle into something else; what a page wrote, cut short.
+        db.execute("UPDATE kept SET value = ? WHERE rowid % 4 = 0", (b")." * 8,))
+        db.execute("UPDATE pages SET files = substr(files, 1, 5) WHERE hex(key) < '8'")
 
 
 @pytest.mark.parametrize("damage", [garbage, truncated, other_version, unwritable, damaged_values])

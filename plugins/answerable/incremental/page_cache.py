@@ -87,12 +87,12 @@ class PageCache:
         packed = self.entries.get(key)
         if packed is None:
             return None
-        for rel, recorded in _unpack(packed):
-            try:
+        try:
+            for rel, recorded in _unpack(packed):
                 if _figures(output, rel) != recorded:
                     return None
-            except OSError:
-                return None
+        except (OSError, struct.error, UnicodeDecodeError, ValueError):
+            return None  # gone, or what the state holds of it is damaged: made again
         return packed
 
     def save(self, files: Mapping[bytes, bytes]) -> None:

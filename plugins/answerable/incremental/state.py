@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 3  # of the tables below; the code's own version is checked beside it
+FORMAT = 4  # of the tables below; the code's own version is checked beside it
 BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
 _CODE = Path(__file__).parent.parent
 _INHERITED: list[sqlite3.Connection] = []
@@ -224,7 +224,7 @@ class BuildState:
     def put(self, table: str, name: str, folder: str, key: bytes, value: object) -> None:
         """Keep ``value`` for ``name`` (of the ticket folder ``folder``), made from ``key``;
         written by ``save``."""
-        self._puts[table][name] = (folder, key, pickle.dumps(value, protocol=5))
+        self._puts[table][name] = (folder, key, _dumps(value))
 
     def save(self, folders: Iterable[str] | None = None) -> None:
         """Write what was put, in one transaction; with ``folders`` (every ticket folder
@@ -406,9 +406,19 @@ def _cut_short(path: Path) -> bool:
     return current and size < pages * page_size
 
 
+def _dumps(value: object) -> bytes:
+    """``value`` pickled, after a digest of the pickle: SQLite keeps no checksum of its
+    own, and damaged bytes can still unpickle into something else."""
+    data = pickle.dumps(value, protocol=5)
+    return hashlib.blake2b(data, digest_size=8).digest() + data
+
+
 def _loads(value: bytes) -> Any | None:  # noqa: ANN401 - what was put
+    """What ``_dumps`` wrote, or None when its bytes are not those it wrote."""
+    data = value[8:]
+    if hashlib.blake2b(data, digest_size=8).digest() != value[:8]:
+        return None
     try:
-        return pickle.loads(value)  # noqa: S301 - written by us, in a private folder
+        return pickle.loads(data)  # noqa: S301 - written by us, in a private folder
     except Exception:
-        # length gone wrong, MemoryError, IndexError...): it is only not there
         return None
