@@ -216,7 +216,8 @@ def unwritable(path: Path) -> None:
 
 def damaged_values(path: Path) -> None:
     """A sound database whose values are not: bytes cut short, a length gone wrong (a
-    pickle naming 2**64 bytes), none at all."""
+    pickle naming 2**64 bytes), none at all; pieces of pages whose texts are not those
+    kept."""
     bad = [b"\x80\x05\x8e" + b"\xff" * 8, b"\x80\x05(K\x01", b""]
     with sqlite3.connect(path) as db:
         for table in ("files", "checks", "kept", "settled"):
@@ -228,6 +229,16 @@ def damaged_values(path: Path) -> None:
         # Bytes that unpickle into something else; what a page wrote, cut short.
         db.execute("UPDATE kept SET value = ? WHERE rowid % 4 = 0", (b")." * 8,))
         db.execute("UPDATE pages SET files = substr(files, 1, 5) WHERE hex(key) < '8'")
+        # Pieces of pages: a text altered, one cut short, bytes that are no UTF-8.
+        db.execute(
+            "UPDATE fragments SET text = replace(text, '<', '>') WHERE unicode(substr(name, -1)) % 3 = 0"
+        )
+        db.execute(
+            "UPDATE fragments SET text = substr(text, 2) WHERE unicode(substr(name, -1)) % 3 = 1"
+        )
+        db.execute(
+            "UPDATE fragments SET text = CAST(x'ff00fe' AS TEXT) WHERE unicode(substr(name, -1)) % 7 = 2"
+        )
 
 
 @pytest.mark.parametrize("damage", [garbage, truncated, other_version, unwritable, damaged_values])

@@ -21,7 +21,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from answerable.incremental.state import BuildState
+from answerable.incremental.state import BuildState, Fragment
 
 
 class Piece(NamedTuple):
@@ -35,9 +35,6 @@ class Piece(NamedTuple):
     make: Callable[[], str]
 
 
-Made = tuple[str, str, str, bytes, str]
-"""A piece made in this process: kind, name, folder, full key, text."""
-
 BATCH = 2_000  # pieces written at once: a cold build of 100,000 tickets makes 500,000
 
 
@@ -48,7 +45,7 @@ class FragmentStore:
     def __init__(self, state: BuildState | None, base: bytes) -> None:
         self.state = state
         self.base = base
-        self.made: list[Made] = []  # not yet written
+        self.made: list[Fragment] = []  # not yet written
 
     def pieces(self, kind: str, wanted: Iterable[Piece]) -> Iterator[str]:
         """The text of each wanted piece, in order: kept, or made (and noted for saving)."""
@@ -84,7 +81,7 @@ class FragmentStore:
     def _full_key(self, kind: str, key: bytes) -> bytes:
         return hashlib.blake2b(self.base + kind.encode() + key, digest_size=16).digest()
 
-    def _keep(self, made: Made) -> None:
+    def _keep(self, made: Fragment) -> None:
         self.made.append(made)
         if len(self.made) >= BATCH:
             self.flush()

@@ -24,7 +24,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 4  # of the tables below; the code's own version is checked beside it
+FORMAT = 5  # of the tables below; the code's own version is checked beside it
+Fragment = tuple[str, str, str, bytes, str]
+"""A piece of a page kept: kind, name, folder, key, text."""
 BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
 _CODE = Path(__file__).parent.parent
 _INHERITED: list[sqlite3.Connection] = []
@@ -275,8 +277,10 @@ class BuildState:
             rows = db.execute(
                 "SELECT name, key, text FROM fragments WHERE kind = ? ORDER BY name", (kind,)
             )
-            for name, key, text in rows:
-                yield name, bytes(key), text
+            for name, sealed, text in rows:
+                key = _opened(sealed, text)
+                if key is not None:
+                    yield name, key, text
         except sqlite3.Error:
             self._reading = (os.getpid(), None)  # any trouble ends the reading: made afresh
 
@@ -292,7 +296,8 @@ class BuildState:
         except sqlite3.Error:
             self._reading = (os.getpid(), None)
             return None
-        return (bytes(row[0]), row[1]) if row is not None else None
+        key = _opened(row[0], row[1]) if row is not None else None
+        return (key, row[1]) if key is not None else None
 
     def _reader(self) -> sqlite3.Connection | None:
         """This process's connection for reading fragments, which never writes (each
@@ -307,7 +312,7 @@ class BuildState:
         self._reading = (os.getpid(), db)  # None: not readable, not tried again
         return db
 
-    def write_fragments(self, rows: Iterable[tuple[str, str, str, bytes, str]]) -> bool:
+    def write_fragments(self, rows: Iterable[Fragment]) -> bool:
         """Keep these fragments (kind, name, folder, key, text) in one transaction of this
         process's own: a rendering process writes what it made, in batches, and never
         replaces the file. False when they cannot be written (nothing more is tried)."""
@@ -316,7 +321,7 @@ class BuildState:
             return False
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)", _sealed(rows))
             db.execute("COMMIT")
         except sqlite3.Error:
             with contextlib.suppress(sqlite3.Error):
@@ -339,7 +344,7 @@ class BuildState:
         self._writing = (os.getpid(), db)
         return db
 
-    def save_fragments(self, rows: Iterable[tuple[str, str, str, bytes, str]]) -> None:
+    def save_fragments(self, rows: Iterable[Fragment]) -> None:
         """Keep these fragments (kind, name, folder, key, text), in one transaction."""
         rows = list(rows)
         db = self._connect() if rows else None
@@ -347,7 +352,7 @@ class BuildState:
             return
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)", _sealed(rows))
             db.execute("COMMIT")
         except sqlite3.Error as error:
             self._fail(error)
@@ -422,3 +427,22 @@ def _loads(value: bytes) -> Any | None:  # noqa: ANN401 - what was put
         return pickle.loads(data)  # noqa: S301 - written by us, in a private folder
     except Exception:
         return None
+
+
+def _sealed(rows: Iterable[Fragment]) -> Iterator[Fragment]:
+    """Each fragment with a digest of its text after its key: a text is joined into
+    pages as it is, so damaged bytes must not pass for it."""
+    for kind, name, folder, key, text in rows:
+        yield kind, name, folder, key + _text_digest(text), text
+
+
+def _opened(sealed: bytes, text: object) -> bytes | None:
+    """The key ``_sealed`` stored with ``text``, or None when the text is not the one
+    sealed (or not text at all)."""
+    if not isinstance(sealed, bytes) or not isinstance(text, str) or len(sealed) <= 8:
+        return None
+    return sealed[:-8] if _text_digest(text) == sealed[-8:] else None
+
+
+def _text_digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
