@@ -57,6 +57,27 @@ def test_each_content_folder_keeps_its_own_pages(tmp_path: Path) -> None:
     assert PageCache(again, "content", b"", b"").entries == {b"k": b"one"}
 
 
+def test_a_rebuild_keeps_exactly_the_pages_it_kept_and_made(tmp_path: Path) -> None:
+    """Only what changed is written, and the state then holds this build's pages alone:
+    those it kept as they were, those it made (a page made again under its old key
+    with what it wrote now), none of the last build's others, and another content
+    folder's untouched."""
+    state = BuildState(tmp_path / "board", tmp_path / "cache")
+    PageCache(state, "content", b"", b"").save({b"a": b"1", b"b": b"2", b"c": b"3"})
+    PageCache(state, "other", b"", b"").save({b"c": b"other"})
+    cache = PageCache(BuildState(tmp_path / "board", tmp_path / "cache"), "content", b"", b"")
+    cache.keep_only({b"a": b"1"})
+    assert sorted(cache.stale or ()) == [b"b", b"c"]
+    cache.save({b"b": b"2 again", b"d": b"4"})
+    again = BuildState(tmp_path / "board", tmp_path / "cache")
+    assert PageCache(again, "content", b"", b"").entries == {
+        b"a": b"1",
+        b"b": b"2 again",
+        b"d": b"4",
+    }
+    assert PageCache(again, "other", b"", b"").entries == {b"c": b"other"}
+
+
 def test_the_renderer_keeps_only_the_latest_replies() -> None:
     renderer = ReplyRenderer()
     texts = [f"第 {n} 条答复：**已办结**。" for n in range(markup.KEEP + 50)]

@@ -34,7 +34,8 @@ class Written:
     changed: int
     rendered: int
     files: dict[bytes, bytes]
-    """What each keyed job wrote (``page_cache.stamps``), for the next build's cache."""
+    """What each keyed job made now wrote (``page_cache.stamps``), for the next build's
+    cache (it keeps the rest as it was)."""
 
 
 def relative_root(save_as: str) -> str:
@@ -164,7 +165,7 @@ def publish(
         else:
             kept[key] = found
     if cache is not None:
-        cache.entries = {}  # what is still good is in ``kept``; the rest is stale
+        cache.keep_only(kept)
     jobs.clear()  # from here on only ``todo`` holds them
     _SHARE = _Share(todo, render, output, last, after)
     size = len(todo)
@@ -188,7 +189,7 @@ def publish(
                 results = pool.map(_run, shares, chunksize=1)
     finally:
         _SHARE = None
-    files = dict(kept)
+    files: dict[bytes, bytes] = {}
     for result in results:
         files.update(result.files)
     produced = {p for r in results for p in r.paths}

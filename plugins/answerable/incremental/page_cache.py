@@ -74,6 +74,9 @@ class PageCache:
         self.base = base
         self.moment = moment
         self.entries = state.pages(site)
+        self.stale: list[bytes] | None = None
+        """The entries of the last build that this one does not keep (``keep_only``);
+        None: not known, every entry is replaced when saving."""
 
     def full_key(self, key: bytes, timeless: bool = False) -> bytes:
         """``key`` with what every page shares, and the moment unless the page is
@@ -95,10 +98,18 @@ class PageCache:
             return None  # gone, or what the state holds of it is damaged: made again
         return packed
 
-    def save(self, files: Mapping[bytes, bytes]) -> None:
-        """Keep exactly this build's pages: a page of an older build is never trusted.
-        A state that cannot be written only makes the next build slower."""
-        self.state.save_pages(self.site, iter(files.items()))
+    def keep_only(self, kept: Mapping[bytes, bytes]) -> None:
+        """Of the last build's entries, only ``kept`` hold for this one: the others are
+        dropped now (what they held is no longer needed) and when saving."""
+        self.stale = [key for key in self.entries if key not in kept]
+        self.entries = {}
+
+    def save(self, made: Mapping[bytes, bytes]) -> None:
+        """Keep exactly this build's pages: those ``keep_only`` kept and those ``made``
+        now; a page of an older build is never trusted. Only what changed is written: at
+        100,000 tickets, writing all 214,000 entries again took 1.85 s of a rebuild. A
+        state that cannot be written only makes the next build slower."""
+        self.state.save_pages(self.site, iter(made.items()), self.stale)
 
 
 def base_digest(

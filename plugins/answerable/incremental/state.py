@@ -370,14 +370,25 @@ class BuildState:
             self._fail(error)
             return {}
 
-    def save_pages(self, site: str, entries: Iterator[tuple[bytes, bytes]]) -> None:
-        """Keep exactly these jobs for ``site``, in one transaction."""
+    def save_pages(
+        self,
+        site: str,
+        entries: Iterator[tuple[bytes, bytes]],
+        stale: Iterable[bytes] | None = None,
+    ) -> None:
+        """Keep these jobs for ``site``, in one transaction: beside those kept but the
+        ``stale`` ones, or (None) instead of all kept."""
         db = self._connect()
         if db is None:
             return
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM pages WHERE site = ?", (site,))
+            if stale is None:
+                db.execute("DELETE FROM pages WHERE site = ?", (site,))
+            else:
+                db.executemany(
+                    "DELETE FROM pages WHERE site = ? AND key = ?", ((site, k) for k in stale)
+                )
             db.executemany(
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", ((site, k, v) for k, v in entries)
             )
