@@ -90,9 +90,14 @@ class PageCache:
         packed = self.entries.get(key)
         if packed is None:
             return None
+        # ``_unpack`` written out: this runs for every page of every build.
+        offset, end, head = 0, len(packed), _FIGURES.size
         try:
-            for rel, recorded in _unpack(packed):
-                if _figures(output, rel) != recorded:
+            while offset < end:
+                size, inode, mtime, length = _FIGURES.unpack_from(packed, offset)
+                offset += head + length
+                status = os.stat(os.path.join(output, packed[offset - length : offset].decode()))
+                if (status.st_size, status.st_ino, status.st_mtime_ns) != (size, inode, mtime):
                     return None
         except (OSError, struct.error, UnicodeDecodeError, ValueError):
             return None  # gone, or what the state holds of it is damaged: made again

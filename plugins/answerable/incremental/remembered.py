@@ -104,7 +104,10 @@ class RememberingReader(FileReader):
 
     def kept(self, files: FolderFiles) -> TicketFile | None:
         read_now: dict[str, bytes] = {}
-        key = self._folder_key(files, b"", self._key_of(files, read_now))
+        # Git's keys first: on a board in git, every folder but the changed ones.
+        key = self._folder_key(files, b"", self.keys.get)
+        if key is None:
+            key = self._folder_key(files, b"", self._key_of(files, read_now))
         found = self.state.get("kept", files.folder, key) if key is not None else None
         if found is None:
             self._bytes.update(read_now)  # to be parsed next: not read twice

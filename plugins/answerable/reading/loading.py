@@ -458,18 +458,23 @@ def list_ticket_folder(
     """A ticket folder's files; anything else in it is a problem."""
     ticket = None
     replies: list[tuple[int, str, str]] = []
-    for entry in _entries(folder):
-        if entry.name in IGNORED_NAMES:
-            continue
-        if entry.name == "ticket.yaml" and entry.is_file(follow_symlinks=False):
-            ticket = entry.path
-            continue
-        match = REPLY_FILE.match(entry.name)
-        if match and entry.is_file(follow_symlinks=False):
-            replies.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
-        elif entry.name != "ticket.yaml":
-            why = "a ticket folder holds ticket.yaml and reply-N.md files only"
-            problems.append(_stray(root, Path(entry.path), why))
+    strays: list[str] = []
+    # In the order the folder lists them: only the strays' problems need an order (by
+    # name), and sorting every folder's entries cost a second at 100,000 tickets.
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if entry.name in IGNORED_NAMES:
+                continue
+            if entry.name == "ticket.yaml" and entry.is_file(follow_symlinks=False):
+                ticket = entry.path
+                continue
+            match = REPLY_FILE.match(entry.name)
+            if match and entry.is_file(follow_symlinks=False):
+                replies.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
+            elif entry.name != "ticket.yaml":
+                strays.append(entry.path)
+    why = "a ticket folder holds ticket.yaml and reply-N.md files only"
+    problems.extend(_stray(root, Path(path), why) for path in sorted(strays))
     return FolderFiles(rel_folder, ticket, sorted(replies))
 
 

@@ -14,7 +14,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -157,7 +157,10 @@ class Site:
             "category": {c.id: c.name for c in self.board.categories},
             "channel": {c.id: c.name for c in self.board.channels},
         }
-        self._shared: dict[tuple[object, ...], Any] = {}  # links and labels many tickets show
+        # Links and labels many tickets show, one copy each (memory at city scale).
+        self._departments: dict[str, Link] = {}
+        self._categories: dict[str, Link] = {}
+        self._months: dict[tuple[int, int], tuple[str, str]] = {}
         by_id = {s.ticket.id: s for s in snapshot.states}
         self.tickets = [self._ticket_view(state, by_id) for state in snapshot.states]
         self.by_id = {view.ticket.id: view for view in self.tickets}
@@ -185,12 +188,26 @@ class Site:
     # -- pieces many pages share --
 
     def department_link(self, department_id: str) -> Link:
-        return self._once(
-            ("department", department_id),
-            lambda: Link(
-                self.snapshot.departments.name(department_id), department_url(department_id)
-            ),
-        )
+        link = self._departments.get(department_id)
+        if link is None:
+            name = self.snapshot.departments.name(department_id)
+            link = self._departments[department_id] = Link(name, department_url(department_id))
+        return link
+
+    def _category_link(self, category: str) -> Link:
+        link = self._categories.get(category)
+        if link is None:
+            name = self.names["category"].get(category, category)
+            link = self._categories[category] = Link(name, list_url("category", category))
+        return link
+
+    def _month(self, day: date) -> tuple[str, str]:
+        """A month's label and key ("2026-11")."""
+        month = self._months.get((day.year, day.month))
+        if month is None:
+            label, key = self.fmt.month(day.year, day.month), f"{day.year}-{day.month:02d}"
+            month = self._months[day.year, day.month] = (label, key)
+        return month
 
     def _deadline_text(self, state: TicketState) -> str:
         _ = self._
@@ -213,17 +230,9 @@ class Site:
             return _("%(late)s late") % {"late": self.fmt.span(-left)}
         return _("%(left)s left") % {"left": self.fmt.span(left)}
 
-    def _once(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:  # noqa: ANN401
-        """One copy of a value many tickets show, made the first time (memory at city
-        scale: a department's link, a month's label)."""
-        value = self._shared.get(key)
-        if value is None:
-            value = self._shared[key] = make()
-        return value
-
     def _ticket_view(self, state: TicketState, by_id: dict[str, TicketState]) -> TicketView:
         ticket = state.ticket
-        received = self.snapshot.rules.local_date(ticket.received)
+        month_label, month_key = self._month(self.snapshot.rules.local_date(ticket.received))
 
         def ticket_link(ticket_id: str) -> Link:
             other = by_id.get(ticket_id)
@@ -252,13 +261,7 @@ class Site:
             department=self.department_link(state.department),
             deadline_text=deadline_text,
             type_name=self.names["type"].get(ticket.type, ticket.type),
-            category=self._once(
-                ("category", ticket.category),
-                lambda: Link(
-                    self.names["category"].get(ticket.category, ticket.category),
-                    list_url("category", ticket.category),
-                ),
-            ),
+            category=self._category_link(ticket.category),
             channel_name=self.names["channel"].get(ticket.channel, ticket.channel),
             related=related,
             duplicate_of=duplicate_of,
@@ -267,14 +270,8 @@ class Site:
             if ticket.resolution
             else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
-            month_label=self._once(
-                ("month", received.year, received.month),
-                lambda: self.fmt.month(received.year, received.month),
-            ),
-            month_key=self._once(
-                ("month key", received.year, received.month),
-                lambda: f"{received.year}-{received.month:02d}",
-            ),
+            month_label=month_label,
+            month_key=month_key,
             digest=digest.digest(),
             piece_key=piece_key,
         )
