@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -351,3 +352,37 @@ def test_the_entries_of_a_folder_gone_are_forgotten(repo_board: Path) -> None:
     edited.write_text(edited.read_text("utf-8") + "\n", "utf-8")
     read(repo_board)
     assert held(gone)["kept"] == 0
+
+
+def test_times_cross_the_state_with_their_zones_as_pickle_writes_them() -> None:
+    """Zones are pickled the project's quicker way into exactly the bytes pickle itself
+    writes (asked of a Python that has not imported answerable), and come back the same
+    zones: the offset, the name, UTC itself."""
+    import pickle
+
+    from answerable.incremental import pickling
+
+    pickling.register()
+    made = (
+        "from datetime import datetime, timedelta, timezone\n"
+        "times = [datetime(2026, 2, 17, 9, 30, tzinfo=timezone(timedelta(hours=8))),\n"
+        "         datetime(2026, 2, 17, 9, 30, tzinfo=timezone(timedelta(hours=8), 'CST')),\n"
+        "         datetime(2026, 2, 17, 1, 30, tzinfo=timezone.utc)]\n"
+    )
+    own = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            made + "import pickle, sys\nsys.stdout.buffer.write(pickle.dumps(times, protocol=5))",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    names: dict[str, object] = {}
+    exec(made, names)  # noqa: S102 - the same times, made here
+    times = names["times"]
+    assert pickle.dumps(times, protocol=5) == own
+    back = pickle.loads(own)  # noqa: S301 - made just above
+    assert back == times
+    assert [t.tzname() for t in back] == ["UTC+08:00", "CST", "UTC"]
+    assert back[2].tzinfo is UTC
