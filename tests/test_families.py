@@ -16,9 +16,11 @@ from answerable.exports import feeds, open_data
 from answerable.incremental.jobs import Page
 from answerable.reading.loading import load_board
 from answerable.site.families import families, menu, site_jobs
+from answerable.site.families.lists import list_groups
 from answerable.site.i18n import Formatter
 from answerable.site.urls import SITEMAP
 from answerable.site.views import Site
+from conftest import BoardWriter
 
 AS_OF = datetime.fromisoformat("2026-11-20T12:00:00+08:00")
 EXTRA = """\
@@ -104,3 +106,19 @@ def test_every_job_names_the_one_file_it_writes_and_the_build_owns_them(site: Si
     made = {job.save_as: job for job in jobs}
     for path in ("index.html", "rankings.html", "lists/index.html", "feeds/overdue.atom.xml"):
         assert made[path].make().save_as == path
+
+
+def test_months_run_oldest_first_whatever_order_the_tickets_come_in(tmp_path: Path) -> None:
+    """The lists, rankings, department pages and reports take their months from the
+    site, oldest first: here the first ticket was received in November, the second in
+    October, a third in November again."""
+
+    board = BoardWriter(tmp_path)
+    board.ticket("2026-000001", received="2026-11-02T09:14:00+08:00")
+    board.ticket("2026-000002", received="2026-10-20T09:14:00+08:00")
+    board.ticket("2026-000003", received="2026-11-05T09:14:00+08:00")
+    snapshot = take_snapshot(load_board(tmp_path), AS_OF)
+    site = Site(snapshot, Formatter(snapshot.board.locale, snapshot.rules.zone))
+    assert site.months() == [(2026, 10), (2026, 11)]
+    months = [key for kind, key, *_ in list_groups(site) if kind == "month"]
+    assert months == ["2026-11", "2026-10"]  # the lists: newest month first

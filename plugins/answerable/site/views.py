@@ -160,7 +160,7 @@ class Site:
         # Links and labels many tickets show, one copy each (memory at city scale).
         self._departments: dict[str, Link] = {}
         self._categories: dict[str, Link] = {}
-        self._months: dict[tuple[int, int], tuple[str, str]] = {}
+        self._month_labels: dict[tuple[int, int], tuple[str, str]] = {}
         by_id = {s.ticket.id: s for s in snapshot.states}
         self.tickets = [self._ticket_view(state, by_id) for state in snapshot.states]
         self.by_id = {view.ticket.id: view for view in self.tickets}
@@ -203,10 +203,10 @@ class Site:
 
     def _month(self, day: date) -> tuple[str, str]:
         """A month's label and key ("2026-11")."""
-        month = self._months.get((day.year, day.month))
+        month = self._month_labels.get((day.year, day.month))
         if month is None:
             label, key = self.fmt.month(day.year, day.month), f"{day.year}-{day.month:02d}"
-            month = self._months[day.year, day.month] = (label, key)
+            month = self._month_labels[day.year, day.month] = (label, key)
         return month
 
     def _deadline_text(self, state: TicketState) -> str:
@@ -295,18 +295,10 @@ class Site:
         by_id = self.by_id
         return [by_id[state.ticket.id] for state in states]
 
-    @cached_property
-    def _months(self) -> list[tuple[int, int]]:
-        local = self.snapshot.rules.local_date
-        found = {
-            (local(s.ticket.received).year, local(s.ticket.received).month)
-            for s in self.snapshot.states
-        }
-        return sorted(found)
-
     def months(self) -> list[tuple[int, int]]:
-        """The months in which tickets were received, oldest first (worked out once)."""
-        return list(self._months)
+        """The months in which tickets were received, oldest first (every ticket's view
+        has noted its month)."""
+        return sorted(self._month_labels)
 
     @cached_property
     def newest(self) -> list[TicketView]:
