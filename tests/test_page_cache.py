@@ -78,6 +78,30 @@ def test_a_rebuild_keeps_exactly_the_pages_it_kept_and_made(tmp_path: Path) -> N
     assert PageCache(again, "other", b"", b"").entries == {b"c": b"other"}
 
 
+def test_two_builds_at_once_never_leave_the_other_ones_pages(tmp_path: Path) -> None:
+    """Two builds of one board read the same pages; the first to save writes what
+    changed. The second then cannot tell which of the pages it kept the first one
+    dropped, so it keeps only the pages it made: never the other build's."""
+    state = BuildState(tmp_path / "board", tmp_path / "cache")
+    PageCache(state, "content", b"", b"").save({b"a": b"1", b"b": b"2"})
+
+    def open_cache() -> PageCache:
+        return PageCache(BuildState(tmp_path / "board", tmp_path / "cache"), "content", b"", b"")
+
+    first, second = open_cache(), open_cache()
+    first.keep_only({b"a": b"1"})
+    first.save({b"c": b"3"})
+    assert open_cache().entries == {b"a": b"1", b"c": b"3"}
+    second.keep_only({b"b": b"2"})
+    second.save({b"d": b"4"})
+    assert open_cache().entries == {b"d": b"4"}
+    # Alone again, a build writes only what changed.
+    third = open_cache()
+    third.keep_only({b"d": b"4"})
+    third.save({b"e": b"5"})
+    assert open_cache().entries == {b"d": b"4", b"e": b"5"}
+
+
 def test_the_renderer_keeps_only_the_latest_replies() -> None:
     renderer = ReplyRenderer()
     texts = [f"第 {n} 条答复：**已办结**。" for n in range(markup.KEEP + 50)]

@@ -92,6 +92,7 @@ class BuildState:
         self._broken = False  # nothing more is read or written in this process
         self._empty = False  # made empty by this run: nothing to look up
         self._every: dict[str, dict[str, tuple[bytes, bytes]]] = {}  # read_all's, by table
+        self._pages_read: dict[str, bytes | None] = {}  # which save of each site's pages
         self._puts: dict[str, dict[str, tuple[str, bytes, bytes]]] = {t: {} for t in ENTRIES}
         self._reading: tuple[int, sqlite3.Connection | None] | None = None  # by process id
         self._writing: tuple[int, sqlite3.Connection | None] | None = None  # as well
@@ -364,11 +365,18 @@ class BuildState:
         if db is None:
             return {}
         try:
+            self._pages_read[site] = self._pages_saved(db, site)
             rows = db.execute("SELECT key, files FROM pages WHERE site = ?", (site,))
             return {bytes(key): bytes(files) for key, files in rows}
         except sqlite3.Error as error:
             self._fail(error)
             return {}
+
+    @staticmethod
+    def _pages_saved(db: sqlite3.Connection, site: str) -> bytes | None:
+        """Which save of ``site``'s pages the state holds (None: none yet)."""
+        row = db.execute("SELECT value FROM meta WHERE name = ?", (f"pages {site}",)).fetchone()
+        return bytes(row[0]) if row is not None else None
 
     def save_pages(
         self,
@@ -377,18 +385,29 @@ class BuildState:
         stale: Iterable[bytes] | None = None,
     ) -> None:
         """Keep these jobs for ``site``, in one transaction: beside those kept but the
-        ``stale`` ones, or (None) instead of all kept."""
+        ``stale`` ones, or (None, or another build saved since ``pages`` read them)
+        instead of all kept."""
         db = self._connect()
         if db is None:
             return
         try:
             db.execute("BEGIN IMMEDIATE")
+            saved = self._pages_saved(db, site)
+            if stale is not None and saved != self._pages_read.get(site):
+                # Another build saved since this one read them: what it kept is not
+                # known to be this build's, so only what this build made is kept.
+                stale = None
             if stale is None:
                 db.execute("DELETE FROM pages WHERE site = ?", (site,))
             else:
                 db.executemany(
                     "DELETE FROM pages WHERE site = ? AND key = ?", ((site, k) for k in stale)
                 )
+            count = int.from_bytes(saved or b"", "big") + 1  # this save, counted
+            db.execute(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (f"pages {site}", count.to_bytes(8, "big")),
+            )
             db.executemany(
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", ((site, k, v) for k, v in entries)
             )
