@@ -177,14 +177,20 @@ def holder_at(ticket: Ticket, as_of: datetime) -> str:
     return holder
 
 
+def first_and_final(replies: Iterable[ReplyFile]) -> tuple[ReplyFile | None, ReplyFile | None]:
+    """The reply that counts first, and the final reply (the first of that kind)."""
+    replies = tuple(replies)
+    first = min(replies, key=lambda r: r.at, default=None)
+    return first, next((r for r in replies if r.meta.kind == "final"), None)
+
+
 def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | None:
     """The ticket as it stood at ``as_of``; None if it had not been received yet."""
     ticket = file.ticket
     if ticket.received > as_of:
         return None
     replies = tuple(r for r in file.replies if r.at <= as_of)
-    first = min(replies, key=lambda r: r.at, default=None)
-    final = next((r for r in replies if r.meta.kind == "final"), None)
+    first, final = first_and_final(replies)
     deadline = rules.deadline(ticket)
     # A final reply is judged by the due time in force when it came: an extension
     # approved afterwards cannot turn a late answer into an on-time one.

@@ -54,9 +54,9 @@ def _reply_feed(
             link=_absolute(site_url, reply.url),
             description=str(site.renderer.render(reply.reply.body)),
             author_name=reply.department.text,
-            pubdate=reply.reply.meta.date,
-            updateddate=reply.reply.at,  # when it counts: merged late, it is new then
-            unique_id=f"{ticket.id}/reply-{reply.reply.number}",
+            pubdate=reply.date,
+            updateddate=reply.at,  # when it counts: merged late, it is new then
+            unique_id=f"{ticket.id}/reply-{reply.number}",
         )
     return feed.writeString("utf-8")
 

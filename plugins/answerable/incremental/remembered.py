@@ -96,18 +96,13 @@ class RememberingReader(FileReader):
         return found if isinstance(found, CheckedFolder) else None
 
     def checked_now(self, files: FolderFiles, board_digest: bytes, found: CheckedFolder) -> None:
-        key = self._folder_key(
-            files, board_digest, lambda r: self.read_keys.get(r, self.keys.get(r))
-        )
+        key = self._folder_key(files, board_digest, self._known_key)
         if key is not None and self.unreadable.isdisjoint(files.rels()):
             self.state.put("checked", files.folder, files.folder, key, found)
 
     def kept(self, files: FolderFiles) -> TicketFile | None:
         read_now: dict[str, bytes] = {}
-        # Git's keys first: on a board in git, every folder but the changed ones.
-        key = self._folder_key(files, b"", self.keys.get)
-        if key is None:
-            key = self._folder_key(files, b"", self._key_of(files, read_now))
+        key = self._folder_key(files, b"", self._key_of(files, read_now))
         found = self.state.get("kept", files.folder, key) if key is not None else None
         if found is None:
             self._bytes.update(read_now)  # to be parsed next: not read twice
@@ -115,22 +110,29 @@ class RememberingReader(FileReader):
         return KeptTicketFile(files, found, self)
 
     def keep(self, files: FolderFiles, loaded: TicketFile) -> None:
-        key = self._folder_key(files, b"", lambda r: self.read_keys.get(r, self.keys.get(r)))
+        key = self._folder_key(files, b"", self._known_key)
         if key is not None and self.unreadable.isdisjoint(files.rels()):
             facts = (loaded.digest, loaded.refs, loaded.reply_times)
             self.state.put("kept", files.folder, files.folder, key, facts)
+
+    def _known_key(self, rel: str) -> bytes | None:
+        """A file's key as this process knows it: read here, else git's."""
+        return self.read_keys.get(rel, self.keys.get(rel))
 
     def _key_of(
         self, files: FolderFiles, read_now: dict[str, bytes]
     ) -> Callable[[str], bytes | None]:
         """A file's key: git's, else its content's (read here into ``read_now``)."""
-        paths = {f"{files.folder}/ticket.yaml": files.ticket}
-        paths.update((rel, path) for _, path, rel in files.replies)
 
         def key_of(rel: str) -> bytes | None:
             key = self.keys.get(rel)
-            path = paths.get(rel)
-            if key is None and path is not None:
+            if key is not None:  # git's: every file of a folder but the changed ones
+                return key
+            if rel == f"{files.folder}/ticket.yaml":
+                path = files.ticket
+            else:
+                path = next((p for _, p, r in files.replies if r == rel), None)
+            if path is not None:
                 self.opened += 1
                 data = self.bytes_of(path, rel, [])
                 if data is not None:

@@ -14,9 +14,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
-from answerable.core.status import ReplyFacts, Status, TicketState, later_state, state_at
+from answerable.core.status import (
+    ReplyFacts,
+    Status,
+    TicketState,
+    first_and_final,
+    later_state,
+    state_at,
+)
 from answerable.core.status import states_at as plain_states_at
 from answerable.incremental.kept import KeptTicketFile
 
@@ -55,7 +63,6 @@ _STATE = (
     "days_taken",
     "days_late",
     "rating",
-    "settled_since",
     "quiet_since",
     "as_of",
 )
@@ -77,8 +84,8 @@ class KeptState(TicketState):
     """A quiet state kept from an earlier run; its replies are its file's, read when
     first asked for (all of them count: none is dated after ``quiet_since``)."""
 
-    @property  # type: ignore[override]
-    def replies(self) -> tuple[ReplyFile, ...]:
+    @cached_property
+    def replies(self) -> tuple[ReplyFile, ...]:  # type: ignore[override]
         return tuple(self.file.replies)
 
     @property
@@ -91,19 +98,19 @@ class KeptState(TicketState):
 
     @property
     def answered_at(self) -> datetime | None:
-        return self.__dict__["_answered_at"]  # type: ignore[no-any-return]
+        return next((reply.at for reply in self.reply_facts if reply.kind == "final"), None)
 
     @property
     def reply_witnessed(self) -> tuple[datetime | None, ...]:
         return (None,) * len(self.file.reply_times)  # a witnessed folder is never kept
 
-    @property  # type: ignore[override]
-    def first_reply(self) -> ReplyFile | None:
-        return min(self.file.replies, key=lambda r: r.at, default=None)
+    @cached_property
+    def first_reply(self) -> ReplyFile | None:  # type: ignore[override]
+        return first_and_final(self.replies)[0]
 
-    @property  # type: ignore[override]
-    def final_reply(self) -> ReplyFile | None:
-        return next((r for r in self.file.replies if r.meta.kind == "final"), None)
+    @cached_property
+    def final_reply(self) -> ReplyFile | None:  # type: ignore[override]
+        return first_and_final(self.replies)[1]
 
 
 def kept_states(state: BuildState | None, board_digest: bytes) -> StatesAt:
@@ -140,7 +147,7 @@ def _row(made: TicketState) -> tuple[Any, ...]:
     ticket = made.ticket
     summary = tuple(getattr(ticket, name) for name in SUMMARY)
     state = (made.status.value, *(getattr(made, name) for name in _STATE[1:]))
-    return (summary, made.reply_facts, made.answered_at, *state)
+    return (summary, made.reply_facts, *state)
 
 
 def _restored(file: TicketFile, row: tuple[Any, ...]) -> TicketState:
@@ -151,8 +158,7 @@ def _restored(file: TicketFile, row: tuple[Any, ...]) -> TicketState:
     summary._file = file
     restored = object.__new__(KeptState)
     values = restored.__dict__
-    values.update(zip(_STATE, row[3:], strict=True))
-    values["status"] = Status(row[3])
-    values.update(file=file, ticket=cast("Ticket", summary))
-    values.update(_reply_facts=row[1], _answered_at=row[2])
+    values.update(zip(_STATE, row[2:], strict=True))
+    values["status"] = Status(row[2])
+    values.update(file=file, ticket=cast("Ticket", summary), _reply_facts=row[1])
     return restored

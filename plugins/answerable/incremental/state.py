@@ -345,19 +345,6 @@ class BuildState:
         self._writing = (os.getpid(), db)
         return db
 
-    def save_fragments(self, rows: Iterable[Fragment]) -> None:
-        """Keep these fragments (kind, name, folder, key, text), in one transaction."""
-        rows = list(rows)
-        db = self._connect() if rows else None
-        if db is None:
-            return
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?, ?, ?)", _sealed(rows))
-            db.execute("COMMIT")
-        except sqlite3.Error as error:
-            self._fail(error)
-
     # Page jobs: what each wrote, by its key (``page_cache``).
 
     def pages(self, site: str) -> dict[bytes, bytes]:

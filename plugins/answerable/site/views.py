@@ -14,9 +14,9 @@ import hashlib
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -103,11 +103,25 @@ class TicketView:
         return self.state.status.dot
 
 
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _once(made: dict[K, V], key: K, make: Callable[[K], V]) -> V:
+    """One copy of a value many tickets show, made the first time (memory at city
+    scale: a department's link, a month's label)."""
+    value = made.get(key)
+    if value is None:
+        value = made[key] = make(key)
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class ReplyView:
     ticket: TicketView
     number: int
     at: datetime
+    date: datetime
     kind_label: str
     department_id: str
     department: Link
@@ -115,7 +129,8 @@ class ReplyView:
 
     @property
     def reply(self) -> ReplyFile:
-        """The reply itself (its file read when first asked for: only the newest are)."""
+        """The reply itself, for its text (its file read when first asked for: only the
+        newest are)."""
         return next(r for r in self.ticket.state.replies if r.number == self.number)
 
 
@@ -171,6 +186,7 @@ class Site:
                     view,
                     reply.number,
                     reply.at,
+                    reply.date,
                     self._(KIND_LABELS[reply.kind]),
                     reply.department,
                     self.department_link(reply.department),
@@ -188,26 +204,19 @@ class Site:
     # -- pieces many pages share --
 
     def department_link(self, department_id: str) -> Link:
-        link = self._departments.get(department_id)
-        if link is None:
-            name = self.snapshot.departments.name(department_id)
-            link = self._departments[department_id] = Link(name, department_url(department_id))
-        return link
+        return _once(self._departments, department_id, self._new_department_link)
 
-    def _category_link(self, category: str) -> Link:
-        link = self._categories.get(category)
-        if link is None:
-            name = self.names["category"].get(category, category)
-            link = self._categories[category] = Link(name, list_url("category", category))
-        return link
+    def _new_department_link(self, department_id: str) -> Link:
+        return Link(self.snapshot.departments.name(department_id), department_url(department_id))
 
-    def _month(self, day: date) -> tuple[str, str]:
+    def _new_category_link(self, category: str) -> Link:
+        name = self.names["category"].get(category, category)
+        return Link(name, list_url("category", category))
+
+    def _new_month(self, month: tuple[int, int]) -> tuple[str, str]:
         """A month's label and key ("2026-11")."""
-        month = self._month_labels.get((day.year, day.month))
-        if month is None:
-            label, key = self.fmt.month(day.year, day.month), f"{day.year}-{day.month:02d}"
-            month = self._month_labels[day.year, day.month] = (label, key)
-        return month
+        year, number = month
+        return self.fmt.month(year, number), f"{year}-{number:02d}"
 
     def _deadline_text(self, state: TicketState) -> str:
         _ = self._
@@ -232,7 +241,10 @@ class Site:
 
     def _ticket_view(self, state: TicketState, by_id: dict[str, TicketState]) -> TicketView:
         ticket = state.ticket
-        month_label, month_key = self._month(self.snapshot.rules.local_date(ticket.received))
+        received = self.snapshot.rules.local_date(ticket.received)
+        month_label, month_key = _once(
+            self._month_labels, (received.year, received.month), self._new_month
+        )
 
         def ticket_link(ticket_id: str) -> Link:
             other = by_id.get(ticket_id)
@@ -261,7 +273,7 @@ class Site:
             department=self.department_link(state.department),
             deadline_text=deadline_text,
             type_name=self.names["type"].get(ticket.type, ticket.type),
-            category=self._category_link(ticket.category),
+            category=_once(self._categories, ticket.category, self._new_category_link),
             channel_name=self.names["channel"].get(ticket.channel, ticket.channel),
             related=related,
             duplicate_of=duplicate_of,
