@@ -54,6 +54,19 @@ def test_a_period_includes_its_first_and_last_day() -> None:
     assert "2026-11-15" not in november
 
 
+def test_a_period_is_whole_months() -> None:
+    assert Period.parse("2026-Q4").months == {(2026, 10), (2026, 11), (2026, 12)}
+    assert Period.parse("2026").months == {(2026, month) for month in range(1, 13)}
+    assert Period.parse("2028-02").months == {(2028, 2)}
+    for start, end in [
+        (date(2026, 11, 2), date(2026, 11, 30)),  # not from the first
+        (date(2026, 11, 1), date(2026, 11, 29)),  # not to the last
+        (date(2026, 12, 1), date(2026, 11, 30)),  # ends before it starts
+    ]:
+        with pytest.raises(PeriodError):
+            Period("made by hand", start, end)
+
+
 # ---- figures ------------------------------------------------------------------------------
 
 DEPARTMENTS = [
@@ -262,6 +275,65 @@ def test_a_period_takes_tickets_by_their_receipt_in_the_board_time_zone() -> Non
     result = table(settings, found, at(AS_OF), rules.local_date, period=Period.parse("2026-11"))
     assert result.total.received == 2  # 1 Nov 00:30 and 30 Nov 09:00
     assert result.as_dict()["period"] == {"label": "2026-11", "start": "2026-11-01", "end": "2026-11-30"}  # fmt: skip
+
+
+def test_a_table_of_a_period_sums_its_months_and_groups() -> None:
+    # housing: Mon 7 Sep, answered Fri 11 Sep (4 working days, on time: due Mon 14 Sep);
+    # Mon 2 Nov, answered Thu 5 Nov (3, on time); Mon 2 Nov, answered Thu 12 Nov (8, late:
+    # due Mon 9 Nov). water: Tue 1 Sep, never answered, overdue at 30 Nov.
+    settings, rules, found = states(
+        [
+            {"received": "2026-09-07T09:00:00+08:00", "reply": "2026-09-11T10:00:00+08:00"},
+            {"department": "water", "received": "2026-09-01T09:00:00+08:00"},
+            {"reply": ON_TIME},
+            {"reply": LATE},
+        ]
+    )
+
+    def figures(period: str | None) -> dict[str, tuple[int, int, int, int, float | None]]:
+        chosen = Period.parse(period) if period else None
+        result = table(settings, found, at(AS_OF), rules.local_date, period=chosen)
+        rows = {r.key: r.figures for r in result.rows}
+        rows["total"] = result.total
+        return {
+            key: (f.received, f.on_time, f.late, f.overdue, f.median_days_to_final_reply)
+            for key, f in rows.items()
+            if f.received
+        }
+
+    assert figures("2026-11") == {"housing": (2, 1, 1, 0, 5.5), "total": (2, 1, 1, 0, 5.5)}
+    assert figures("2026-Q4") == figures("2026-11")
+    assert figures("2026-Q3") == {
+        "housing": (1, 1, 0, 0, 4),
+        "water": (1, 0, 0, 1, None),
+        "total": (2, 1, 0, 1, 4),
+    }
+    # The year sums both quarters; every ticket is of 2026, so no period is the same.
+    year = {"housing": (3, 2, 1, 0, 4), "water": (1, 0, 0, 1, None), "total": (4, 2, 1, 1, 4)}
+    assert figures("2026") == year
+    assert figures(None) == year
+    assert figures("2026-10") == {}
+    # Summed parts are the figures of the whole, whatever the parts.
+    assert Figures.summed([Figures.of(found[:1]), Figures.of(found[1:])]) == Figures.of(found)
+    assert Figures.summed([Figures.of(found[::2]), Figures.of(found[1::2])]) == Figures.of(found)
+
+
+def test_unknown_groups_come_in_the_order_of_their_first_ticket_in_the_period() -> None:
+    # "north" is first of all (October), but in November "south" comes first. None is
+    # ranked (min_ranked 10), so rows keep the order of their groups.
+    settings, rules, found = states(
+        [
+            {"category": "north", "received": "2026-10-12T09:00:00+08:00"},
+            {"category": "south"},
+            {"category": "north"},
+        ],
+        min_ranked=10,
+    )
+    november = Period.parse("2026-11")
+    result = table(settings, found, at(AS_OF), rules.local_date, by="category", period=november)
+    assert [(r.key, r.figures.received) for r in result.rows][-2:] == [("south", 1), ("north", 1)]
+    whole = table(settings, found, at(AS_OF), rules.local_date, by="category")
+    assert [(r.key, r.figures.received) for r in whole.rows][-2:] == [("north", 2), ("south", 1)]
 
 
 def test_the_json_of_a_table_has_the_documented_keys_and_values() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ from answerable.core.deadlines import Rules
 from answerable.core.departments import Departments
 from answerable.core.ranking import most
 from answerable.core.records import Board
-from answerable.core.stats import Grouping, Period, Row, Table, table
+from answerable.core.stats import Cells, Grouping, Period, Row, Table, cells, table_of
 from answerable.core.status import (
     Status,
     TicketState,
@@ -43,6 +43,9 @@ class Snapshot:
     _tables: dict[tuple[object, ...], Table] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _cells: dict[Grouping, Cells] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def table(
         self,
@@ -50,30 +53,30 @@ class Snapshot:
         period: Period | None = None,
         only: Iterable[str] | None = None,
     ) -> Table:
-        """The figures per ``by`` (worked out once per question: several pages ask)."""
+        """The figures per ``by`` (worked out once per question: several pages ask),
+        summed from the cells of each group and month (``stats.cells``)."""
         chosen = None if only is None else tuple(only)
         found = self._tables.get((by, period, chosen))
         if found is None:
-            states = self.states if period is None else self._received_in(period)
-            found = table(self.board, states, self.as_of, self.rules.local_date, by, period, chosen)
+            found = table_of(self.board, self.cells(by), self.as_of, by, period, chosen)
             self._tables[by, period, chosen] = found
         return found
 
-    def _received_in(self, period: Period) -> list[TicketState]:
-        """The states of the tickets received in ``period``, in id order (pages ask for
-        the tables of every month and quarter)."""
-        return self._received_between(period.start, period.end + timedelta(days=1))
+    def cells(self, by: Grouping = "department") -> Cells:
+        """The figures per group and month of receipt: every table's parts, worked out
+        once for all of them (the leaderboard, the rankings, the home page and every
+        report ask for tables of the same tickets)."""
+        found = self._cells.get(by)
+        if found is None:
+            found = self._cells[by] = cells(self.board, self.states, self.rules.local_date, by)
+        return found
 
-    def _received_between(self, start: date, end: date | None = None) -> list[TicketState]:
-        """The states of the tickets received from the day ``start`` to before the day
-        ``end`` (None: to the moment), in id order, found by bisection."""
+    def _received_from(self, start: date) -> list[TicketState]:
+        """The states of the tickets received from the day ``start`` on, in id order,
+        found by bisection."""
         times, order = self._states_by_received
-
-        def at(day: date) -> int:
-            return bisect_left(times, datetime.combine(day, time.min, self.rules.zone))
-
-        first, last = at(start), len(times) if end is None else at(end)
-        return [self.states[index] for index in sorted(order[first:last])]
+        first = bisect_left(times, datetime.combine(start, time.min, self.rules.zone))
+        return [self.states[index] for index in sorted(order[first:])]
 
     @cached_property
     def _states_by_received(self) -> tuple[list[datetime], list[int]]:
@@ -124,7 +127,7 @@ class Snapshot:
                 return self
             # The states at this very moment are this snapshot's own (the reports of the
             # current month, quarter and year).
-            own = self._received_between(received_from)
+            own = self._received_from(received_from)
             return Snapshot(self.loaded, self.board, self.rules, self.departments, moment, own)
         # Tickets received after the moment have no state then: leave them out early.
         times, order = self._by_received

@@ -33,11 +33,24 @@ class PeriodError(ValueError):
     pass
 
 
+Month = tuple[int, int]
+"""A year and a month (2026, 11): the grain of every period."""
+
+
 @dataclass(frozen=True)
 class Period:
+    """Whole months, from the first day of ``start``'s to the last of ``end``'s: the
+    figures of a period are summed from those of its months (``cells``)."""
+
     label: str
     start: date
     end: date  # inclusive
+
+    def __post_init__(self) -> None:
+        if self.start.day != 1 or self.end != _month_end(self.end.year, self.end.month):
+            raise PeriodError(f"'{self.label}' does not run from a month's start to a month's end")
+        if self.end < self.start:
+            raise PeriodError(f"'{self.label}' ends before it starts")
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -59,6 +72,14 @@ class Period:
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day <= self.end
 
+    @property
+    def months(self) -> frozenset[Month]:
+        start, end = self.start, self.end
+        return frozenset(
+            (index // 12, index % 12 + 1)
+            for index in range(start.year * 12 + start.month - 1, end.year * 12 + end.month)
+        )
+
 
 def _month_end(year: int, month: int) -> date:
     following = date(year + month // 12, month % 12 + 1, 1)
@@ -71,6 +92,17 @@ def _rate(part: int, whole: int) -> float | None:
 
 def _median(values: list[int]) -> float | None:
     return statistics.median(values) if values else None
+
+
+def _sorted(values: list[int]) -> tuple[int, ...]:
+    values.sort()
+    return tuple(values)
+
+
+_COUNTS = (
+    "received", "withdrawn", "duplicates", "answered", "on_time", "late", "overdue",
+    "due_soon", "open", "rated", "satisfied", "basically_satisfied", "unsatisfied",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -90,14 +122,11 @@ class Figures:
     unsatisfied: int = 0
     days_to_first_reply: tuple[int, ...] = field(default=(), repr=False)
     days_to_final_reply: tuple[int, ...] = field(default=(), repr=False)
+    """The working days of each ticket, smallest first (for medians: order is no fact)."""
 
     @classmethod
     def of(cls, states: Iterable[TicketState]) -> Figures:
-        counts = dict.fromkeys(
-            ("received", "withdrawn", "duplicates", "answered", "on_time", "late", "overdue",
-             "due_soon", "open", "rated", "satisfied", "basically_satisfied", "unsatisfied"),
-            0,
-        )  # fmt: skip
+        counts = dict.fromkeys(_COUNTS, 0)
         first: list[int] = []
         final: list[int] = []
         column = {
@@ -123,7 +152,20 @@ class Figures:
             if state.rating is not None:
                 counts["rated"] += 1
                 counts[state.rating.value.replace("-", "_")] += 1
-        return cls(**counts, days_to_first_reply=tuple(first), days_to_final_reply=tuple(final))
+        return cls(**counts, days_to_first_reply=_sorted(first), days_to_final_reply=_sorted(final))
+
+    @classmethod
+    def summed(cls, parts: Iterable[Figures]) -> Figures:
+        """The figures of the tickets of all ``parts`` together (each ticket in one)."""
+        counts = dict.fromkeys(_COUNTS, 0)
+        first: list[int] = []
+        final: list[int] = []
+        for part in parts:
+            for name in _COUNTS:
+                counts[name] += getattr(part, name)
+            first += part.days_to_first_reply
+            final += part.days_to_final_reply
+        return cls(**counts, days_to_first_reply=_sorted(first), days_to_final_reply=_sorted(final))
 
     @property
     def expected(self) -> int:
@@ -265,6 +307,26 @@ def _groups(board: Board, by: Grouping) -> tuple[list[tuple[str, str]], Callable
     return [(i.id, i.name) for i in items], lambda s: getattr(s.ticket, by)
 
 
+Cells = dict[tuple[str, Month], "Figures"]
+"""The figures of the tickets of each group received in each month, in the order of each
+cell's first ticket: a table of any period, and any choice of groups, sums them."""
+
+
+def cells(
+    board: Board,
+    states: Iterable[TicketState],
+    zone_date: Callable[[datetime], date],
+    by: Grouping = "department",
+) -> Cells:
+    """``states`` in cells by group and by the month (in the board's zone) of receipt."""
+    _, key_of = _groups(board, by)
+    grouped: dict[tuple[str, Month], list[TicketState]] = {}
+    for state in states:
+        day = zone_date(state.ticket.received)
+        grouped.setdefault((key_of(state), (day.year, day.month)), []).append(state)
+    return {cell: Figures.of(group) for cell, group in grouped.items()}
+
+
 def table(
     board: Board,
     states: Iterable[TicketState],
@@ -278,21 +340,35 @@ def table(
 
     ``only`` keeps the named groups and ranks them among themselves (one level's table).
     """
-    chosen = [s for s in states if period is None or zone_date(s.ticket.received) in period]
-    keys, key_of = _groups(board, by)
-    if only is not None:
-        wanted = set(only)
+    return table_of(board, cells(board, states, zone_date, by), as_of, by, period, only)
+
+
+def table_of(
+    board: Board,
+    cells: Cells,
+    as_of: datetime,
+    by: Grouping = "department",
+    period: Period | None = None,
+    only: Iterable[str] | None = None,
+) -> Table:
+    """``table``, summed from the ``cells`` of its tickets by ``by``."""
+    keys, _ = _groups(board, by)
+    wanted = None if only is None else set(only)
+    if wanted is not None:
         keys = [(key, name) for key, name in keys if key in wanted]
-        chosen = [s for s in chosen if key_of(s) in wanted]
-    grouped: dict[str, list[TicketState]] = {key: [] for key, _ in keys}
+    months = None if period is None else period.months
+    grouped: dict[str, list[Figures]] = {key: [] for key, _ in keys}
     names = dict(keys)
-    for state in chosen:
-        key = key_of(state)
+    for (key, month), part in cells.items():
+        if (months is not None and month not in months) or (
+            wanted is not None and key not in wanted
+        ):
+            continue
         if key not in grouped:  # a ticket naming an unknown id: validation reports it
             grouped[key] = []
             names[key] = key
-        grouped[key].append(state)
-    figures = {key: Figures.of(group) for key, group in grouped.items()}
+        grouped[key].append(part)
+    figures = {key: Figures.summed(parts) for key, parts in grouped.items()}
     minimum = board.min_ranked
     on_time = rank([(k, f.on_time, f.decided) for k, f in figures.items()], minimum)
     satisfaction = rank([(k, f.satisfied_total, f.rated) for k, f in figures.items()], minimum)
@@ -319,7 +395,7 @@ def table(
         as_of=as_of,
         period=period,
         by=by,
-        total=Figures.of(chosen),
+        total=Figures.summed(figures.values()),
         rows=tuple(rows),
         min_ranked=minimum,
         threshold=board.satisfaction_threshold,

@@ -252,10 +252,11 @@ def later_state(state: TicketState, rules: Rules, moment: datetime) -> TicketSta
         return None
     if state.status is Status.OVERDUE and not (state.due is not None and moment > state.due):
         return None
+    answered = state.answered_at  # before the copy: a kept state keeps it worked out
     later = object.__new__(type(state))
     later.__dict__.update(state.__dict__)  # its quiet_since and settled_since included
     later.__dict__["as_of"] = moment
-    if state.answered_at is None:
+    if answered is None:
         # Unanswered: counted to the moment, as state_at counts them.
         received_day = rules.local_date(state.ticket.received)
         end_day = rules.local_date(moment)
