@@ -282,7 +282,7 @@ def _whole_files(site: Site, store: FragmentStore) -> dict[str, Callable[[], str
     head = '{"as_of":' + _json(as_of)
     csv_line = _CsvLine(TICKET_COLUMNS)
 
-    def pieces(kind: str, make: Callable[[TicketView], str]) -> Iterator[str]:
+    def pieces(kind: str, make: Callable[[TicketView], str], sep: str) -> Iterator[str]:
         # A ticket's piece while it stays the same: kept by its view (``piece_key``).
         return store.pieces(
             kind,
@@ -290,6 +290,7 @@ def _whole_files(site: Site, store: FragmentStore) -> dict[str, Callable[[], str
                 Piece(view.ticket.id, view.state.file.folder, view.piece_key, partial(make, view))
                 for view in site.tickets
             ),
+            sep,
         )
 
     def departments() -> list[dict[str, Any]]:
@@ -300,12 +301,15 @@ def _whole_files(site: Site, store: FragmentStore) -> dict[str, Callable[[], str
 
     return {
         f"{OPEN311}/services.json": lambda: _dump(open311_services(site)),
-        f"{OPEN311}/requests.json": lambda: _joined(pieces("request", request)),
+        # Items joined a block of pieces at a time: each block's text joins its own.
+        f"{OPEN311}/requests.json": lambda: _joined(pieces("request", request, ",")),
         "data/tickets.json": lambda: _joined(
-            pieces("ticket", lambda view: _json(_ticket_row(view))), head + ',"tickets":', "}"
+            pieces("ticket", lambda view: _json(_ticket_row(view)), ","),
+            head + ',"tickets":',
+            "}",
         ),
         "data/tickets.csv": lambda: _csv_file(
-            TICKET_COLUMNS, pieces("csv", lambda view: csv_line(_ticket_row(view)))
+            TICKET_COLUMNS, pieces("csv", lambda view: csv_line(_ticket_row(view)), "")
         ),
         "data/departments.json": lambda: _dump({"as_of": as_of, "departments": departments()}),
         "data/departments.csv": lambda: _csv(DEPARTMENT_COLUMNS, departments()),

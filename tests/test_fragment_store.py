@@ -1,0 +1,105 @@
+"""Pieces of the whole-board files kept in a real build state: blocks of settled tickets
+kept whole, other pieces one by one, and what is damaged made again."""
+
+from __future__ import annotations
+
+import sqlite3
+from functools import partial
+from pathlib import Path
+
+from answerable.incremental.fragments import FragmentStore, Piece
+from answerable.incremental.state import BuildState, state_path
+
+# Blocks are the ids that differ only in their last two characters.
+FIRST = {"2026-000098": b"a", "2026-000099": b"b"}
+SECOND = {"2026-000100": b"c", "2026-000101": b"d", "2026-000102": b"e"}
+
+
+def text(name: str, made: list[str]) -> str:
+    made.append(name)
+    return f"<{name}>"
+
+
+class Board:
+    def __init__(self, tmp_path: Path) -> None:
+        self.root, self.cache = tmp_path / "board", tmp_path / "cache"
+
+    def store(self) -> FragmentStore:
+        state = BuildState(self.root, self.cache)
+        assert state.ready()
+        return FragmentStore(state, b"base")
+
+    def join(self, keys: dict[str, bytes | None], sep: str = ",") -> tuple[list[str], list[str]]:
+        """The texts the store gives for pieces with ``keys``, and the names it made."""
+        made: list[str] = []
+        wanted = [
+            Piece(name, f"tickets/2026/{name}", key, partial(text, name, made))
+            for name, key in sorted(keys.items())
+        ]
+        store = self.store()
+        given = list(store.pieces("kind", wanted, sep))
+        store.flush()
+        return given, made
+
+
+def test_pieces_come_a_block_at_a_time_and_settled_blocks_are_kept_whole(
+    tmp_path: Path,
+) -> None:
+    board = Board(tmp_path)
+    keys = {**FIRST, **SECOND, "2026-000200": None}
+    given, made = board.join(keys)
+    assert given == [
+        "<2026-000098>,<2026-000099>",
+        "<2026-000100>,<2026-000101>,<2026-000102>",
+        "<2026-000200>",
+    ]
+    assert made == sorted(keys)
+    # Again: only the piece without a key (an open ticket's) is made.
+    again, made = board.join(keys)
+    assert (again, made) == (given, ["2026-000200"])
+    # One ticket changes: its whole block is made again (its pieces were kept only as
+    # the block), the other block is not.
+    given, made = board.join({**keys, "2026-000101": b"changed"})
+    assert made == ["2026-000100", "2026-000101", "2026-000102", "2026-000200"]
+    assert given[1] == "<2026-000100>,<2026-000101>,<2026-000102>"
+    # A CSV joins its lines with nothing between them.
+    lines, _ = Board(tmp_path / "csv").join(FIRST, sep="")
+    assert lines == ["<2026-000098><2026-000099>"]
+
+
+def test_a_block_with_an_open_ticket_keeps_its_other_pieces_one_by_one(tmp_path: Path) -> None:
+    board = Board(tmp_path)
+    keys = {"2026-000200": None, "2026-000201": b"f", "2026-000202": b"g"}
+    board.join(keys)
+    given, made = board.join(keys)
+    assert given == ["<2026-000200>,<2026-000201>,<2026-000202>"]
+    assert made == ["2026-000200"]
+    # Once the open ticket has a key too, the block is kept whole from then on.
+    settled = {**keys, "2026-000200": b"settled"}
+    assert board.join(settled)[1] == ["2026-000200"]
+    assert board.join(settled)[1] == []
+
+
+def test_a_damaged_block_is_made_again(tmp_path: Path) -> None:
+    board = Board(tmp_path)
+    keys = {**FIRST, **SECOND}
+    given, _ = board.join(keys)
+    with sqlite3.connect(state_path(board.root, board.cache)) as db:
+        blocks = db.execute("SELECT name FROM fragments WHERE kind = 'kind/block'").fetchall()
+        assert sorted(blocks) == [("2026-0000",), ("2026-0001",)]
+        db.execute(
+            "UPDATE fragments SET text = '<forged>' WHERE kind = 'kind/block' AND name = ?",
+            ("2026-0001",),
+        )
+    again, made = board.join(keys)
+    assert again == given
+    assert made == sorted(SECOND)
+
+
+def test_without_a_state_every_piece_is_made(tmp_path: Path) -> None:
+    made: list[str] = []
+    wanted = [Piece(n, "", k, partial(text, n, made)) for n, k in sorted(FIRST.items())]
+    assert list(FragmentStore(None, b"").pieces("kind", wanted, ",")) == [
+        "<2026-000098>,<2026-000099>"
+    ]
+    assert made == sorted(FIRST)
