@@ -85,6 +85,27 @@ def test_validate_imports_no_staff_library_nor_git_nor_pelican(
     assert "0 error(s)" in done.stdout
     assert "answerable.checks.validation" in modules  # the listing sees what ran
     assert not packages(modules) & {*NEVER, "pelican", "jinja2", "markdown"}
+    # The working days of the board's country only, not every country python-holidays knows.
+    countries = {m for m in modules if m.startswith("holidays.countries.")}
+    assert countries == {"holidays.countries.china"}
+
+
+def test_the_holidays_package_stays_whole_for_any_other_use() -> None:
+    probe = (
+        "import sys; from datetime import date;"
+        "from answerable.core.calendar import WorkCalendar;"
+        "china = WorkCalendar('CN');"
+        "loaded = sorted(m for m in sys.modules if m.startswith('holidays.countries.'));"
+        "from holidays.countries import Japan;"
+        "import holidays;"
+        "print(loaded, china.is_working_day(date(2026, 2, 14)),"
+        " date(2026, 11, 3) in Japan(years=2026), WorkCalendar('US').is_working_day(date(2026, 7, 3)),"
+        " 'XX' in holidays.list_supported_countries())"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    # Sat 14 Feb 2026 is a make-up working day in China; 3 Nov is Culture Day in Japan;
+    # Fri 3 Jul 2026 is the United States' Independence Day observed.
+    assert done.stdout.split() == ["['holidays.countries.china']", "True", "True", "False", "False"]
 
 
 def test_build_imports_no_staff_library_nor_git(committed: BoardWriter, tmp_path: Path) -> None:
