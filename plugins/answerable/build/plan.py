@@ -16,6 +16,7 @@ from pathlib import Path
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.validation import folder_check, left_out_folders, validate
 from answerable.core.snapshot import resolve_as_of
+from answerable.incremental.changes import AskedGit
 from answerable.incremental.remembered import load_remembered
 from answerable.incremental.state import BuildState
 from answerable.reading.loading import LoadedBoard
@@ -57,18 +58,21 @@ def plan_build(
     publish_valid: bool = False,
     records: bool = True,
     now: datetime | None = None,
+    asked: AskedGit | None = None,
 ) -> BuildPlan:
     """Read and check the board at ``root`` for the moment ``as_of`` (else board.yaml's
     ``as_of``, else ``now``). ``publish_valid``: errors confined to ticket folders leave
     those folders out instead of stopping the build; an error outside any folder
     (board.yaml) still stops it. ``cache``: unchanged files and their problems come from
-    the board's build state. ``records=False``: only the checks follow (validate)."""
+    the board's build state. ``records=False``: only the checks follow (validate).
+    ``asked``: git, asked about the board's files when the command started."""
     loaded = load_remembered(
         root,
         BuildState(root) if cache else None,
         workers=workers,
         check=folder_check,
         records=records,
+        asked=asked,
     )
     moment = None
     if loaded.board is not None:

@@ -30,6 +30,7 @@ from answerable.staff.scaffold import LOCALES, ScaffoldError, default_name, init
 # runs, so that no command pays for another's libraries.
 if TYPE_CHECKING:
     from answerable.core.snapshot import Snapshot
+    from answerable.incremental.changes import AskedGit
     from answerable.reading.loading import LoadedBoard
     from answerable.staff.authoring import Authoring, Change
 
@@ -138,6 +139,16 @@ def _cache_on() -> bool:
     return not click.get_current_context().find_root().params.get("no_cache", False)
 
 
+def _ask_git(root: Path) -> AskedGit | None:
+    """Git, asked about the board's files at once, when the build state is used: it
+    works while the command imports what it needs (docs/performance.md)."""
+    if not _cache_on():
+        return None
+    from answerable.incremental.changes import ask  # noqa: PLC0415 - os and subprocess only
+
+    return ask(root)
+
+
 def _load(root: Path) -> LoadedBoard:
     """The board, with unchanged files taken from the build state (see docs/site.md)."""
     from answerable.incremental.remembered import load_remembered  # noqa: PLC0415
@@ -171,10 +182,13 @@ def validate(
     that Pelican does not publish. Exits 0 when clean, 1 when errors are found (with
     --strict: any problem).
     """
+    asked = _ask_git(path)
     from answerable.build.plan import plan_build  # noqa: PLC0415 - what build and validate share
     from answerable.reading.loading import default_workers  # noqa: PLC0415
 
-    plan = plan_build(path, as_of, cache=_cache_on(), workers=default_workers(), records=False)
+    plan = plan_build(
+        path, as_of, cache=_cache_on(), workers=default_workers(), records=False, asked=asked
+    )
     problems = sorted([*plan.problems, *_content_notices(path, settings_file)])
     render = {
         "text": formats.problems_text,
@@ -693,10 +707,13 @@ def build(
     if refused:
         raise click.ClickException(f"refused: {refused}; nothing was written or deleted")
     override = {"ANSWERABLE_BOARD": str(root.resolve()), "ANSWERABLE_CACHE": _cache_on()}
+    asked = _ask_git(root)
     try:
         settings = read_pelican_settings(settings_file, override)
         options = plugin_settings(settings)
     except (BuildError, SettingsError) as error:
+        if asked is not None:
+            asked.keys()  # git is waited for, not left running
         raise click.ClickException(
             f"{formats.shown(error)}; the published site was left as it was"
         ) from None
@@ -707,6 +724,7 @@ def build(
         cache=_cache_on(),
         workers=options["ANSWERABLE_WORKERS"] or default_workers(),
         publish_valid=publish_valid,
+        asked=asked,
     )
     errors = plan.errors
     notices = [p for p in plan.problems if p.severity is Severity.NOTICE]

@@ -17,7 +17,7 @@ from typing import TypeVar
 from answerable.checks.problems import Problem
 from answerable.core.records import Board
 from answerable.incremental import pickling
-from answerable.incremental.changes import known_keys
+from answerable.incremental.changes import AskedGit, known_keys
 from answerable.incremental.kept import KeptTicketFile
 from answerable.incremental.state import BuildState
 from answerable.reading.loading import (
@@ -39,9 +39,10 @@ T = TypeVar("T")
 class RememberingReader(FileReader):
     """Takes a file's parse from the state when its key is known there."""
 
-    def __init__(self, root: Path, state: BuildState) -> None:
+    def __init__(self, root: Path, state: BuildState, asked: AskedGit | None = None) -> None:
         self.state = state
-        self.keys = known_keys(root) if state.ready() else {}
+        keys = asked.keys() if asked is not None else None  # waited for either way
+        self.keys = (known_keys(root) if keys is None else keys) if state.ready() else {}
         self.known = state.known_folders()  # folders whose work the state holds
         self.read_keys: dict[str, bytes] = {}  # of the files this process opened
         self._bytes: dict[str, bytes] = {}  # read to be keyed, then to be parsed
@@ -191,12 +192,16 @@ def load_remembered(
     workers: int = 1,
     check: MakeCheck | None = None,
     records: bool = True,
+    asked: AskedGit | None = None,
 ) -> LoadedBoard:
-    """``load_board`` with the state (None: without one, every file read afresh)."""
+    """``load_board`` with the state (None: without one, every file read afresh);
+    ``asked``: git, asked about the board's files earlier (``changes.ask``)."""
     pickling.register()  # records cross from reading processes compactly, state or not
     if state is None:
+        if asked is not None:
+            asked.keys()  # not needed after all: git is waited for, not left running
         return load_board(root, workers=workers, check=check, records=records)
-    reader = RememberingReader(root, state)
+    reader = RememberingReader(root, state, asked)
     if records:
         # A folder is known when it is kept, and checked if checks are asked for (a run
         # that only reads, such as `answerable stats`, keeps no checks).
