@@ -18,11 +18,12 @@ from click.testing import CliRunner
 
 from answerable.checks.validation import folder_check, validate
 from answerable.cli.main import cli
+from answerable.incremental import remembered
 from answerable.incremental import state as state_module
 from answerable.incremental.changes import ask, known_keys
 from answerable.incremental.remembered import RememberingReader, remembered_checks
 from answerable.incremental.state import BuildState, state_path
-from answerable.reading.loading import LoadedBoard, blob_id, load_board
+from answerable.reading.loading import FolderListing, LoadedBoard, blob_id, load_board
 from sitebuild import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +125,64 @@ def test_git_vouches_only_for_files_as_committed_or_staged(repo_board: Path) -> 
     assert deleted not in keys
     assert new not in keys
     assert keys[staged] == blob_id(staged_bytes)  # the index holds the staged blob
+
+
+def counted_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ticket folders whose names are read from the disk from now on."""
+    scanned: list[str] = []
+    scan = remembered.scan_ticket_folder
+
+    def counting(folder: Path | str) -> FolderListing:
+        scanned.append(Path(folder).name)
+        return scan(folder)
+
+    monkeypatch.setattr(remembered, "scan_ticket_folder", counting)
+    return scanned
+
+
+def test_a_folder_whose_stamp_is_the_same_is_not_listed_again(
+    repo_board: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folders were made a moment ago: any change counts as old enough to be noted.
+    monkeypatch.setattr(remembered, "SETTLED_NS", -1)
+    read(repo_board)
+    scanned = counted_scans(monkeypatch)
+    warm, _ = read(repo_board)
+    assert scanned == []
+    same_as_plain(warm)
+    # A stray file, a stray folder, a new reply and a reply gone: those folders only
+    # are listed again, and what they hold now is what the board gives.
+    folders = repo_board / "tickets" / "2026"
+    (folders / "2026-000003" / "notes.txt").write_text("草稿", "utf-8")
+    (folders / "2026-000004" / "drafts").mkdir()
+    shutil.copy(folders / "2026-000003" / "reply-1.md", folders / "2026-000006" / "reply-5.md")
+    (folders / "2026-000002" / "reply-2.md").unlink()
+    changed, _ = read(repo_board)
+    assert sorted(scanned) == ["2026-000002", "2026-000003", "2026-000004", "2026-000006"]
+    same_as_plain(changed)
+    strays = {p.path for p in validate(changed) if "reply-N.md files only" in p.message}
+    assert strays == {
+        "tickets/2026/2026-000003/notes.txt",
+        "tickets/2026/2026-000004/drafts",
+    }
+    # A folder put back as it was (another folder on disk): listed again.
+    scanned.clear()
+    shutil.copytree(folders / "2026-000005", folders / "copy")
+    shutil.rmtree(folders / "2026-000005")
+    (folders / "copy").rename(folders / "2026-000005")
+    again, _ = read(repo_board)
+    assert "2026-000005" in scanned
+    assert "2026-000003" not in scanned  # its stray is remembered, and still reported
+    same_as_plain(again)
+
+
+def test_a_folder_changed_a_moment_ago_is_not_noted(repo_board: Path) -> None:
+    # Made seconds ago: a change within the same tick of a coarse clock could leave its
+    # stamp as it is, so its names are not kept until it has been still for a while.
+    read(repo_board)
+    with sqlite3.connect(state_path(repo_board)) as db:
+        assert db.execute("SELECT count(*) FROM listed").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM kept").fetchone()[0] > 50
 
 
 def test_an_unchanged_file_is_not_opened(repo_board: Path) -> None:

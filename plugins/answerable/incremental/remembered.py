@@ -10,6 +10,9 @@ when missing. A file git vouches for is not even opened.
 from __future__ import annotations
 
 import hashlib
+import os
+import struct
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -25,15 +28,21 @@ from answerable.reading.loading import (
     FileReader,
     FolderCheck,
     FolderFiles,
+    FolderListing,
     LoadedBoard,
     MakeCheck,
     Parse,
     TicketFile,
     blob_id,
+    list_ticket_folder,
+    listed_files,
     load_board,
+    scan_ticket_folder,
 )
 
 T = TypeVar("T")
+_STAMP = struct.Struct("<Qqq")  # a folder's inode, modification and change times (ns)
+SETTLED_NS = 3_000_000_000  # FAT's clock ticks every 2 s; most others' in ns to ms
 
 
 class RememberingReader(FileReader):
@@ -76,6 +85,27 @@ class RememberingReader(FileReader):
             self.state.put("files", rel, folder, own_key, found)
         problems.extend(found[1])
         return own_key, found[0]
+
+    def list_folder(
+        self, root: Path, folder: str, rel_folder: str, problems: list[Problem]
+    ) -> FolderFiles:
+        # A folder's modification and change times move whenever a name in it is added,
+        # removed or renamed (not when a file's content changes: the files' keys see
+        # that): while the folder's stamp is the one noted with its names, the names are
+        # those noted, and listing it (five system calls, 30 µs and more) is spared.
+        try:
+            status = os.stat(folder)
+        except OSError:
+            return list_ticket_folder(root, folder, rel_folder, problems)
+        stamp = _STAMP.pack(status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
+        listing = self.state.get("listed", rel_folder, stamp)
+        if not isinstance(listing, FolderListing):
+            listing = scan_ticket_folder(folder)
+            # Noted only when the folder's last change is older than a file system's
+            # coarsest clock: a later change then moves its stamp for certain.
+            if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > SETTLED_NS:
+                self.state.put("listed", rel_folder, rel_folder, stamp, listing)
+        return listed_files(root, folder, rel_folder, listing, problems)
 
     def to_parse(self, folders: list[str]) -> int:
         # Folders whose ticket.yaml git does not vouch for, or that the state cannot hold:
@@ -207,9 +237,11 @@ def load_remembered(
         # that only reads, such as `answerable stats`, keeps no checks).
         kept = state.count("kept")
         reader.known = kept if check is None else min(kept, state.count("checks"))
-    if reader.keys and reader.known:
-        # Nearly every folder's entries will be asked for, one by one.
-        state.read_all(*(("kept", "checks") if records else ("checked",)))
+    if reader.known:
+        # Nearly every folder's entries will be asked for, one by one: its names, and
+        # what it was read into wherever git vouches for its files.
+        tables = ("kept", "checks") if records else ("checked",)
+        state.read_all("listed", *(tables if reader.keys else ()))
     if check is not None:
         check = remembered_checks(state, check)
     return load_board(root, reader, workers=workers, check=check, records=records)

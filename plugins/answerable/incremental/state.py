@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 5  # of the tables below; the code's own version is checked beside it
+FORMAT = 6  # of the tables below; the code's own version is checked beside it
 Fragment = tuple[str, str, str, bytes, str]
 """A piece of a page kept: kind, name, folder, key, text."""
 BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
@@ -35,8 +35,9 @@ _INHERITED: list[sqlite3.Connection] = []
 # problems, by its files and board.yaml; checked: all a run that only checks keeps of
 # a folder (``loading.CheckedFolder``), by the same; kept: what a folder read without a
 # problem gives before its record is read (``kept``), by its files; settled: a settled
-# ticket's state (``settled``), by its folder's digest and board.yaml's.
-ENTRIES = ("files", "checks", "checked", "kept", "settled")
+# ticket's state (``settled``), by its folder's digest and board.yaml's; listed: the
+# names in a ticket folder (``loading.FolderListing``), by the folder's own stamp.
+ENTRIES = ("files", "checks", "checked", "kept", "settled", "listed")
 _TABLES = (
     "".join(
         f"CREATE TABLE IF NOT EXISTS {table} (name TEXT PRIMARY KEY, folder TEXT NOT NULL, "

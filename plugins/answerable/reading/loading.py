@@ -199,6 +199,12 @@ class FileReader:
         """A file's bytes, or None with its problem added (too large, unreadable)."""
         return _read_bytes(path, rel, problems)
 
+    def list_folder(
+        self, root: Path, folder: str, rel_folder: str, problems: list[Problem]
+    ) -> FolderFiles:
+        """A ticket folder's files (``list_ticket_folder``): here, as the disk lists them."""
+        return list_ticket_folder(root, folder, rel_folder, problems)
+
     def to_parse(self, folders: list[str]) -> int:
         """About how many of ``folders`` must be parsed (here: all): reading in several
         processes pays only for parsing."""
@@ -333,7 +339,7 @@ def _load_part(index: int, part: _Part | None = None) -> _Found:
     assert part is not None  # noqa: S101 - set before the pool starts
     found = _Found()
     for folder, rel in part.folders[index :: part.count]:
-        files = list_ticket_folder(part.root, folder, rel, found.problems)
+        files = part.reader.list_folder(part.root, folder, rel, found.problems)
         if not part.records and part.check is not None:
             _check_only(part, files, found)
             continue
@@ -452,30 +458,54 @@ def load_ticket_folder(
     return read_ticket_folder(files, problems, reader)
 
 
+class FolderListing(NamedTuple):
+    """A ticket folder's entries by name, sorted: whether it holds ticket.yaml, each
+    reply's number and name, and every other name (``scan_ticket_folder``)."""
+
+    ticket: bool
+    replies: tuple[tuple[int, str], ...]
+    strays: tuple[str, ...]
+
+
 def list_ticket_folder(
     root: Path, folder: Path | str, rel_folder: str, problems: list[Problem]
 ) -> FolderFiles:
     """A ticket folder's files; anything else in it is a problem."""
-    ticket = None
-    replies: list[tuple[int, str, str]] = []
+    return listed_files(root, folder, rel_folder, scan_ticket_folder(folder), problems)
+
+
+def scan_ticket_folder(folder: Path | str) -> FolderListing:
+    """What a ticket folder holds, as the disk lists it now."""
+    ticket = False
+    replies: list[tuple[int, str]] = []
     strays: list[str] = []
-    # In the order the folder lists them: only the strays' problems need an order (by
-    # name), and sorting every folder's entries cost a second at 100,000 tickets.
     with os.scandir(folder) as listing:
         for entry in listing:
             if entry.name in IGNORED_NAMES:
                 continue
             if entry.name == "ticket.yaml" and entry.is_file(follow_symlinks=False):
-                ticket = entry.path
+                ticket = True
                 continue
             match = REPLY_FILE.match(entry.name)
             if match and entry.is_file(follow_symlinks=False):
-                replies.append((int(match[1]), entry.path, f"{rel_folder}/{entry.name}"))
+                replies.append((int(match[1]), entry.name))
             elif entry.name != "ticket.yaml":
-                strays.append(entry.path)
+                strays.append(entry.name)
+    return FolderListing(ticket, tuple(sorted(replies)), tuple(sorted(strays)))
+
+
+def listed_files(
+    root: Path, folder: Path | str, rel_folder: str, listing: FolderListing, problems: list[Problem]
+) -> FolderFiles:
+    """The files of a folder that holds ``listing``; anything else in it is a problem."""
+    folder = str(folder)
     why = "a ticket folder holds ticket.yaml and reply-N.md files only"
-    problems.extend(_stray(root, Path(path), why) for path in sorted(strays))
-    return FolderFiles(rel_folder, ticket, sorted(replies))
+    problems.extend(_stray(root, Path(folder, name), why) for name in listing.strays)
+    return FolderFiles(
+        rel_folder,
+        f"{folder}/ticket.yaml" if listing.ticket else None,
+        [(number, f"{folder}/{name}", f"{rel_folder}/{name}") for number, name in listing.replies],
+    )
 
 
 def read_ticket_folder(
