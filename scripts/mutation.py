@@ -236,16 +236,14 @@ EQUIVALENT: dict[str, list[tuple[str, str, str]]] = {
         ),
         (r"^\s*first = 0$", r"first = None", "a slice from None starts at 0 too"),
         (
-            r"_received_between\(period\.start, period\.end \+ timedelta\(days=1\)\)"
-            r"|first, last = at\(start\), len\(times\) if end is None else at\(end\)",
-            r"period\.start, None\)|period\.start, \)|days=2\)|\(end is None\) or True",
-            "a period's tickets found by bisection: a wider slice only costs time, as the"
-            " table keeps the tickets of the period's days itself",
+            r"found = self\._cells\.get\(by\)",
+            r"",
+            "a memo of the cells: without it they are worked out again, the same",
         ),
         (
-            r"states = self\.states if period is None else self\._received_in\(period\)",
-            r"or True",
-            "all tickets instead of the period's: the table keeps the period's days itself",
+            r"witnessed, states\)$",
+            r"witnessed, \)$",
+            "without the kept states, each state is worked out afresh: the same",
         ),
     ],
     "stats": [

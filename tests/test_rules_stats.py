@@ -63,8 +63,13 @@ def test_a_period_is_whole_months() -> None:
         (date(2026, 11, 1), date(2026, 11, 29)),  # not to the last
         (date(2026, 12, 1), date(2026, 11, 30)),  # ends before it starts
     ]:
-        with pytest.raises(PeriodError):
+        with pytest.raises(PeriodError) as error:
             Period("made by hand", start, end)
+        assert str(error.value) == "'made by hand' is not whole months from its start to its end"
+    assert Period("two months", date(2026, 11, 1), date(2026, 12, 31)).months == {
+        (2026, 11),
+        (2026, 12),
+    }
 
 
 # ---- figures ------------------------------------------------------------------------------

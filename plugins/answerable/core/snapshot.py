@@ -62,7 +62,7 @@ class Snapshot:
             self._tables[by, period, chosen] = found
         return found
 
-    def cells(self, by: Grouping = "department") -> Cells:
+    def cells(self, by: Grouping) -> Cells:
         """The figures per group and month of receipt: every table's parts, worked out
         once for all of them (the leaderboard, the rankings, the home page and every
         report ask for tables of the same tickets)."""

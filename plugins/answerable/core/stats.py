@@ -47,10 +47,9 @@ class Period:
     end: date  # inclusive
 
     def __post_init__(self) -> None:
-        if self.start.day != 1 or self.end != _month_end(self.end.year, self.end.month):
-            raise PeriodError(f"'{self.label}' does not run from a month's start to a month's end")
-        if self.end < self.start:
-            raise PeriodError(f"'{self.label}' ends before it starts")
+        whole = self.start.day == 1 and self.end == _month_end(self.end.year, self.end.month)
+        if not whole or not self.months:
+            raise PeriodError(f"'{self.label}' is not whole months from its start to its end")
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -316,7 +315,7 @@ def cells(
     board: Board,
     states: Iterable[TicketState],
     zone_date: Callable[[datetime], date],
-    by: Grouping = "department",
+    by: Grouping,
 ) -> Cells:
     """``states`` in cells by group and by the month (in the board's zone) of receipt."""
     _, key_of = _groups(board, by)
@@ -347,7 +346,7 @@ def table_of(
     board: Board,
     cells: Cells,
     as_of: datetime,
-    by: Grouping = "department",
+    by: Grouping,
     period: Period | None = None,
     only: Iterable[str] | None = None,
 ) -> Table:
