@@ -711,9 +711,11 @@ def build(
     try:
         settings = read_pelican_settings(settings_file, override)
         options = plugin_settings(settings)
-    except (BuildError, SettingsError) as error:
+    except BaseException as error:
         if asked is not None:
             asked.keys()  # git is waited for, not left running
+        if not isinstance(error, BuildError | SettingsError):
+            raise
         raise click.ClickException(
             f"{formats.shown(error)}; the published site was left as it was"
         ) from None
