@@ -20,7 +20,7 @@ from answerable.checks.validation import folder_check, validate
 from answerable.cli.main import cli
 from answerable.incremental import remembered
 from answerable.incremental import state as state_module
-from answerable.incremental.changes import ask, known_keys
+from answerable.incremental.changes import AskedGit, known_keys
 from answerable.incremental.remembered import RememberingReader, remembered_checks
 from answerable.incremental.state import BuildState, state_path
 from answerable.reading.loading import FolderListing, LoadedBoard, blob_id, load_board
@@ -102,12 +102,12 @@ def test_keys_are_git_blob_ids(repo_board: Path) -> None:
 
 
 def test_git_asked_early_answers_as_asked_late_and_is_waited_for(repo_board: Path) -> None:
-    asked = ask(repo_board)  # as a command does first thing
+    asked = AskedGit(repo_board)  # as a command does first thing
     keys = asked.keys()
     assert keys == known_keys(repo_board)
     assert len(keys) > 100
     assert asked.keys() is keys  # waited for once
-    outside = ask(repo_board.parent)  # no work tree: git fails, nothing is vouched for
+    outside = AskedGit(repo_board.parent)  # no work tree: git fails, nothing is vouched for
     assert outside.keys() == {}
 
 

@@ -144,9 +144,9 @@ def _ask_git(root: Path) -> AskedGit | None:
     works while the command imports what it needs (docs/performance.md)."""
     if not _cache_on():
         return None
-    from answerable.incremental.changes import ask  # noqa: PLC0415 - os and subprocess only
+    from answerable.incremental.changes import AskedGit  # noqa: PLC0415 - os and subprocess only
 
-    return ask(root)
+    return AskedGit(root)
 
 
 def _load(root: Path) -> LoadedBoard:

@@ -26,7 +26,7 @@ _GIT_PLACE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTOR
 def known_keys(root: Path) -> dict[str, bytes]:
     """The blob id of each file under ``root``/tickets/ whose bytes git vouches for, by
     its path in the board; empty when git cannot vouch for any (see the module's note)."""
-    return ask(root).keys()
+    return AskedGit(root).keys()
 
 
 class AskedGit:
@@ -52,11 +52,6 @@ class AskedGit:
             self._keys = _keys(self.root, *(_output(p) for p in self._asked))
             self._asked = []
         return self._keys
-
-
-def ask(root: Path) -> AskedGit:
-    """Ask git now about the ticket files of the board at ``root`` (``AskedGit``)."""
-    return AskedGit(root)
 
 
 def _keys(

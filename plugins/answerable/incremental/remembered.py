@@ -225,7 +225,7 @@ def load_remembered(
     asked: AskedGit | None = None,
 ) -> LoadedBoard:
     """``load_board`` with the state (None: without one, every file read afresh);
-    ``asked``: git, asked about the board's files earlier (``changes.ask``)."""
+    ``asked``: git, asked about the board's files earlier (``changes.AskedGit``)."""
     pickling.register()  # records cross from reading processes compactly, state or not
     if state is None:
         if asked is not None:
