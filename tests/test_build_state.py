@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
@@ -246,6 +247,51 @@ def test_git_that_may_convert_line_endings_is_not_trusted(repo_board: Path) -> N
     assert known_keys(repo_board) == {}
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "trusted"),
+    [
+        ("core.trustctime", "false", False),
+        ("core.trustctime", "off", False),
+        ("core.trustctime", "true", True),
+        ("core.checkStat", "minimal", False),
+        ("core.checkStat", "default", True),
+        ("core.fsmonitor", "true", False),
+        ("core.fsmonitor", "false", True),
+    ],
+)
+def test_git_that_may_miss_an_edit_is_not_trusted(
+    repo_board: Path, key: str, value: str, trusted: bool
+) -> None:
+    """With the change time not trusted, an edit that keeps the file's size and puts its
+    modification time back is invisible to git (seen here): the files are read then."""
+    git(repo_board, "config", key, value)
+    ticket = repo_board / TICKET
+    stat = ticket.stat()
+    if trusted:
+        # git keeps the change time to the second: an edit in the second the index was
+        # written would leave it as it was.
+        time.sleep(1.1)
+    text = ticket.read_text("utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title: "))
+    # One character for another of the same length in UTF-8, the times put back.
+    changed = title[:-1] + ("甲" if title[-1] != "甲" else "乙")
+    ticket.write_text(text.replace(title, changed, 1), "utf-8")
+    os.utime(ticket, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert ticket.stat().st_size == stat.st_size
+    keys = known_keys(repo_board)
+    assert bool(keys) == trusted
+    rel = f"board/{TICKET}"
+    unseen = not git(repo_board.parent, "diff-files", "--name-only", "--", rel).strip()
+    if not trusted and key == "core.trustctime":
+        assert unseen  # git itself does not see the edit
+    if trusted:
+        # git's full check sees it: the file is left to be read.
+        assert TICKET not in keys
+    loaded, _ = read(repo_board)
+    ticket_id = TICKET.split("/")[-2]
+    assert next(t for t in loaded.tickets if t.refs.id == ticket_id).ticket.title == changed[7:]
+
+
 # A state that cannot be trusted: each case is a build equal to a cold one.
 
 
@@ -311,7 +357,30 @@ def damaged_values(path: Path) -> None:
         )
 
 
-@pytest.mark.parametrize("damage", [garbage, truncated, other_version, unwritable, damaged_values])
+def values_of_other_types(path: Path) -> None:
+    """A sound database whose columns hold values of another type than was written:
+    text, numbers (SQLite keeps whatever a column is given)."""
+    others = ["text a state never holds", 7, 2.5, b""]
+    with sqlite3.connect(path) as db:
+        for number, value in enumerate(others):
+            for table in ("files", "checks", "kept", "settled", "listed"):
+                db.execute(
+                    f"UPDATE {table} SET value = ? WHERE length(name) % 4 = ?",  # noqa: S608
+                    (value, number),
+                )
+            db.execute("UPDATE pages SET files = ? WHERE length(files) % 8 = ?", (value, number))
+            db.execute(
+                "UPDATE OR IGNORE pages SET key = ? WHERE length(files) % 8 = ?",
+                (value, number + 4),
+            )
+            db.execute("UPDATE fragments SET key = ? WHERE length(name) % 5 = ?", (value, number))
+        db.execute("UPDATE meta SET value = 'text' WHERE name LIKE 'pages %'")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [garbage, truncated, other_version, unwritable, damaged_values, values_of_other_types],
+)
 def test_a_state_that_cannot_be_trusted_gives_a_cold_build(
     repo_board: Path, tmp_path: Path, damage: Callable[[Path], None]
 ) -> None:
@@ -455,3 +524,31 @@ def test_times_cross_the_state_with_their_zones_as_pickle_writes_them() -> None:
     assert back == times
     assert [t.tzname() for t in back] == ["UTC+08:00", "CST", "UTC"]
     assert back[2].tzinfo is UTC
+
+
+def test_another_release_of_a_library_starts_an_empty_state(tmp_path: Path) -> None:
+    """A year's official holidays reach python-holidays in a later release: what was kept
+    with another release of it (deadlines, working days) is not used. Here a release
+    that is not the installed one comes first on the path, as an upgrade would be."""
+    release = tmp_path / "release" / "holidays-9999.1.dist-info"
+    release.mkdir(parents=True)
+    (release / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: holidays\nVersion: 9999.1\n", "utf-8"
+    )
+    script = (
+        "from importlib import metadata\n"
+        "from answerable.incremental.state import code_version\n"
+        "print(metadata.version('holidays'), code_version().hex())\n"
+    )
+
+    def version(*path: Path) -> list[str]:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in path)}
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+        )
+        return done.stdout.split()
+
+    installed, upgraded = version(), version(tmp_path / "release")
+    assert upgraded[0] == "9999.1" != installed[0]
+    assert upgraded[1] != installed[1]
+    assert version() == installed

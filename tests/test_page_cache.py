@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from functools import partial
 from pathlib import Path
 
-from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
+from answerable.incremental.page_cache import PageCache, base_digest, stamped_paths, stamps
 from answerable.incremental.state import BuildState
 from answerable.site import markup
 from answerable.site.markup import ReplyRenderer
@@ -133,3 +136,70 @@ def test_a_page_is_written_in_place_when_new_and_replaced_when_changed(tmp_path:
     assert last_site.read_text("utf-8") == "<p>一</p>"
     assert page.stat().st_ino != last_site.stat().st_ino
     assert sorted(p.name for p in page.parent.iterdir()) == [page.name]
+
+
+def _shout(text: str) -> str:
+    return text.upper()
+
+
+def _whisper(text: str) -> str:
+    return text.lower()
+
+
+def _digest(settings: dict[str, object]) -> bytes:
+    return base_digest([("page.html", "{{ x }}")], settings)
+
+
+def test_settings_functions_are_told_apart_by_what_they_do() -> None:
+    """A filter in the settings changed from upper to lower case changes every page: its
+    key must change, though the two functions' bytecode is the same."""
+
+    def closing_over(suffix: str) -> object:
+        return lambda text: text + suffix
+
+    upper, lower = (lambda s: s.upper()), (lambda s: s.lower())
+    assert upper.__code__.co_code == lower.__code__.co_code  # what was keyed before
+    different = [
+        ({"JINJA_FILTERS": {"f": upper}}, {"JINJA_FILTERS": {"f": lower}}),
+        ({"F": closing_over("!")}, {"F": closing_over("?")}),
+        ({"F": partial(_shout, "a")}, {"F": partial(_shout, "b")}),
+        ({"F": partial(_shout)}, {"F": partial(_whisper)}),
+        ({"F": lambda s, end="!": s + end}, {"F": lambda s, end="?": s + end}),
+    ]
+    for one, other in different:
+        assert _digest(one) != _digest(other)
+    same = {"JINJA_FILTERS": {"f": upper, "g": _shout, "h": partial(_whisper, "x")}}
+    assert _digest(same) == _digest(same)
+
+
+def test_a_setting_that_shows_only_its_address_keeps_nothing() -> None:
+    """An object told apart by nothing but its address: each build's keys are its own."""
+    settings = {"THING": object()}
+    assert _digest(settings) != _digest(settings)
+
+
+def test_settings_functions_digest_the_same_in_every_process(tmp_path: Path) -> None:
+    """Keys last from build to build: the digest of a function must not follow the
+    process (a set's order of strings, marshal's references, addresses)."""
+    (tmp_path / "conf.py").write_text(
+        "LIMIT = 3\n"
+        "def kind(value):\n"
+        "    return value in {'mobile', 'landline', 'email', 'id-number'} and LIMIT\n",
+        "utf-8",
+    )
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import conf\n"
+        "from answerable.incremental.page_cache import base_digest\n"
+        "print(base_digest([], {'JINJA_FILTERS': {'kind': conf.kind}}).hex())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1

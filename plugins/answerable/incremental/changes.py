@@ -5,8 +5,11 @@ When the board is in a git work tree, the index holds that id for every tracked 
 and ``git diff-files`` names the files whose working copy differs from the index: every
 other tracked file is known without being opened. Files git does not vouch for
 (changed, untracked, ignored, a board outside git, no git at all) are read and hashed,
-which gives the same key. No key depends on a file time: git compares times only to
-decide what to look at again, and compares contents where times cannot tell.
+which gives the same key. No key depends on a file time: git compares a file's size
+and times only to decide what to look at again, and compares contents where times
+cannot tell. Its ids are used only while that check is git's full one (the change
+time trusted, every field compared, no file system monitor): a weaker one can miss an
+edit that keeps a file's size and puts its modification time back.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from pathlib import Path
 
 TICKETS = "tickets"
 _TIMEOUT = 60  # seconds; a git that hangs (a lock, a network mount) is given up on
-# Settings under which git may store other bytes than the working copy's.
-_CONVERTING = r"^(core\.(autocrlf|attributesfile)|filter\.)"
+# Settings under which git may store other bytes than the working copy's, or may take
+# a changed file for unchanged: its check of a file's times weakened (an edit that keeps
+# the size and puts the modification time back is not seen without the change time) or
+# handed to a file system monitor.
+_DOUBTFUL = r"^(core\.(autocrlf|attributesfile|trustctime|checkstat|fsmonitor)|filter\.)"
+_FALSE = {"false", "no", "off", "0", ""}
 # Variables that would point git at another repository or index than the board's.
 _GIT_PLACE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
 
@@ -40,7 +47,7 @@ class AskedGit:
         self._asked = [
             _start(root, "ls-files", "-z", "--stage", "-v", "--", TICKETS),
             _start(root, "diff-files", "-z", "--name-only", "--relative", "--", TICKETS),
-            _start(root, "config", "-z", "--get-regexp", _CONVERTING),
+            _start(root, "config", "-z", "--get-regexp", _DOUBTFUL),
             _start(root, "ls-files", "-z", "--", ":(top,glob)**/.gitattributes"),
             _start(root, "rev-parse", "--git-path", "info/attributes"),
         ]
@@ -62,7 +69,7 @@ def _keys(
     attributes: bytes | None,
     info: bytes | None,
 ) -> dict[str, bytes]:
-    if not listed or changed is None or _converted(root, config, attributes, info):
+    if not listed or changed is None or _doubtful(root, config, attributes, info):
         return {}
     keys: dict[str, bytes] = {}
     for row in listed.split(b"\0"):
@@ -78,19 +85,41 @@ def _keys(
     return keys
 
 
-def _converted(
+def _doubtful(
     root: Path, config: bytes | None, attributes: bytes | None, info: bytes | None
 ) -> bool:
-    """Whether git may store other bytes than the working copy's (line endings made LF
-    on commit, filters), by its settings and attribute files: then the index's ids are
-    not the files' and are not used. ``git config --get-regexp`` that finds nothing exits
-    1, which is None here too: nothing set is told by an empty error."""
-    if config or attributes is None or attributes or info is None:
+    """Whether the index's ids may not be the files' (line endings made LF on commit,
+    filters, attribute files), or git may not notice a changed file (``_settings_doubt``):
+    then they are not used. ``git config --get-regexp`` that finds nothing exits 1,
+    which is None here too: nothing set is told by an empty error."""
+    if _settings_doubt(config) or attributes is None or attributes or info is None:
         return True
     if (root / info.decode().strip()).exists():
         return True
     home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(home, "git", "attributes").exists()
+
+
+def _settings_doubt(config: bytes | None) -> bool:
+    """Whether any setting ``config`` lists (``key\nvalue`` entries, NUL-separated) makes
+    git's ids doubtful. The checks of a file's times count at their defaults only:
+    ``core.trustctime`` true, ``core.checkstat`` default, no ``core.fsmonitor``."""
+    for entry in (config or b"").split(b"\0"):
+        if not entry:
+            continue
+        key, newline, raw = entry.decode("utf-8", "replace").partition("\n")
+        value = raw.strip().lower() if newline else "true"  # a key alone is true
+        if key == "core.trustctime":
+            doubt = value in _FALSE
+        elif key == "core.checkstat":
+            doubt = value != "default"
+        elif key == "core.fsmonitor":
+            doubt = value not in _FALSE
+        else:  # core.autocrlf, core.attributesfile, filter.*: set at all
+            doubt = True
+        if doubt:
+            return True
+    return False
 
 
 def _start(root: Path, *args: str) -> subprocess.Popen[bytes] | None:

@@ -16,7 +16,9 @@ import json
 import os
 import struct
 from collections.abc import Iterable, Iterator, Mapping
+from functools import partial
 from pathlib import Path
+from types import CodeType, ModuleType
 from typing import Any
 
 from answerable.incremental.state import BuildState
@@ -88,8 +90,8 @@ class PageCache:
         """The files a job with ``key`` wrote (as ``stamps`` packed them), if they are
         all still there untouched."""
         packed = self.entries.get(key)
-        if packed is None:
-            return None
+        if not packed:
+            return None  # not kept; or damaged, naming no file (every job writes one)
         # ``_unpack`` written out: this runs for every page of every build.
         offset, end, head = 0, len(packed), _FIGURES.size
         try:
@@ -120,34 +122,126 @@ class PageCache:
 def base_digest(
     templates: Iterable[tuple[str, str]], settings: Mapping[str, Any], *parts: object
 ) -> bytes:
-    """What every page shares: this plugin's code, the templates, the settings, ``parts``."""
+    """What every page shares: this plugin's code, the templates, the settings, ``parts``.
+
+    A setting whose digest could not tell it from another (an object that shows only
+    its address) makes the digest this run's own: no page of another run is taken for
+    this one's."""
     digest = hashlib.blake2b(digest_size=16)
     for path in sorted(CODE_DIR.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(CODE_DIR).as_posix().encode() + path.read_bytes())
     for name, source in sorted(templates):
         digest.update(name.encode() + b"\x00" + source.encode())
-    digest.update(json.dumps(settings, sort_keys=True, default=_plain).encode())
-    for part in parts:
-        digest.update(
-            part if isinstance(part, bytes) else json.dumps(part, default=_plain).encode()
-        )
+    plain = _Plain()
+    try:
+        digest.update(json.dumps(settings, sort_keys=True, default=plain).encode())
+        for part in parts:
+            digest.update(
+                part if isinstance(part, bytes) else json.dumps(part, default=plain).encode()
+            )
+    except (_Undigestible, TypeError, ValueError, RecursionError):
+        # Not to be told apart from another value (or not JSON's: keys that are not
+        # text, a cycle): nothing kept is trusted for it.
+        digest.update(os.urandom(16))
     return digest.digest()
 
 
-def _plain(value: Any) -> Any:  # noqa: ANN401 - any setting
-    """A stable stand-in for a value JSON cannot hold (no memory addresses)."""
-    code = getattr(value, "__code__", None)
-    if code is not None:
-        return (
-            f"{value.__module__}.{value.__qualname__}:{hashlib.blake2b(code.co_code).hexdigest()}"
-        )
-    if isinstance(value, (set, frozenset)):
-        return sorted(repr(v) for v in value)
-    url, title = getattr(value, "url", None), getattr(value, "title", None)
-    if url is not None:
-        return [str(url), str(title), str(getattr(value, "content", ""))]
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    text = repr(value)
-    return type(value).__name__ if " at 0x" in text else text
+class _Undigestible(Exception):  # noqa: N818 - not an error: a value we cannot digest
+    pass
+
+
+class _Plain:
+    """A stable stand-in for a value JSON cannot hold (no memory addresses), made of
+    everything that decides what the value does: a function by its whole code (its
+    constants and names too), its defaults, the values it closes over and the globals
+    it reads; an object by its attributes."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()  # functions and objects being digested (cycles)
+
+    def __call__(self, value: Any) -> Any:  # noqa: ANN401 - any setting
+        if id(value) in self.seen:
+            return f"<again {type(value).__qualname__}>"
+        code = getattr(value, "__code__", None)
+        if isinstance(code, CodeType):
+            self.seen.add(id(value))
+            return self._function(value, code)
+        if isinstance(value, partial):
+            self.seen.add(id(value))
+            return ["partial", value.func, value.args, value.keywords]
+        if isinstance(value, (set, frozenset)):
+            return sorted(repr(v) for v in value)
+        url, title = getattr(value, "url", None), getattr(value, "title", None)
+        if url is not None:
+            return [str(url), str(title), str(getattr(value, "content", ""))]
+        if isinstance(value, (str, int, float, bool)) or value is None:
+            return value
+        if isinstance(value, ModuleType):
+            return f"<module {value.__name__}>"
+        text = repr(value)
+        if " at 0x" not in text:
+            return text
+        attributes = getattr(value, "__dict__", None)
+        if not isinstance(attributes, dict):
+            raise _Undigestible(text)
+        self.seen.add(id(value))
+        return [type(value).__module__, type(value).__qualname__, attributes]
+
+    def _function(self, function: Any, code: CodeType) -> list[Any]:  # noqa: ANN401
+        names = _global_names(code)
+        space = getattr(function, "__globals__", {})
+        cells = getattr(function, "__closure__", None) or ()
+        return [
+            f"{function.__module__}.{function.__qualname__}",
+            _code_digest(code),
+            getattr(function, "__defaults__", None),
+            getattr(function, "__kwdefaults__", None),
+            [_contents(cell) for cell in cells],
+            {name: space[name] for name in sorted(names) if name in space},
+        ]
+
+
+def _code_digest(code: CodeType) -> str:
+    """Of what ``code`` does: its instructions, names and constants, the code nested in
+    it included (not marshal's bytes: they depend on how often each constant is
+    referenced in the running process)."""
+    digest = hashlib.blake2b(code.co_code, digest_size=16)
+    for part in (
+        code.co_names,
+        code.co_varnames,
+        code.co_freevars,
+        code.co_cellvars,
+        (code.co_flags, code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount),
+    ):
+        digest.update(repr(part).encode() + b"\x00")
+    for constant in code.co_consts:
+        digest.update(_constant(constant).encode() + b"\x00")
+    return digest.hexdigest()
+
+
+def _constant(value: object) -> str:
+    if isinstance(value, CodeType):
+        return _code_digest(value)
+    if isinstance(value, (tuple, frozenset)):
+        items = [_constant(item) for item in value]
+        if isinstance(value, frozenset):
+            items.sort()  # a set's order follows its strings' hashes, new in every run
+        return f"{type(value).__name__}({', '.join(items)})"
+    return repr(value)
+
+
+def _global_names(code: CodeType) -> set[str]:
+    """The names ``code`` and the code nested in it may read as globals."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if isinstance(constant, CodeType):
+            names |= _global_names(constant)
+    return names
+
+
+def _contents(cell: Any) -> Any:  # noqa: ANN401 - whatever a closure holds
+    try:
+        return cell.cell_contents
+    except ValueError:  # not set yet
+        return "<empty>"

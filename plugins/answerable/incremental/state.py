@@ -19,8 +19,10 @@ import hashlib
 import os
 import pickle
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +68,38 @@ def cache_root() -> Path:
     return Path(base) / "answerable"
 
 
+# Libraries whose releases change what a build makes of the same files: the working-day
+# calendar (a year's official holidays reach python-holidays in a later release), dates
+# and numbers, parsing and checking, Markdown and its cleaning, the templates, Pelican
+# and its feeds.
+LIBRARIES = (
+    "holidays",
+    "Babel",
+    "PyYAML",
+    "pydantic",
+    "pydantic-core",
+    "python-stdnum",
+    "Markdown",
+    "pyromark",
+    "nh3",
+    "Jinja2",
+    "MarkupSafe",
+    "pelican",
+    "feedgenerator",
+)
+
+
 @cache  # the code does not change while it runs; a build opens the state several times
 def code_version() -> bytes:
-    """Of this package's code: another version starts from an empty state."""
-    digest = hashlib.blake2b(digest_size=16)
+    """Of this package's code, the libraries it makes pages with and Python: another
+    version of any of them starts from an empty state."""
+    digest = hashlib.blake2b(sys.version.encode(), digest_size=16)
+    for name in LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "none"
+        digest.update(f"{name} {version}\0".encode())
     for path in sorted(_CODE.rglob("*.py")):
         digest.update(path.relative_to(_CODE).as_posix().encode() + path.read_bytes())
     return digest.digest()
@@ -355,7 +385,11 @@ class BuildState:
         try:
             self._pages_read[site] = self._pages_saved(db, site)
             rows = db.execute("SELECT key, files FROM pages WHERE site = ?", (site,))
-            return {bytes(key): bytes(files) for key, files in rows}
+            return {
+                key: files
+                for key, files in rows
+                if isinstance(key, bytes) and isinstance(files, bytes)
+            }
         except sqlite3.Error as error:
             self._fail(error)
             return {}
@@ -364,7 +398,7 @@ class BuildState:
     def _pages_saved(db: sqlite3.Connection, site: str) -> bytes | None:
         """Which save of ``site``'s pages the state holds (None: none yet)."""
         row = db.execute("SELECT value FROM meta WHERE name = ?", (f"pages {site}",)).fetchone()
-        return bytes(row[0]) if row is not None else None
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
 
     def save_pages(
         self,
@@ -436,8 +470,11 @@ def _dumps(value: object) -> bytes:
     return hashlib.blake2b(data, digest_size=8).digest() + data
 
 
-def _loads(value: bytes) -> Any | None:  # noqa: ANN401 - what was put
-    """What ``_dumps`` wrote, or None when its bytes are not those it wrote."""
+def _loads(value: object) -> Any | None:  # noqa: ANN401 - what was put
+    """What ``_dumps`` wrote, or None when its bytes are not those it wrote (or what the
+    column holds is not bytes at all: SQLite keeps any value in any column)."""
+    if not isinstance(value, bytes):
+        return None
     data = value[8:]
     if hashlib.blake2b(data, digest_size=8).digest() != value[:8]:
         return None
