@@ -123,6 +123,22 @@ def test_which_moment_a_board_describes() -> None:
     assert resolve_as_of(make_board(), None, NOW) == NOW
 
 
+def test_a_moment_is_told_in_the_boards_zone_whatever_offset_it_came_with() -> None:
+    """The same moment gives the same site: 01:00 UTC is 09:00 in Shanghai."""
+    board = make_board()
+    given = [
+        datetime.fromisoformat("2026-11-21T01:00:00+00:00"),
+        datetime.fromisoformat("2026-11-21T09:00:00+08:00"),
+        datetime.fromisoformat("2026-11-20T20:00:00-05:00"),
+    ]
+    told = {resolve_as_of(board, moment, NOW).isoformat() for moment in given}
+    assert told == {"2026-11-21T09:00:00+08:00"}
+    frozen = make_board(as_of="2026-11-20T13:30:00+00:00")
+    assert resolve_as_of(frozen, None, NOW).isoformat() == "2026-11-20T21:30:00+08:00"
+    now = datetime.fromisoformat("2026-11-30T04:00:00+00:00")
+    assert resolve_as_of(board, None, now).isoformat() == "2026-11-30T12:00:00+08:00"
+
+
 def test_an_unreadable_board_is_a_board_error(tmp_path: Path) -> None:
     BoardWriter(tmp_path).write("board.yaml", "name: [\n")
     loaded = load_board(tmp_path)

@@ -121,6 +121,26 @@ def test_board_outside_git_keeps_stated_times_with_a_notice(board: BoardWriter) 
     assert "not inside a git work tree" in notes
 
 
+def test_git_pointed_at_another_repository_still_reads_the_boards(
+    board: BoardWriter, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hook or a CI step that sets GIT_DIR to its own repository: the figures still
+    count the board's history (the reply merged late), not an empty one."""
+    since(board, "2026-11-01")
+    backdated(board)
+    other = tmp_path_factory.mktemp("other")
+    git.Repo.init(other)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    total, notes = figures(board.root)
+    assert picked(total) == LATE
+    assert notes == ""
+    witness = read_witness(board.root, None, history=True, cache=False)
+    assert witness.error is None
+    assert witness.history is not None
+    assert witness.history.replies
+
+
 def test_shallow_clone_keeps_stated_times_with_a_notice(
     board: BoardWriter, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

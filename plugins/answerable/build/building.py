@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from answerable.build.publishing import MANIFEST
+from answerable.reading.git import git_environment
 
 if TYPE_CHECKING:
     from answerable.build.plan import BuildPlan
@@ -361,6 +362,7 @@ def _tracked(output: Path, board: Path) -> str | None:
             ["git", "-C", str(board), "ls-files", "-z", "--full-name", "--", str(output)],  # noqa: S607
             capture_output=True,
             check=False,
+            env=git_environment(),
         )
     except OSError:
         return None  # no git here: the board's parts are still refused

@@ -5,9 +5,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from answerable.core.calendar import CalendarError
 from answerable.core.deadlines import Rules
@@ -165,8 +166,12 @@ class Snapshot:
 
 
 def resolve_as_of(board: Board, override: datetime | None, now: datetime) -> datetime:
-    """The moment statuses describe: the caller's, else the board's frozen one, else now."""
-    return override or board.as_of or now
+    """The moment statuses describe: the caller's, else the board's frozen one, else now;
+    told in the board's time zone, whatever offset it was given with (the same moment
+    gives the same site)."""
+    local = (override or board.as_of or now).astimezone(ZoneInfo(board.timezone))
+    # As a fixed offset, as a moment written in board.yaml or on the command line reads.
+    return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
 
 
 def take_snapshot(

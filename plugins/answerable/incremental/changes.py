@@ -18,6 +18,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from answerable.reading.git import git_environment
+
 TICKETS = "tickets"
 _TIMEOUT = 60  # seconds; a git that hangs (a lock, a network mount) is given up on
 # Settings under which git may store other bytes than the working copy's, or may take
@@ -26,8 +28,6 @@ _TIMEOUT = 60  # seconds; a git that hangs (a lock, a network mount) is given up
 # handed to a file system monitor.
 _DOUBTFUL = r"^(core\.(autocrlf|attributesfile|trustctime|checkstat|fsmonitor)|filter\.)"
 _FALSE = {"false", "no", "off", "0", ""}
-# Variables that would point git at another repository or index than the board's.
-_GIT_PLACE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY")
 
 
 def known_keys(root: Path) -> dict[str, bytes]:
@@ -123,7 +123,7 @@ def _settings_doubt(config: bytes | None) -> bool:
 
 
 def _start(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_PLACE}
+    env = git_environment()
     env["GIT_OPTIONAL_LOCKS"] = "0"  # reading only: never rewrite the board's index
     try:
         return subprocess.Popen(  # noqa: S603 - fixed arguments, no shell

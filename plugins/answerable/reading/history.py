@@ -11,13 +11,13 @@ never reads git.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from answerable.reading.git import git_environment
 from answerable.reading.loading import REPLY_FILE
 
 _COMMIT_LINE = "commit "
@@ -137,7 +137,7 @@ def entered_times(history: History) -> dict[str, datetime]:
 def run_git(work: str, *args: str) -> bytes:
     """What ``git args`` prints in ``work``; a HistoryError with git's own words if it fails."""
     # Messages in English whatever the user's locale, as the audit's own are.
-    env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}
+    env = {**git_environment(), "LC_ALL": "C", "LANGUAGE": "C"}
     try:
         done = subprocess.run(  # noqa: S603 - fixed arguments; revisions from git itself
             ["git", "-C", work, *args],  # noqa: S607 - git as the user's PATH finds it

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from answerable.checks.problems import Problem
 from answerable.core.records import AuditSettings, Board, Rating, Timestamp
+from answerable.reading.git import git_environment
 from answerable.reading.history import History, open_work_tree
 from answerable.reading.loading import LoadedBoard
 
@@ -86,6 +87,7 @@ def _blobs(work: str, blobs: list[str]) -> Iterator[tuple[str, bytes]]:
             ["git", "-C", work, "cat-file", "--batch"],  # noqa: S607
             stdin=ids,
             stdout=subprocess.PIPE,
+            env=git_environment(),
         ) as process:
             assert process.stdout is not None  # noqa: S101 - asked for above
             out = process.stdout
