@@ -137,6 +137,9 @@ def test_a_moment_is_told_in_the_boards_zone_whatever_offset_it_came_with() -> N
     assert resolve_as_of(frozen, None, NOW).isoformat() == "2026-11-20T21:30:00+08:00"
     now = datetime.fromisoformat("2026-11-30T04:00:00+00:00")
     assert resolve_as_of(board, None, now).isoformat() == "2026-11-30T12:00:00+08:00"
+    # A board kept in UTC, whose offset is zero.
+    utc = make_board(timezone="UTC")
+    assert resolve_as_of(utc, given[1], NOW).isoformat() == "2026-11-21T01:00:00+00:00"
 
 
 def test_an_unreadable_board_is_a_board_error(tmp_path: Path) -> None:
