@@ -11,6 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from answerable.build import building
 from answerable.cli.main import cli
 from sitebuild import copy_demo
 
@@ -141,3 +142,42 @@ def test_an_index_the_new_site_no_longer_has_goes_with_its_folders(tmp_path: Pat
     assert files(site).keys() == files(cold).keys()
     assert folders(site) == folders(cold)
     assert not (site / "pagefind").exists()
+
+
+def test_a_swap_that_fails_midway_puts_the_last_site_back(tmp_path: Path) -> None:
+    """Someone left a folder where the new site puts the changed ticket's page: the swap
+    stops there, after the pages that sort before it (data/, feeds/, index.html, lists/,
+    open311/) were moved in, and puts every one of them back."""
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    (site / PAGE).unlink()
+    (site / PAGE).mkdir()
+    (site / PAGE / "keep.txt").write_text("not the build's", "utf-8")
+    before = files(site)
+    output = build(board, site, ok=False)
+    assert "the published site was left as it was" in output
+    assert files(site) == before  # the same bytes in the very same files
+    assert leftovers(site) == []
+    # Once the folder is gone, the next build completes the site.
+    shutil.rmtree(site / PAGE)
+    build(board, site)
+    cold = tmp_path / "cold"
+    build(board, cold)
+    assert {k: v[0] for k, v in files(site).items()} == {k: v[0] for k, v in files(cold).items()}
+
+
+def test_a_whole_site_changes_place_with_the_last_in_one_step(tmp_path: Path) -> None:
+    """With the search index the whole site is swapped: the two folders change places at
+    once (the new one under the site's name, the last one where the new one was built)."""
+    new, last = tmp_path / "new", tmp_path / "site"
+    new.mkdir()
+    last.mkdir()
+    (new / "index.html").write_text("new", "utf-8")
+    (last / "index.html").write_text("last", "utf-8")
+    new_inode = new.stat().st_ino
+    assert building._exchange(new, last)
+    assert (last / "index.html").read_text("utf-8") == "new"
+    assert last.stat().st_ino == new_inode
+    assert (new / "index.html").read_text("utf-8") == "last"

@@ -9,6 +9,8 @@ so), and it cleans up only the staging folders of its own killed runs.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import re
 import secrets
@@ -50,7 +52,12 @@ BOARD_PARTS = (
 
 
 class BuildError(Exception):
-    """The build stopped; the published site was left as it was."""
+    """The build stopped; the published site was left as it was (``site_left``), or, when
+    a swap could not be undone, the message says what the site holds."""
+
+    def __init__(self, message: str, *, site_left: bool = True) -> None:
+        super().__init__(message)
+        self.site_left = site_left
 
 
 def unsafe_output(output: Path, board: Path, protected: tuple[Path, ...] = ()) -> str | None:
@@ -197,13 +204,34 @@ def build(
         else:
             _swap(staging, output)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        remove_own(staging)
         raise
     finally:
         lock.close()
         if site_lock is not None:
             site_lock.close()
     return output
+
+
+def remove_own(folder: Path | str) -> None:
+    """Remove a folder a build made, its marker last: a build killed meanwhile leaves it
+    marked (or empty), and the next build knows it for its own (``remove_leftovers``)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name == MARKER:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.unlink(os.path.join(folder, MARKER))
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def pelican_folders(settings: dict[str, Any]) -> tuple[Path, ...]:
@@ -230,9 +258,9 @@ def remove_leftovers(output: Path) -> list[Path]:
             continue  # a build that is still running holds it
         try:
             if is_marked(entry.path):
-                shutil.rmtree(entry.path, ignore_errors=True)
+                remove_own(entry.path)
             else:
-                os.rmdir(entry.path)  # only when empty: killed before its marker
+                os.rmdir(entry.path)  # only when empty: killed before its marker or after
         except OSError:
             continue
         finally:
@@ -265,7 +293,9 @@ def _staging(output: Path) -> tuple[Path, _Lock]:
 def _swap_changes(staging: Path, output: Path) -> None:
     """Move what ``staging`` holds into the site at ``output``, then remove the site's
     files the new site no longer has: the generator names its pages in the manifest,
-    Pelican's own files are all staged. Until this step the site is untouched."""
+    Pelican's own files are all staged. Until this step the site is untouched; each file
+    it replaces or removes is kept aside (a hard link) until the step is done, and put
+    back if the step fails or is interrupted."""
     manifest = staging / MANIFEST
     try:
         with manifest.open(encoding="utf-8") as file:
@@ -275,6 +305,8 @@ def _swap_changes(staging: Path, output: Path) -> None:
     except OSError as error:
         raise BuildError(_os_message(error)) from None
     staged.discard(MARKER)
+    aside = os.path.join(staging, _ASIDE)
+    done: list[tuple[str, bool]] = []  # (path in the site, whether it held a file before)
     try:
         made: set[str] = set()
         for rel in sorted(staged):
@@ -282,24 +314,70 @@ def _swap_changes(staging: Path, output: Path) -> None:
             if folder not in made:
                 os.makedirs(os.path.join(output, folder), exist_ok=True)
                 made.add(folder)
-            os.replace(os.path.join(staging, rel), os.path.join(output, rel))
+            target = os.path.join(output, rel)
+            existed = _set_aside(target, os.path.join(aside, rel))
+            os.replace(os.path.join(staging, rel), target)
+            done.append((rel, existed))
         keep |= staged
         keep.add(MARKER)
-        emptied = set()
-        for rel in _files(output) - keep:
-            os.unlink(os.path.join(output, rel))
-            emptied.add(os.path.dirname(rel))
-        for emptied_folder in sorted(emptied, key=len, reverse=True):
-            folder = emptied_folder
-            while folder:  # folders left empty go too, as a whole new site would lack them
-                try:
-                    os.rmdir(os.path.join(output, folder))
-                except OSError:
-                    break
-                folder = os.path.dirname(folder)
-    except OSError as error:
+        gone = sorted(_files(output) - keep)
+        for rel in gone:
+            os.makedirs(os.path.dirname(os.path.join(aside, rel)), exist_ok=True)
+            os.replace(os.path.join(output, rel), os.path.join(aside, rel))
+            done.append((rel, True))
+    except BaseException as error:
+        undone = _put_back(output, aside, done)
+        if not isinstance(error, OSError):
+            raise  # interrupted: the site is as it was (when ``undone``), then stop
+        if not undone:
+            raise BuildError(
+                f"{_os_message(error)}; the published site holds part of the new one and "
+                "could not be put back; build again to finish it",
+                site_left=False,
+            ) from None
         raise BuildError(_os_message(error)) from None
-    shutil.rmtree(staging, ignore_errors=True)
+    emptied = {os.path.dirname(rel) for rel in gone}
+    for emptied_folder in sorted(emptied, key=len, reverse=True):
+        folder = emptied_folder
+        while folder:  # folders left empty go too, as a whole new site would lack them
+            try:
+                os.rmdir(os.path.join(output, folder))
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
+    remove_own(staging)
+
+
+_ASIDE = ".answerable-aside"  # in the staging folder: the site's files the swap replaces
+
+
+def _set_aside(target: str, aside: str) -> bool:
+    """Keep the site's file at ``target`` (if any) at ``aside`` too; True when there was
+    one. A hard link: the same file, no copy."""
+    if not os.path.lexists(target):
+        return False
+    os.makedirs(os.path.dirname(aside), exist_ok=True)
+    try:
+        os.link(target, aside, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(target, aside, follow_symlinks=False)  # a file system without links
+    return True
+
+
+def _put_back(output: Path, aside: str, done: list[tuple[str, bool]]) -> bool:
+    """Undo what the swap did (``done``, in order), last first; False when some file
+    could not be put back."""
+    whole = True
+    for rel, existed in reversed(done):
+        target = os.path.join(output, rel)
+        try:
+            if existed:
+                os.replace(os.path.join(aside, rel), target)
+            else:
+                os.unlink(target)
+        except OSError:
+            whole = False
+    return whole
 
 
 def _files(root: Path) -> set[str]:
@@ -314,8 +392,14 @@ def _files(root: Path) -> set[str]:
 
 
 def _swap(staging: Path, output: Path) -> None:
+    """Put the site built in ``staging`` in ``output``'s place: where the system can, the
+    two folders change places in one step (no moment without a site), else the last
+    site is renamed aside first."""
     retired = None
     try:
+        if output.exists() and _exchange(staging, output):
+            remove_own(staging)  # now the last site
+            return
         if output.exists():
             retired = output.with_name(f".{output.name}-retired-{staging.name[-8:]}")
             output.rename(retired)
@@ -326,7 +410,27 @@ def _swap(staging: Path, output: Path) -> None:
                 retired.rename(output)  # the last site goes back where it was
         raise BuildError(_os_message(error)) from None
     if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
+        remove_own(retired)
+
+
+_RENAME_EXCHANGE = 2  # renameat2's flag (Linux 3.15 and later)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders at once with the system's renameat2; False where it has none."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd = -100  # AT_FDCWD: the paths are absolute
+    done = renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), _RENAME_EXCHANGE)
+    if done == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False  # not on this system or file system: two renames instead
+    raise OSError(number, os.strerror(number), str(second))
 
 
 class _Lock:

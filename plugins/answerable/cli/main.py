@@ -738,9 +738,8 @@ def build(
     try:
         site = build_site_safely(settings, target, plan, kept)
     except BuildError as error:
-        raise click.ClickException(
-            f"{formats.shown(error)}; the published site was left as it was"
-        ) from None
+        left = "; the published site was left as it was" if error.site_left else ""
+        raise click.ClickException(f"{formats.shown(error)}{left}") from None
     left_out = plan.left_out
     for folder in left_out:
         click.echo(f"left out: {formats.shown(folder)}", err=True)
