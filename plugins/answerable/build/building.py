@@ -9,7 +9,6 @@ so), and it cleans up only the staging folders of its own killed runs.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import os
 import re
@@ -418,6 +417,8 @@ _RENAME_EXCHANGE = 2  # renameat2's flag (Linux 3.15 and later)
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two folders at once with the system's renameat2; False where it has none."""
+    import ctypes  # noqa: PLC0415 - only a build that swaps a whole site needs it
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
