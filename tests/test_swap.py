@@ -7,8 +7,10 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from answerable.build import building
@@ -181,3 +183,42 @@ def test_a_whole_site_changes_place_with_the_last_in_one_step(tmp_path: Path) ->
     assert (last / "index.html").read_text("utf-8") == "new"
     assert last.stat().st_ino == new_inode
     assert (new / "index.html").read_text("utf-8") == "last"
+
+
+def test_a_swap_interrupted_midway_puts_the_last_site_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the changed files are moved in: a real SIGINT, sent right after the
+    fifth file took its place. The site is the last one again, and the next build
+    completes it."""
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    before = files(site)
+    swap = building._swap_changes
+    real_replace = os.replace
+
+    def interrupted_swap(staging: Path, output: Path) -> None:
+        moved = []
+
+        def replace(source: str, target: str) -> None:
+            real_replace(source, target)
+            moved.append(target)
+            if len(moved) == 5:
+                signal.raise_signal(signal.SIGINT)
+
+        with monkeypatch.context() as scope:
+            scope.setattr(os, "replace", replace)
+            swap(staging, output)
+
+    monkeypatch.setattr(building, "_swap_changes", interrupted_swap)
+    output = build(board, site, ok=False)
+    assert "Aborted" in output
+    assert files(site) == before
+    assert leftovers(site) == []
+    monkeypatch.setattr(building, "_swap_changes", swap)
+    build(board, site)
+    cold = tmp_path / "cold"
+    build(board, cold)
+    assert {k: v[0] for k, v in files(site).items()} == {k: v[0] for k, v in files(cold).items()}

@@ -314,16 +314,18 @@ def _swap_changes(staging: Path, output: Path) -> None:
                 os.makedirs(os.path.join(output, folder), exist_ok=True)
                 made.add(folder)
             target = os.path.join(output, rel)
-            existed = _set_aside(target, os.path.join(aside, rel))
+            existed = os.path.lexists(target)
+            done.append((rel, existed))  # before the step: an interruption may come anywhere
+            if existed:
+                _set_aside(target, os.path.join(aside, rel))
             os.replace(os.path.join(staging, rel), target)
-            done.append((rel, existed))
         keep |= staged
         keep.add(MARKER)
         gone = sorted(_files(output) - keep)
         for rel in gone:
+            done.append((rel, True))
             os.makedirs(os.path.dirname(os.path.join(aside, rel)), exist_ok=True)
             os.replace(os.path.join(output, rel), os.path.join(aside, rel))
-            done.append((rel, True))
     except BaseException as error:
         undone = _put_back(output, aside, done)
         if not isinstance(error, OSError):
@@ -350,30 +352,29 @@ def _swap_changes(staging: Path, output: Path) -> None:
 _ASIDE = ".answerable-aside"  # in the staging folder: the site's files the swap replaces
 
 
-def _set_aside(target: str, aside: str) -> bool:
-    """Keep the site's file at ``target`` (if any) at ``aside`` too; True when there was
-    one. A hard link: the same file, no copy."""
-    if not os.path.lexists(target):
-        return False
+def _set_aside(target: str, aside: str) -> None:
+    """Keep the site's file at ``target`` at ``aside`` too: a hard link, the same file."""
     os.makedirs(os.path.dirname(aside), exist_ok=True)
     try:
         os.link(target, aside, follow_symlinks=False)
     except OSError:
         shutil.copy2(target, aside, follow_symlinks=False)  # a file system without links
-    return True
 
 
 def _put_back(output: Path, aside: str, done: list[tuple[str, bool]]) -> bool:
-    """Undo what the swap did (``done``, in order), last first; False when some file
-    could not be put back."""
+    """Undo what the swap did or was about to do (``done``, in order), last first; False
+    when some file could not be put back."""
     whole = True
     for rel, existed in reversed(done):
-        target = os.path.join(output, rel)
+        target, kept = os.path.join(output, rel), os.path.join(aside, rel)
         try:
-            if existed:
-                os.replace(os.path.join(aside, rel), target)
-            else:
-                os.unlink(target)
+            if not existed:
+                with contextlib.suppress(FileNotFoundError):  # not moved in yet
+                    os.unlink(target)
+            elif os.path.lexists(kept):
+                os.replace(kept, target)
+            elif not os.path.lexists(target):
+                whole = False  # neither the site's file nor the one kept aside
         except OSError:
             whole = False
     return whole
