@@ -7,6 +7,7 @@ import sqlite3
 from functools import partial
 from pathlib import Path
 
+from answerable.incremental import fragments
 from answerable.incremental.fragments import FragmentStore, Piece
 from answerable.incremental.state import BuildState, state_path
 
@@ -103,3 +104,22 @@ def test_without_a_state_every_piece_is_made(tmp_path: Path) -> None:
         "<2026-000098>,<2026-000099>"
     ]
     assert made == sorted(FIRST)
+
+
+def test_large_pieces_are_written_before_they_add_up(tmp_path: Path) -> None:
+    """A block of a whole-board file is a hundred pieces: made pieces are written once
+    their texts add up to BATCH_CHARACTERS, not only once there are BATCH of them (at
+    100,000 tickets, holding 2,000 blocks took 300 MiB in one rendering process)."""
+    board = Board(tmp_path)
+    store = board.store()
+    large = fragments.BATCH_CHARACTERS // 3 + 1
+    for number in range(3):
+        store.text("kind", f"2026-00000{number}", "tickets/2026", b"key", lambda: "x" * large)
+    assert store.made == []  # the third piece passed the limit: all three were written
+    assert store.held == 0
+    again = board.store()
+    made: list[str] = []
+    for number in range(3):
+        name = f"2026-00000{number}"
+        assert again.text("kind", name, "tickets/2026", b"key", partial(text, name, made))
+    assert made == []  # each was kept

@@ -37,6 +37,8 @@ class Piece(NamedTuple):
 
 
 BATCH = 2_000  # pieces written at once: a cold build of 100,000 tickets makes 500,000
+BATCH_CHARACTERS = 8_000_000  # or fewer, when large: a block of a whole-board file is
+# a hundred pieces, and 2,000 blocks held at once took 300 MiB at 100,000 tickets
 BLOCK = "/block"  # after a kind: the kept blocks of its pieces
 
 
@@ -72,6 +74,7 @@ class FragmentStore:
         self.state = state
         self.base = base
         self.made: list[Fragment] = []  # not yet written
+        self.held = 0  # characters of their texts
 
     def pieces(self, kind: str, wanted: Iterable[Piece], sep: str = "") -> Iterator[str]:
         """The texts of the wanted pieces joined by ``sep``, a block at a time (``block``):
@@ -135,7 +138,8 @@ class FragmentStore:
 
     def _keep(self, made: Fragment) -> None:
         self.made.append(made)
-        if len(self.made) >= BATCH:
+        self.held += len(made[4])
+        if len(self.made) >= BATCH or self.held >= BATCH_CHARACTERS:
             self.flush()
 
     def flush(self) -> None:
@@ -144,3 +148,4 @@ class FragmentStore:
         if self.state is not None and self.made and not self.state.write_fragments(self.made):
             self.state = None  # cannot be written: made afresh, and not kept, from now on
         self.made = []
+        self.held = 0
