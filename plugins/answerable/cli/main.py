@@ -149,6 +149,15 @@ def _ask_git(root: Path) -> AskedGit | None:
     return AskedGit(root)
 
 
+def _not_built(error: Exception) -> click.ClickException:
+    """Why the build stopped, and that the published site is as it was, unless the build
+    says otherwise (a swap that could not be undone)."""
+    left = getattr(error, "site_left", True)
+    return click.ClickException(
+        formats.shown(error) + ("; the published site was left as it was" if left else "")
+    )
+
+
 def _load(root: Path) -> LoadedBoard:
     """The board, with unchanged files taken from the build state (see docs/site.md)."""
     from answerable.incremental.remembered import load_remembered  # noqa: PLC0415
@@ -716,9 +725,7 @@ def build(
             asked.keys()  # git is waited for, not left running
         if not isinstance(error, BuildError | SettingsError):
             raise
-        raise click.ClickException(
-            f"{formats.shown(error)}; the published site was left as it was"
-        ) from None
+        raise _not_built(error) from None
     # Read and checked once: Pelican, started in this process, is given this plan.
     plan = plan_build(
         root,
@@ -738,8 +745,7 @@ def build(
     try:
         site = build_site_safely(settings, target, plan, kept)
     except BuildError as error:
-        left = "; the published site was left as it was" if error.site_left else ""
-        raise click.ClickException(f"{formats.shown(error)}{left}") from None
+        raise _not_built(error) from None
     left_out = plan.left_out
     for folder in left_out:
         click.echo(f"left out: {formats.shown(folder)}", err=True)

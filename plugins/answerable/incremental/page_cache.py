@@ -21,7 +21,7 @@ from pathlib import Path
 from types import CodeType, ModuleType
 from typing import Any
 
-from answerable.incremental.state import BuildState
+from answerable.incremental.state import BuildState, code_version
 
 CODE_DIR = Path(__file__).parent.parent
 # What a job wrote, one bytes object per job: for each file its size, inode,
@@ -122,14 +122,17 @@ class PageCache:
 def base_digest(
     templates: Iterable[tuple[str, str]], settings: Mapping[str, Any], *parts: object
 ) -> bytes:
-    """What every page shares: this plugin's code, the templates, the settings, ``parts``.
+    """What every page shares: this plugin's code and the libraries it makes pages with,
+    the templates, the settings, ``parts``.
 
     A setting whose digest could not tell it from another (an object that shows only
     its address) makes the digest this run's own: no page of another run is taken for
     this one's."""
-    digest = hashlib.blake2b(digest_size=16)
+    # The Python code and the libraries by the state's version; the rest (the theme, the
+    # catalogs) file by file.
+    digest = hashlib.blake2b(code_version(), digest_size=16)
     for path in sorted(CODE_DIR.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts:
             digest.update(path.relative_to(CODE_DIR).as_posix().encode() + path.read_bytes())
     for name, source in sorted(templates):
         digest.update(name.encode() + b"\x00" + source.encode())
