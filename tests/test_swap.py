@@ -8,13 +8,16 @@ import fcntl
 import os
 import shutil
 import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from answerable.build import building
-from answerable.cli.main import cli
+from answerable.cli.main import Terminated, cli, stop_on_terminate
 from sitebuild import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,6 +221,79 @@ def test_a_swap_interrupted_midway_puts_the_last_site_back(
     assert files(site) == before
     assert leftovers(site) == []
     monkeypatch.setattr(building, "_swap_changes", swap)
+    build(board, site)
+    cold = tmp_path / "cold"
+    build(board, cold)
+    assert {k: v[0] for k, v in files(site).items()} == {k: v[0] for k, v in files(cold).items()}
+
+
+def test_sigterm_during_the_swap_puts_the_last_site_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM (a cancelled CI job) midway through the swap ends the build as Ctrl-C
+    does: the last site is put back and the build's folders are removed."""
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    before = files(site)
+    swap = building._swap_changes
+    real_replace = os.replace
+
+    def terminated_swap(staging: Path, output: Path) -> None:
+        moved = []
+
+        def replace(source: str, target: str) -> None:
+            real_replace(source, target)
+            moved.append(target)
+            if len(moved) == 5:
+                signal.raise_signal(signal.SIGTERM)
+
+        with monkeypatch.context() as scope:
+            scope.setattr(os, "replace", replace)
+            swap(staging, output)
+
+    monkeypatch.setattr(building, "_swap_changes", terminated_swap)
+    default = signal.getsignal(signal.SIGTERM)
+    stop_on_terminate()
+    try:
+        with pytest.raises(Terminated):
+            build(board, site)
+    finally:
+        signal.signal(signal.SIGTERM, default)
+    assert files(site) == before
+    assert leftovers(site) == []
+
+
+def test_sigterm_to_a_real_build_says_so_and_leaves_the_last_site(tmp_path: Path) -> None:
+    """A real `answerable build` process sent SIGTERM once its staging folder exists:
+    it says it stopped, with no traceback, exits 143, leaves the last site as it was
+    and none of its own folders; the next build completes it."""
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    before = files(site)
+    args = ["build", "--board", str(board), "--settings", str(board / "pelicanconf.py")]
+    command = "from answerable.cli.main import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", command, *args, "--output", str(site), "--as-of", AS_OF],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "ANSWERABLE_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    deadline = time.monotonic() + 60
+    while not leftovers(site) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert leftovers(site), "the build made its staging folder"
+    process.send_signal(signal.SIGTERM)
+    _, errors = process.communicate(timeout=60)
+    assert process.returncode == 143, errors
+    assert errors.rstrip().endswith("Stopped (SIGTERM)."), errors
+    assert "Traceback" not in errors
+    assert files(site) == before
+    assert leftovers(site) == []
     build(board, site)
     cold = tmp_path / "cold"
     build(board, cold)

@@ -11,6 +11,7 @@ import gc
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -819,7 +820,33 @@ def main() -> None:
     gc.set_threshold(50_000, 1_000, 100)
     global _LEAVE_AT_ONCE  # noqa: PLW0603 - set once, by the command line itself
     _LEAVE_AT_ONCE = True
-    cli(prog_name="answerable")
+    stop_on_terminate()
+    try:
+        cli(prog_name="answerable")
+    except Terminated:
+        click.echo("\nStopped (SIGTERM).", err=True)
+        sys.exit(128 + signal.SIGTERM)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised where the command stands, so that what it does on the way
+    out runs (a build puts the last site back and removes its own folders)."""
+
+
+def stop_on_terminate() -> None:
+    """End on SIGTERM (a cancelled CI job, a stopped service) as on Ctrl-C instead of at
+    once: Python's default leaves a build's half-made folders and a swap midway. Processes
+    forked later (reading, rendering) still end at once: their parent cleans up."""
+    parent = os.getpid()
+
+    def stop(signum: int, frame: object) -> None:
+        if os.getpid() != parent:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 # Set by ``main``: the process ends with the command (not when the command is run in
