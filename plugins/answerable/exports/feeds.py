@@ -83,12 +83,8 @@ def jobs(site: Site) -> list[Job]:
     """Every feed of the site, one job each, keyed by the entries it holds."""
     _ = site._
     site_url = site.feed_url
-    wanted = [(REPLIES_FEED, site.board.name, site.replies[:FEED_LIMIT])]
-    newest: dict[str, list[ReplyView]] = {}
-    for view in site.replies:
-        mine = newest.setdefault(view.department_id, [])
-        if len(mine) < FEED_LIMIT:
-            mine.append(view)
+    wanted = [(REPLIES_FEED, site.board.name, site.newest_replies(FEED_LIMIT))]
+    newest = site.newest_replies_by_department(FEED_LIMIT)
     for department in site.board.departments:
         wanted.append(
             (department_feed_url(department.id), department.name, newest.get(department.id, []))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from markupsafe import Markup
@@ -23,7 +24,7 @@ from markupsafe import Markup
 from answerable.core.records import Ticket
 from answerable.core.snapshot import Snapshot
 from answerable.core.stats import Figures, Row, Table
-from answerable.core.status import Status, TicketState
+from answerable.core.status import ReplyFacts, Status, TicketState
 from answerable.incremental.fragments import FragmentStore
 from answerable.incremental.jobs import job_key
 from answerable.reading.history import History
@@ -180,26 +181,6 @@ class Site:
         self.tickets = [self._ticket_view(state, by_id) for state in snapshot.states]
         self.by_id = {view.ticket.id: view for view in self.tickets}
         self.department_table = snapshot.table("department")
-        self.replies = sorted(
-            (
-                ReplyView(
-                    view,
-                    reply.number,
-                    reply.at,
-                    reply.date,
-                    self._(KIND_LABELS[reply.kind]),
-                    reply.department,
-                    self.department_link(reply.department),
-                    f"{view.url}#reply-{reply.number}",
-                )
-                for view in self.tickets
-                if not view.ticket.hidden
-                for reply in view.state.reply_facts
-            ),
-            # By the counted time: a reply merged late is news when it is merged.
-            key=lambda r: (r.at, r.ticket.ticket.id, r.number),
-            reverse=True,
-        )
 
     # -- pieces many pages share --
 
@@ -321,6 +302,49 @@ class Site:
     def by_department(self) -> dict[str, list[TicketView]]:
         """Each department's tickets, newest first (grouped once: many pages read it)."""
         return group_by(self.newest, lambda v: v.state.department)
+
+    @cached_property
+    def _reply_order(self) -> list[tuple[datetime, str, int, TicketView, ReplyFacts]]:
+        """Every public reply, newest first by the counted time (a reply merged late is
+        news when it is merged); a reply's view is made only for the few shown."""
+        return sorted(
+            (
+                (reply.at, view.ticket.id, reply.number, view, reply)
+                for view in self.tickets
+                if not view.ticket.hidden
+                for reply in view.state.reply_facts
+            ),
+            key=itemgetter(0, 1, 2),
+            reverse=True,
+        )
+
+    def newest_replies(self, limit: int) -> list[ReplyView]:
+        """The ``limit`` newest public replies, newest first."""
+        return [self._reply_view(view, reply) for *_, view, reply in self._reply_order[:limit]]
+
+    def newest_replies_by_department(self, limit: int) -> dict[str, list[ReplyView]]:
+        """Each department's ``limit`` newest public replies, newest first."""
+        chosen: dict[str, list[tuple[TicketView, ReplyFacts]]] = {}
+        for *_, view, reply in self._reply_order:
+            mine = chosen.setdefault(reply.department, [])
+            if len(mine) < limit:
+                mine.append((view, reply))
+        return {
+            department: [self._reply_view(view, reply) for view, reply in replies]
+            for department, replies in chosen.items()
+        }
+
+    def _reply_view(self, view: TicketView, reply: ReplyFacts) -> ReplyView:
+        return ReplyView(
+            view,
+            reply.number,
+            reply.at,
+            reply.date,
+            self._(KIND_LABELS[reply.kind]),
+            reply.department,
+            self.department_link(reply.department),
+            f"{view.url}#reply-{reply.number}",
+        )
 
     @cached_property
     def board_key(self) -> bytes:

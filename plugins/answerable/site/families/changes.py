@@ -13,16 +13,25 @@ from answerable.site.views import Link, Site
 
 MENU = (100, N_("Change log"), CHANGES)
 
+Entry = tuple[datetime, str, Link | None, str]
+"""A line of the log: when, its kind, what it is about, what happened."""
+
 
 def jobs(site: Site) -> list[Job]:
-    return [Job(CHANGES, partial(changes, site), job_key("changes", site.board_key))]
+    # Keyed by its lines, not by every ticket: a new reply leaves the page as it was.
+    entries = change_log(site)
+    return [Job(CHANGES, partial(changes, entries), job_key("changes", entries))]
 
 
-def changes(site: Site) -> Page:
+def changes(entries: list[Entry]) -> Page:
+    return Page(CHANGES, "answerable_changes", {"entries": entries, "page_name": "changes"})
+
+
+def change_log(site: Site) -> list[Entry]:
     """The public change log: corrections, withdrawals, hidden content, and edits or
-    deletions that git witnessed. Nothing disappears without a line here."""
+    deletions that git witnessed, newest first. Nothing disappears without a line here."""
     _ = site._
-    entries: list[tuple[datetime, str, Link | None, str]] = []
+    entries: list[Entry] = []
     for view in site.tickets:
         ticket = view.ticket
         link = Link(f"{ticket.id} {'' if ticket.hidden else ticket.title}".strip(), view.url)
@@ -64,4 +73,4 @@ def changes(site: Site) -> Page:
             }
             entries.append((at, "deleted", None, text))
     entries.sort(key=lambda e: (e[0], e[1], e[2].url if e[2] else ""), reverse=True)
-    return Page(CHANGES, "answerable_changes", {"entries": entries, "page_name": "changes"})
+    return entries

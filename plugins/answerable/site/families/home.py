@@ -39,7 +39,7 @@ def home(site: Site) -> Page:
             "overdue_count": len(overdue),
             "due_soon": site.views_of(due_soon[:20]),
             "due_soon_count": len(due_soon),
-            "latest_replies": site.replies[:10],
+            "latest_replies": site.newest_replies(10),
             "top": rows[:3],
             "bottom": list(reversed(rows[3:]))[:3],
             "named": site.rows_shown(snapshot.below_threshold),
