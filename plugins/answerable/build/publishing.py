@@ -18,6 +18,7 @@ from typing import Any
 
 from answerable.incremental.jobs import Job, Page
 from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
+from answerable.processes import forked_pool
 
 # Where a build that stages only what changed names its site's pages (write_manifest);
 # `answerable build` reads and removes it before the swap: it is never published.
@@ -181,7 +182,7 @@ def publish(
         if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             results = [_run((0, 1))]
         else:
-            with multiprocessing.get_context("fork").Pool(count) as pool:
+            with forked_pool(count) as pool:
                 # The workers are forked and have their own copies: this process lets
                 # go of its own, so that what they send back fills that memory instead
                 # of adding to it (at 100,000 tickets, 130 MiB at the end of a build).

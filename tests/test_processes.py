@@ -1,0 +1,45 @@
+"""Worker processes end with the process that forked them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PARENT = """
+import multiprocessing, os, signal, time
+from answerable.processes import forked_pool
+
+pool = forked_pool(2)
+pool.map_async(time.sleep, [60, 60])  # each worker busy for a minute
+print(*(child.pid for child in multiprocessing.active_children()), flush=True)
+time.sleep(0.5)
+os.kill(os.getpid(), signal.SIGKILL)  # killed outright, as by kill -9
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a process that still runs (a zombie has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux's parent-death signal")
+def test_workers_end_when_their_parent_is_killed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PARENT], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == -9, done.stderr
+    workers = [int(pid) for pid in done.stdout.split()]
+    assert len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(running(pid) for pid in workers)
+    assert "Traceback" not in done.stderr
