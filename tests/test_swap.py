@@ -188,6 +188,28 @@ def test_a_whole_site_changes_place_with_the_last_in_one_step(tmp_path: Path) ->
     assert (new / "index.html").read_text("utf-8") == "last"
 
 
+def signal_after_five_moves(monkeypatch: pytest.MonkeyPatch, signum: int) -> None:
+    """The build's swap sends this process ``signum`` right after the fifth file of the
+    new site took its place."""
+    swap = building._swap_changes
+    real_replace = os.replace
+
+    def interrupted_swap(staging: Path, output: Path) -> None:
+        moved = []
+
+        def replace(source: str, target: str) -> None:
+            real_replace(source, target)
+            moved.append(target)
+            if len(moved) == 5:
+                signal.raise_signal(signum)
+
+        with monkeypatch.context() as scope:
+            scope.setattr(os, "replace", replace)
+            swap(staging, output)
+
+    monkeypatch.setattr(building, "_swap_changes", interrupted_swap)
+
+
 def test_a_swap_interrupted_midway_puts_the_last_site_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -200,22 +222,7 @@ def test_a_swap_interrupted_midway_puts_the_last_site_back(
     (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
     before = files(site)
     swap = building._swap_changes
-    real_replace = os.replace
-
-    def interrupted_swap(staging: Path, output: Path) -> None:
-        moved = []
-
-        def replace(source: str, target: str) -> None:
-            real_replace(source, target)
-            moved.append(target)
-            if len(moved) == 5:
-                signal.raise_signal(signal.SIGINT)
-
-        with monkeypatch.context() as scope:
-            scope.setattr(os, "replace", replace)
-            swap(staging, output)
-
-    monkeypatch.setattr(building, "_swap_changes", interrupted_swap)
+    signal_after_five_moves(monkeypatch, signal.SIGINT)
     output = build(board, site, ok=False)
     assert "Aborted" in output
     assert files(site) == before
@@ -237,23 +244,7 @@ def test_sigterm_during_the_swap_puts_the_last_site_back(
     build(board, site)
     (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
     before = files(site)
-    swap = building._swap_changes
-    real_replace = os.replace
-
-    def terminated_swap(staging: Path, output: Path) -> None:
-        moved = []
-
-        def replace(source: str, target: str) -> None:
-            real_replace(source, target)
-            moved.append(target)
-            if len(moved) == 5:
-                signal.raise_signal(signal.SIGTERM)
-
-        with monkeypatch.context() as scope:
-            scope.setattr(os, "replace", replace)
-            swap(staging, output)
-
-    monkeypatch.setattr(building, "_swap_changes", terminated_swap)
+    signal_after_five_moves(monkeypatch, signal.SIGTERM)
     default = signal.getsignal(signal.SIGTERM)
     stop_on_terminate()
     try:
