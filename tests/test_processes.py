@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from answerable.cli.main import stop_on_terminate
+from answerable.processes import forked_pool
 
 PARENT = """
 import multiprocessing, os, signal, time
@@ -43,3 +47,20 @@ def test_workers_end_when_their_parent_is_killed() -> None:
         time.sleep(0.05)
     assert not any(running(pid) for pid in workers)
     assert "Traceback" not in done.stderr
+
+
+def _ends_at_once_on_sigterm(_: int) -> bool:
+    return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_workers_end_at_once_on_sigterm_whatever_the_parent_catches() -> None:
+    """The pool stops its workers with SIGTERM. A worker that kept the command's own
+    handler (which ends the command as Ctrl-C does) could miss it while entering a
+    wait, and the pool then waited for it for ever: workers take the default."""
+    default = signal.getsignal(signal.SIGTERM)
+    stop_on_terminate()
+    try:
+        with forked_pool(2) as pool:
+            assert pool.map(_ends_at_once_on_sigterm, range(4), chunksize=1) == [True] * 4
+    finally:
+        signal.signal(signal.SIGTERM, default)

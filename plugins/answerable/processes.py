@@ -25,6 +25,10 @@ def forked_pool(count: int) -> multiprocessing.pool.Pool:
 
 
 def _end_with_parent(parent: int) -> None:
+    # Ended at once by SIGTERM (the pool's own way to stop its workers), whatever the
+    # parent catches it with: a handler in Python could be late for a worker that is
+    # entering a wait, and the pool would wait for it for ever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if not sys.platform.startswith("linux"):
         return  # elsewhere, a worker notices only when it next talks to its parent
     import ctypes  # noqa: PLC0415 - in the workers only
