@@ -475,3 +475,83 @@ def test_the_reports_index_takes_kept_figures_of_periods_whose_tickets_did_not_c
     cold = build(board, settings, tmp_path / "cold", cache=False)["reports/index.html"]
     assert re.search(rb">4,?242<", rebuilt)
     assert rebuilt.replace(b"4,242", b"27").replace(b"4242", b"27") == cold
+
+
+def test_list_pages_of_quiet_tickets_say_the_day_and_stay_the_same_all_day(
+    demo_copy: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list page whose rows change only from one day to the next (settled tickets,
+    tickets overdue by whole working days) says the day its statuses hold, not the
+    minute: a rebuild later that day leaves it as it was. The next working day, an
+    overdue row is a working day later. 2026-000062 (help, received Wednesday 11 November,
+    due in 5 working days: Wednesday 18th) is 3 working days late on Monday 23rd (19th,
+    20th, 23rd) and 4 on Tuesday 24th."""
+    board, settings = demo_copy
+    output = tmp_path / "site"
+    page = "lists/department-city-hrss.html"
+
+    def cold(moment: str) -> dict[str, bytes]:
+        with monkeypatch.context() as scope:
+            scope.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
+            shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+            return build(board, settings, tmp_path / "cold", "--as-of", moment, cache=False)
+
+    morning = build(board, settings, output, "--as-of", "2026-11-23T09:00:00+08:00")
+    lists = [p for p in morning if p.startswith("lists/")]
+    by_day = [p for p in lists if b'class="as-of day"' in morning[p]]
+    by_minute = [p for p in lists if b'<p class="as-of">' in morning[p]]
+    assert page in by_day
+    assert by_minute
+    assert all(b'<time datetime="2026-11-23">' in morning[p] for p in by_day)
+    assert "超期3个工作日".encode() in morning[page]
+    inodes = {p: (output / p).stat().st_ino for p in by_day}
+
+    evening = build(board, settings, output, "--as-of", "2026-11-23T20:00:00+08:00")
+    assert [p for p in by_day if evening[p] != morning[p]] == []
+    assert [p for p in by_day if (output / p).stat().st_ino != inodes[p]] == []
+    assert all(evening[p] != morning[p] for p in by_minute)  # they say the minute
+    assert evening == cold("2026-11-23T20:00:00+08:00")
+
+    tuesday = build(board, settings, output, "--as-of", "2026-11-24T09:00:00+08:00")
+    assert b'<time datetime="2026-11-24">' in tuesday[page]
+    assert "超期4个工作日".encode() in tuesday[page]
+    assert tuesday == cold("2026-11-24T09:00:00+08:00")
+
+
+URGENT = """\
+id: 2026-000090
+title: 灵活就业人员如何参加职工养老保险
+received: 2026-11-22T08:00:00+08:00
+channel: web
+type: consultation
+category: labour-social-security
+department: city-hrss
+submitter: 王女士
+submitter_kind: citizen
+urgent: true
+message: |
+  我是灵活就业人员，想以个人身份参加职工养老保险，请问在哪里办理，需要带什么材料？
+"""
+
+
+def test_a_list_page_with_a_ticket_late_by_hours_says_the_minute(
+    demo_copy: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An urgent message received Sunday 22 November 08:00 is due in 24 hours, Monday
+    08:00: at noon it is 4 hours late, at 20:00 12 hours. Its department's list, whose
+    other rows hold all day, says the minute and is made again."""
+    board, settings = demo_copy
+    folder = board / "tickets/2026/2026-000090"
+    folder.mkdir()
+    (folder / "ticket.yaml").write_text(URGENT, "utf-8")
+    output = tmp_path / "site"
+    page = "lists/department-city-hrss.html"
+    noon = build(board, settings, output, "--as-of", "2026-11-23T12:00:00+08:00")
+    assert b'<p class="as-of">' in noon[page]
+    assert "超期4小时".encode() in noon[page]
+    evening = build(board, settings, output, "--as-of", "2026-11-23T20:00:00+08:00")
+    assert "超期12小时".encode() in evening[page]
+    with monkeypatch.context() as scope:
+        scope.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
+        cold = build(board, settings, tmp_path / "cold", "--as-of", "2026-11-23T20:00:00+08:00")
+    assert evening == cold

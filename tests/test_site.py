@@ -90,15 +90,16 @@ def test_leaderboard_shows_hand_worked_figures(demo_site: Path) -> None:
 def test_every_page_states_its_moment(demo_site: Path) -> None:
     """The build's moment on every page, except a settled ticket's page: it says since
     when its status is final, which no later moment changes; an open or due-soon
-    ticket's page: it says until when its status holds; and a finished period's report,
-    which shows its tickets at the end of the period."""
+    ticket's page: it says until when its status holds; a finished period's report,
+    which shows its tickets at the end of the period; and a list whose rows hold all
+    day, which says the day."""
     pages = sorted(demo_site.rglob("*.html"))
     assert len(pages) > 100
     data = json.loads((demo_site / "data/tickets.json").read_text("utf-8"))
     statuses = {row["id"]: row["status"] for row in data["tickets"]}
     dues = {row["id"]: row["due"] for row in data["tickets"]}
     final = {"answered-on-time", "answered-late", "withdrawn", "duplicate"}
-    settled = ended = spans = overdue = 0
+    settled = ended = spans = overdue = days = 0
     for html in pages:
         found = page(demo_site, str(html.relative_to(demo_site)))
         moment = found.select_one(".as-of time")
@@ -108,6 +109,16 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
             for row in found.select("tbody tr a[href*='tickets/']"):
                 assert statuses[row["href"].rsplit("/", 1)[1].removesuffix(".html")] in final
             assert moment["datetime"] <= AS_OF
+        elif "day" in found.select_one(".as-of")["class"]:
+            # A list page whose rows hold all day: final, or overdue by whole working
+            # days (the text "超期N个工作日"); it says the moment's day.
+            days += 1
+            assert html.parent.name == "lists", html
+            assert moment["datetime"] == AS_OF[:10]
+            for row in found.select("tbody tr"):
+                ticket = row.select_one("a[href*='tickets/']")["href"].rsplit("/", 1)[1]
+                status = statuses[ticket.removesuffix(".html")]
+                assert status in final or (status == "overdue" and "个工作日" in row.get_text())
         elif html.parent.name == "reports" and html.stem != "index":
             # A report's moment: the end of its period, or now while the period lasts.
             shown = datetime.fromisoformat(moment["datetime"])
@@ -148,6 +159,7 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
     assert overdue == sum(status == "overdue" for status in statuses.values())
     assert overdue > 3
     assert ended >= 3  # the demo board: September, October and the third quarter
+    assert days > 0
 
 
 # Pagefind 1.x writes its filter and metadata indexes in an order that varies from run
