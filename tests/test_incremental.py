@@ -482,13 +482,15 @@ def test_list_pages_of_quiet_tickets_say_the_day_and_stay_the_same_all_day(
 ) -> None:
     """A list page whose rows change only from one day to the next (settled tickets,
     tickets overdue by whole working days) says the day its statuses hold, not the
-    minute: a rebuild later that day leaves it as it was. The next working day, an
+    minute, and so does a department page whose tickets all do: a rebuild later that
+    day leaves them as they were. The next working day, an
     overdue row is a working day later. 2026-000062 (help, received Wednesday 11 November,
     due in 5 working days: Wednesday 18th) is 3 working days late on Monday 23rd (19th,
     20th, 23rd) and 4 on Tuesday 24th."""
     board, settings = demo_copy
     output = tmp_path / "site"
     page = "lists/department-city-hrss.html"
+    department = "departments/city-hrss.html"
 
     def cold(moment: str) -> dict[str, bytes]:
         with monkeypatch.context() as scope:
@@ -501,6 +503,8 @@ def test_list_pages_of_quiet_tickets_say_the_day_and_stay_the_same_all_day(
     by_day = [p for p in lists if b'class="as-of day"' in morning[p]]
     by_minute = [p for p in lists if b'<p class="as-of">' in morning[p]]
     assert page in by_day
+    assert b'class="as-of day"' in morning[department]
+    by_day.append(department)
     assert by_minute
     assert all(b'<time datetime="2026-11-23">' in morning[p] for p in by_day)
     assert "超期3个工作日".encode() in morning[page]
@@ -539,7 +543,8 @@ def test_a_list_page_with_a_ticket_late_by_hours_says_the_minute(
 ) -> None:
     """An urgent message received Sunday 22 November 08:00 is due in 24 hours, Monday
     08:00: at noon it is 4 hours late, at 20:00 12 hours. Its department's list, whose
-    other rows hold all day, says the minute and is made again."""
+    other rows hold all day, says the minute and is made again, as does the
+    department's page."""
     board, settings = demo_copy
     folder = board / "tickets/2026/2026-000090"
     folder.mkdir()
@@ -548,6 +553,7 @@ def test_a_list_page_with_a_ticket_late_by_hours_says_the_minute(
     page = "lists/department-city-hrss.html"
     noon = build(board, settings, output, "--as-of", "2026-11-23T12:00:00+08:00")
     assert b'<p class="as-of">' in noon[page]
+    assert b'<p class="as-of">' in noon["departments/city-hrss.html"]
     assert "超期4小时".encode() in noon[page]
     evening = build(board, settings, output, "--as-of", "2026-11-23T20:00:00+08:00")
     assert "超期12小时".encode() in evening[page]

@@ -91,8 +91,8 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
     """The build's moment on every page, except a settled ticket's page: it says since
     when its status is final, which no later moment changes; an open or due-soon
     ticket's page: it says until when its status holds; a finished period's report,
-    which shows its tickets at the end of the period; and a list whose rows hold all
-    day, which says the day."""
+    which shows its tickets at the end of the period; and a list or a department whose
+    tickets hold all day, which says the day."""
     pages = sorted(demo_site.rglob("*.html"))
     assert len(pages) > 100
     data = json.loads((demo_site / "data/tickets.json").read_text("utf-8"))
@@ -110,15 +110,15 @@ def test_every_page_states_its_moment(demo_site: Path) -> None:
                 assert statuses[row["href"].rsplit("/", 1)[1].removesuffix(".html")] in final
             assert moment["datetime"] <= AS_OF
         elif "day" in found.select_one(".as-of")["class"]:
-            # A list page whose rows hold all day: final, or overdue by whole working
-            # days (the text "超期N个工作日"); it says the moment's day.
+            # A list or department page whose tickets hold all day: final, or overdue
+            # by whole working days (the text "超期N个工作日"); it says the moment's day.
             days += 1
-            assert html.parent.name == "lists", html
+            assert html.parent.name in ("lists", "departments"), html
             assert moment["datetime"] == AS_OF[:10]
-            for row in found.select("tbody tr"):
-                ticket = row.select_one("a[href*='tickets/']")["href"].rsplit("/", 1)[1]
-                status = statuses[ticket.removesuffix(".html")]
-                assert status in final or (status == "overdue" and "个工作日" in row.get_text())
+            for link in found.select("tbody tr a[href*='tickets/']"):
+                status = statuses[link["href"].rsplit("/", 1)[1].removesuffix(".html")]
+                row = link.find_parent("tr").get_text()
+                assert status in final or (status == "overdue" and "个工作日" in row)
         elif html.parent.name == "reports" and html.stem != "index":
             # A report's moment: the end of its period, or now while the period lasts.
             shown = datetime.fromisoformat(moment["datetime"])

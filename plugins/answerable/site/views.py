@@ -14,7 +14,7 @@ import hashlib
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -347,6 +347,11 @@ class Site:
         )
 
     @cached_property
+    def day(self) -> date:
+        """The board's date at the snapshot's moment."""
+        return self.snapshot.rules.local_date(self.snapshot.as_of)
+
+    @cached_property
     def board_key(self) -> bytes:
         """Of every ticket's view and the history: the key part of pages that read them all."""
         return job_key([view.digest for view in self.tickets], repr(self.history))
@@ -361,6 +366,16 @@ class Site:
         if value.unit == "hours":
             return self.fmt._n("%(num)d hour", "%(num)d hours", amount) % {"num": amount}
         return self.fmt._n("%(num)d minute", "%(num)d minutes", amount) % {"num": amount}
+
+
+def holds_all_day(view: TicketView) -> bool:
+    """Whether what the ticket shows stays the same until the day ends: a quiet
+    ticket's does (an overdue one is a working day later only when a working day
+    begins), but for one overdue by less than a working day (late by so many hours)."""
+    state = view.state
+    if state.quiet_since is None:
+        return False
+    return state.status is not Status.OVERDUE or state.days_late > 0
 
 
 def group_by(

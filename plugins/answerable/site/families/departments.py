@@ -3,6 +3,7 @@ its latest tickets."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.charts import Bar, monthly_chart
 from answerable.site.labels import LEVEL_LABELS, N_
 from answerable.site.urls import DEPARTMENTS, department_feed_url, department_url, list_url
-from answerable.site.views import RowView, Site, group_by
+from answerable.site.views import RowView, Site, group_by, holds_all_day
 
 MENU = (30, N_("Departments"), DEPARTMENTS)
 
@@ -20,14 +21,20 @@ def jobs(site: Site) -> list[Job]:
     made = [
         Job(DEPARTMENTS, partial(departments_index, site), job_key("departments", site.board_key))
     ]
-    made += [
-        Job(
-            department_url(d.id),
-            partial(department_page, site, d.id),
-            _department_key(site, d.id),
+    for department in site.board.departments:
+        key = _department_key(site, department.id)
+        mine = site.by_department.get(department.id, [])
+        # All its tickets hold all day: the page says the day, and the rebuilds of the
+        # same day leave it as it is.
+        day = site.day if mine and all(map(holds_all_day, mine)) else None
+        made.append(
+            Job(
+                department_url(department.id),
+                partial(department_page, site, department.id, day),
+                key if day is None else job_key(key, day),
+                timeless=day is not None,
+            )
         )
-        for d in site.board.departments
-    ]
     return made
 
 
@@ -61,7 +68,7 @@ def departments_index(site: Site) -> Page:
     )
 
 
-def department_page(site: Site, department_id: str) -> Page:
+def department_page(site: Site, department_id: str, day: date | None = None) -> Page:
     _ = site._
     departments = site.snapshot.departments
     department = departments.by_id[department_id]
@@ -100,5 +107,6 @@ def department_page(site: Site, department_id: str) -> Page:
             "monthly": monthly,
             "chart": chart,
             "page_name": "department",
+            **({"as_of": None, "statuses_on": day} if day is not None else {}),
         },
     )

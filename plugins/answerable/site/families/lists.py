@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from answerable.core.status import Status
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_, STATUS_LISTS
 from answerable.site.paging import paginate
 from answerable.site.urls import LISTS, list_url
-from answerable.site.views import Link, Site, TicketView, group_by
+from answerable.site.views import Link, Site, TicketView, group_by, holds_all_day
 
 Group = tuple[str, str, str, list[TicketView]]
 """A list: its kind, key, title and tickets."""
@@ -43,13 +42,12 @@ def jobs(site: Site) -> list[Job]:
             timeless = bool(chunk) and None not in settled
             if timeless:
                 context.update(as_of=None, settled_since=max(settled))  # type: ignore[type-var]
-            elif chunk and all(map(_same_all_day, chunk)):
+            elif chunk and all(map(holds_all_day, chunk)):
                 # Rows that change only from one day to the next (an overdue ticket's
                 # working days late): the page says the day, not the minute, and the
                 # rebuilds of the same day leave it as it is.
-                day = site.snapshot.rules.local_date(site.snapshot.as_of)
-                digest, timeless = job_key(digest, day), True
-                context.update(as_of=None, statuses_on=day)
+                digest, timeless = job_key(digest, site.day), True
+                context.update(as_of=None, statuses_on=site.day)
             made.append(
                 Job(url, partial(Page, url, "answerable_list", context), digest, timeless=timeless)
             )
@@ -57,15 +55,6 @@ def jobs(site: Site) -> list[Job]:
     counts = [(kind, key, title, len(chosen)) for kind, key, title, chosen in groups]
     made.append(Job(LISTS, partial(lists_index, site, groups), job_key(counts)))
     return made
-
-
-def _same_all_day(view: TicketView) -> bool:
-    """Whether the ticket's row stays the same until the day ends: a quiet ticket's
-    does, but for one overdue by less than a working day (late by so many hours)."""
-    state = view.state
-    if state.quiet_since is None:
-        return False
-    return state.status is not Status.OVERDUE or state.days_late > 0
 
 
 def list_groups(site: Site) -> list[Group]:
