@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.abc
 import json
 import shutil
+import sys
 
 import click
 import pytest
@@ -268,3 +270,23 @@ def test_a_folder_without_board_yaml_is_named_at_once(tmp_path, command: str) ->
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert f"{tmp_path.resolve()} holds no board.yaml" in result.output
+
+
+def test_ctrl_c_while_the_command_is_imported_says_aborted(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C before the command's modules are all imported: the same "Aborted!" and
+    exit status as Ctrl-C during a command, not a traceback."""
+    from answerable.cli.start import main as command
+
+    class Interrupted(importlib.abc.MetaPathFinder):
+        def find_spec(self, name: str, path: object, target: object = None) -> None:
+            if name == "answerable.cli.main":
+                raise KeyboardInterrupt
+
+    monkeypatch.delitem(sys.modules, "answerable.cli.main")
+    monkeypatch.setattr(sys, "meta_path", [Interrupted(), *sys.meta_path])
+    with pytest.raises(SystemExit) as stop:
+        command()
+    assert stop.value.code == 1
+    assert capsys.readouterr().err == "\nAborted!\n"
