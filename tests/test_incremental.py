@@ -52,6 +52,16 @@ def build(board: Path, settings: Path, output: Path, *extra: str, cache: bool = 
     return tree(output)
 
 
+def cold_build(
+    board: Path, settings: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *extra: str
+) -> dict[str, bytes]:
+    """The site a build without any state makes of ``board`` (into ``tmp_path``/cold)."""
+    with monkeypatch.context() as scope:
+        scope.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
+        shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+        return build(board, settings, tmp_path / "cold", *extra, cache=False)
+
+
 def tree(output: Path) -> dict[str, bytes]:
     return {
         path.relative_to(output).as_posix(): path.read_bytes()
@@ -98,10 +108,7 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
 
     def same_as_cold(*extra: str) -> None:
         incremental = build(board, settings, output, *extra)
-        with monkeypatch.context() as scope:
-            scope.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
-            shutil.rmtree(tmp_path / "cold", ignore_errors=True)
-            cold = build(board, settings, tmp_path / "cold", *extra, cache=False)
+        cold = cold_build(board, settings, tmp_path, monkeypatch, *extra)
         assert incremental.keys() == cold.keys()
         assert [path for path in cold if cold[path] != incremental[path]] == []
 
@@ -375,9 +382,9 @@ def test_an_open_ticket_page_changes_when_its_timeline_does(
     after = build(board, settings, output, "--as-of", "2026-11-20T21:00:00+08:00")
     assert "需协调施工单位制定整改方案".encode() in after[page]
     assert b'class="as-of span"' in after[page]
-    monkeypatch.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
-    cold = build(board, settings, tmp_path / "cold", "--as-of", "2026-11-20T21:00:00+08:00")
-    assert after == cold
+    assert after == cold_build(
+        board, settings, tmp_path, monkeypatch, "--as-of", "2026-11-20T21:00:00+08:00"
+    )
 
 
 def alter_piece(db: sqlite3.Connection, kind: str, name: str, edit: Callable[[str], str]) -> None:
@@ -493,10 +500,7 @@ def test_list_pages_of_quiet_tickets_say_the_day_and_stay_the_same_all_day(
     department = "departments/city-hrss.html"
 
     def cold(moment: str) -> dict[str, bytes]:
-        with monkeypatch.context() as scope:
-            scope.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
-            shutil.rmtree(tmp_path / "cold", ignore_errors=True)
-            return build(board, settings, tmp_path / "cold", "--as-of", moment, cache=False)
+        return cold_build(board, settings, tmp_path, monkeypatch, "--as-of", moment)
 
     morning = build(board, settings, output, "--as-of", "2026-11-23T09:00:00+08:00")
     lists = [p for p in morning if p.startswith("lists/")]
@@ -557,7 +561,6 @@ def test_a_list_page_with_a_ticket_late_by_hours_says_the_minute(
     assert "超期4小时".encode() in noon[page]
     evening = build(board, settings, output, "--as-of", "2026-11-23T20:00:00+08:00")
     assert "超期12小时".encode() in evening[page]
-    with monkeypatch.context() as scope:
-        scope.setenv("ANSWERABLE_CACHE_DIR", str(tmp_path / "fresh-cache"))
-        cold = build(board, settings, tmp_path / "cold", "--as-of", "2026-11-23T20:00:00+08:00")
-    assert evening == cold
+    assert evening == cold_build(
+        board, settings, tmp_path, monkeypatch, "--as-of", "2026-11-23T20:00:00+08:00"
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -351,6 +351,11 @@ class Site:
         """The board's date at the snapshot's moment."""
         return self.snapshot.rules.local_date(self.snapshot.as_of)
 
+    def day_held(self, views: Sequence[TicketView]) -> date | None:
+        """``day`` when every one of ``views`` shows the same until the day ends (a page
+        of them can say the day instead of the minute), else None."""
+        return self.day if views and all(map(_holds_all_day, views)) else None
+
     @cached_property
     def board_key(self) -> bytes:
         """Of every ticket's view and the history: the key part of pages that read them all."""
@@ -368,7 +373,7 @@ class Site:
         return self.fmt._n("%(num)d minute", "%(num)d minutes", amount) % {"num": amount}
 
 
-def holds_all_day(view: TicketView) -> bool:
+def _holds_all_day(view: TicketView) -> bool:
     """Whether what the ticket shows stays the same until the day ends: a quiet
     ticket's does (an overdue one is a working day later only when a working day
     begins), but for one overdue by less than a working day (late by so many hours)."""

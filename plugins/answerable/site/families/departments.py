@@ -12,7 +12,7 @@ from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.charts import Bar, monthly_chart
 from answerable.site.labels import LEVEL_LABELS, N_
 from answerable.site.urls import DEPARTMENTS, department_feed_url, department_url, list_url
-from answerable.site.views import RowView, Site, group_by, holds_all_day
+from answerable.site.views import RowView, Site, group_by
 
 MENU = (30, N_("Departments"), DEPARTMENTS)
 
@@ -23,10 +23,9 @@ def jobs(site: Site) -> list[Job]:
     ]
     for department in site.board.departments:
         key = _department_key(site, department.id)
-        mine = site.by_department.get(department.id, [])
         # All its tickets hold all day: the page says the day, and the rebuilds of the
         # same day leave it as it is.
-        day = site.day if mine and all(map(holds_all_day, mine)) else None
+        day = site.day_held(site.by_department.get(department.id, []))
         made.append(
             Job(
                 department_url(department.id),

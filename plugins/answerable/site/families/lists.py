@@ -9,7 +9,7 @@ from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_, STATUS_LISTS
 from answerable.site.paging import paginate
 from answerable.site.urls import LISTS, list_url
-from answerable.site.views import Link, Site, TicketView, group_by, holds_all_day
+from answerable.site.views import Link, Site, TicketView, group_by
 
 Group = tuple[str, str, str, list[TicketView]]
 """A list: its kind, key, title and tickets."""
@@ -42,12 +42,12 @@ def jobs(site: Site) -> list[Job]:
             timeless = bool(chunk) and None not in settled
             if timeless:
                 context.update(as_of=None, settled_since=max(settled))  # type: ignore[type-var]
-            elif chunk and all(map(holds_all_day, chunk)):
+            elif (day := site.day_held(chunk)) is not None:
                 # Rows that change only from one day to the next (an overdue ticket's
                 # working days late): the page says the day, not the minute, and the
                 # rebuilds of the same day leave it as it is.
-                digest, timeless = job_key(digest, site.day), True
-                context.update(as_of=None, statuses_on=site.day)
+                digest, timeless = job_key(digest, day), True
+                context.update(as_of=None, statuses_on=day)
             made.append(
                 Job(url, partial(Page, url, "answerable_list", context), digest, timeless=timeless)
             )
