@@ -256,6 +256,38 @@ def test_sigterm_during_the_swap_puts_the_last_site_back(
     assert leftovers(site) == []
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_as_the_staging_folder_is_made_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signum: int
+) -> None:
+    """SIGTERM or Ctrl-C arriving the moment the staging folder exists, before the build
+    has marked it as its own: the build still stops with the folder removed."""
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    before = files(site)
+    real_mark = building.mark
+
+    def mark(folder: Path | str) -> None:
+        signal.raise_signal(signum)
+        real_mark(folder)
+
+    monkeypatch.setattr(building, "mark", mark)
+    default = signal.getsignal(signal.SIGTERM)
+    stop_on_terminate()
+    try:
+        if signum == signal.SIGTERM:
+            with pytest.raises(Terminated):
+                build(board, site)
+        else:
+            assert build(board, site, ok=False).endswith("Aborted!\n")
+    finally:
+        signal.signal(signal.SIGTERM, default)
+    assert files(site) == before
+    assert leftovers(site) == []
+
+
 def test_sigterm_to_a_real_build_says_so_and_leaves_the_last_site(tmp_path: Path) -> None:
     """A real `answerable build` process sent SIGTERM once its staging folder exists:
     it says it stopped, with no traceback, exits 143, leaves the last site as it was

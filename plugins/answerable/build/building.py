@@ -14,6 +14,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,15 +170,24 @@ def build(
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(output)
-        staging, lock = _staging(output)
+        # SIGTERM and Ctrl-C wait until the try below, which removes the folder: one
+        # arriving between its mkdir and that try would leave it behind.
+        held = _hold_stops()
+        try:
+            staging, lock = _staging(output)
+        except BaseException:
+            _release_stops(held)
+            raise
     except OSError as error:
         raise BuildError(_os_message(error)) from None
-    # The search index reads the whole site in one folder: with it, the last site's pages
-    # are linked into the staging folder and the whole folder is swapped in. Without it,
-    # only what changed is staged, and moved into the last site in one short step.
-    changes_only = is_marked(output) and not settings.get("ANSWERABLE_SEARCH", True)
     site_lock = None
     try:
+        _release_stops(held)
+        # The search index reads the whole site in one folder: with it, the last site's
+        # pages are linked into the staging folder and the whole folder is swapped in.
+        # Without it, only what changed is staged, and moved into the last site in one
+        # short step.
+        changes_only = is_marked(output) and not settings.get("ANSWERABLE_SEARCH", True)
         try:
             if changes_only:
                 # The site itself is changed in place at the swap: one build at a time.
@@ -433,6 +443,20 @@ def _exchange(first: Path, second: Path) -> bool:
     if number in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False  # not on this system or file system: two renames instead
     raise OSError(number, os.strerror(number), str(second))
+
+
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _hold_stops() -> set[signal.Signals] | None:
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+
+
+def _release_stops(held: set[signal.Signals] | None) -> None:
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 class _Lock:
