@@ -19,10 +19,12 @@ from click.testing import CliRunner
 
 from answerable.checks.validation import folder_check, validate
 from answerable.cli.main import cli
+from answerable.core.stats import Period
 from answerable.incremental.remembered import load_remembered
 from answerable.incremental.state import BuildState, state_path
 from answerable.reading import loading
 from answerable.reading.loading import load_board
+from answerable.site.families import reports
 from sitebuild import copy_demo, page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -482,6 +484,49 @@ def test_the_reports_index_takes_kept_figures_of_periods_whose_tickets_did_not_c
     cold = build(board, settings, tmp_path / "cold", cache=False)["reports/index.html"]
     assert re.search(rb">4,?242<", rebuilt)
     assert rebuilt.replace(b"4,242", b"27").replace(b"4242", b"27") == cold
+
+
+def test_a_late_reply_leaves_the_reports_of_periods_ended_before_it(
+    demo_copy: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report of a finished period shows its tickets as they stood at the period's
+    end. 2026-000012 (a complaint received 14 September, an interim reply on the 18th)
+    gets its final reply on 20 November: the reports of September, October and the
+    third quarter, which end before it, are not made again; the fourth quarter's is
+    (it reads the third quarter's tickets, at the build's moment). Dated back to 28
+    September instead, the reply makes those reports again, and September's changes."""
+    board, settings = demo_copy
+    output = tmp_path / "site"
+    made = tmp_path / "reports-made"
+    real = reports.report
+
+    def report(site: object, period: Period) -> object:
+        with made.open("a", encoding="utf-8") as file:  # written by any rendering process
+            file.write(period.label + "\n")
+        return real(site, period)  # type: ignore[arg-type]
+
+    def reports_made(*extra: str) -> set[str]:
+        made.unlink(missing_ok=True)
+        site = build(board, settings, output, *extra)
+        labels = set(made.read_text("utf-8").split()) if made.exists() else set()
+        assert site == cold_build(board, settings, tmp_path, monkeypatch, *extra)
+        return labels
+
+    monkeypatch.setattr(reports, "report", report)
+    first = build(board, settings, output)
+    assert reports_made() == set()
+    reply = board / "tickets/2026/2026-000012/reply-2.md"
+    final = (
+        "---\ndate: {}\ndepartment: linjiang-wangjiang\nkind: final\n---\n经核查，已处理完毕。\n"
+    )
+    reply.write_text(final.format("2026-11-20T20:00:00+08:00"), "utf-8")
+    assert reports_made() == {"2026-Q4"}
+    late = tree(output)
+    assert late["reports/2026-09.html"] == first["reports/2026-09.html"]
+
+    reply.write_text(final.format("2026-09-28T10:00:00+08:00"), "utf-8")
+    assert reports_made() == {"2026-09", "2026-10", "2026-Q3", "2026-Q4"}
+    assert tree(output)["reports/2026-09.html"] != late["reports/2026-09.html"]
 
 
 def test_list_pages_of_quiet_tickets_say_the_day_and_stay_the_same_all_day(

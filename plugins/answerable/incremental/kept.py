@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from answerable.core.records import Ticket
     from answerable.reading.loading import FileReader
 
-# What the state keeps of a folder: its digest, refs and replies' paths and dates.
-Facts = tuple[bytes, TicketRefs, tuple[tuple[str, float], ...]]
+# What the state keeps of a folder: its digest, refs, replies' paths and dates, and the
+# blob ids of its files.
+Facts = tuple[bytes, TicketRefs, tuple[tuple[str, float], ...], tuple[bytes, ...]]
 
 
 class KeptTicketFile(TicketFile):
@@ -37,7 +38,7 @@ class KeptTicketFile(TicketFile):
         self.folder = files.folder
         self.path = f"{files.folder}/ticket.yaml"
         self.doc = files.ticket
-        self.digest, self.refs, self.reply_times = facts
+        self.digest, self.refs, self.reply_times, self.keys = facts
         self._files = files
         self._reader = reader
 
@@ -84,4 +85,5 @@ class KeptTicketFile(TicketFile):
             self.refs,
             self.reply_times,
             self.witnessed_any,
+            self.keys,
         )

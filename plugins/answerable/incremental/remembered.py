@@ -143,7 +143,7 @@ class RememberingReader(FileReader):
     def keep(self, files: FolderFiles, loaded: TicketFile) -> None:
         key = self._folder_key(files, b"", self._known_key)
         if key is not None and self.unreadable.isdisjoint(files.rels()):
-            facts = (loaded.digest, loaded.refs, loaded.reply_times)
+            facts = (loaded.digest, loaded.refs, loaded.reply_times, loaded.keys)
             self.state.put("kept", files.folder, files.folder, key, facts)
 
     def _known_key(self, rel: str) -> bytes | None:

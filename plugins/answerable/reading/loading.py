@@ -119,10 +119,29 @@ class TicketFile(_TicketYaml):
     # Each reply's path and date in POSIX seconds: what checks across the board read.
     reply_times: tuple[tuple[str, float], ...] = ()
     witnessed_any: bool = False  # whether a reply's ``witnessed`` is set (count_witnessed)
+    # What ``digest`` is made of: ticket.yaml's blob id, then each reply's number and blob
+    # id, in the order of ``reply_times``.
+    keys: tuple[bytes, ...] = ()
 
     def __post_init__(self) -> None:
         if self.refs is None:
             self.refs = TicketRefs.of(self.ticket)
+
+    def digest_until(self, moment: float) -> bytes | None:
+        """``digest`` as it would be without the replies dated after ``moment`` (POSIX
+        seconds): the same while those are all that change, so that what a past moment
+        shows is not taken for changed when a later reply comes. None when the files
+        cannot tell: a reply counts from when the record first held it (``witnessed``),
+        or what the digest is made of is not known."""
+        if self.witnessed_any or len(self.keys) != len(self.reply_times) + 1:
+            return None
+        if all(at <= moment for _, at in self.reply_times):
+            return self.digest
+        digest = hashlib.blake2b(self.keys[0], digest_size=16)
+        for (_, at), key in zip(self.reply_times, self.keys[1:], strict=True):
+            if at <= moment:
+                digest.update(key)
+        return digest.digest()
 
     def reply_paths(self) -> list[str]:
         """The paths of its replies, in order."""
@@ -519,12 +538,14 @@ def read_ticket_folder(
     ticket_rel = f"{rel_folder}/ticket.yaml"
     ticket = None
     digest = hashlib.blake2b(digest_size=16)
+    keys = [b""]  # what the digest is made of (``TicketFile.keys``)
     if files.ticket is None:
         problems.append(Problem(ticket_rel, 1, 1, "E007", "ticket folder has no ticket.yaml"))
     else:
         read = reader.read(files.ticket, ticket_rel, rel_folder, _read_ticket, problems)
         if read is not None:
             digest.update(read[0])
+            keys[0] = read[0]
             ticket = read[1]
     replies = []
     times = []
@@ -537,7 +558,8 @@ def read_ticket_folder(
     if ticket is None or files.ticket is None:
         return None
     for reply in replies:
-        digest.update(b"%d" % reply.number + reply.digest)
+        keys.append(b"%d" % reply.number + reply.digest)
+        digest.update(keys[-1])
     record, refs = ticket
     return TicketFile(
         rel_folder,
@@ -548,6 +570,7 @@ def read_ticket_folder(
         digest.digest(),
         refs,
         reply_times=tuple(times),
+        keys=tuple(keys),
     )
 
 

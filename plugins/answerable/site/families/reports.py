@@ -14,7 +14,7 @@ from answerable.core.stats import Figures, Period
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import REPORTS, list_url, report_url
-from answerable.site.views import Link, Site
+from answerable.site.views import Link, Site, TicketView
 
 MENU = (60, N_("Reports"), REPORTS)
 
@@ -23,13 +23,14 @@ def jobs(site: Site) -> list[Job]:
     """One job per report, keyed by the tickets of its period and the one before;
     one for the index. A new reply rebuilds only the reports that can show it."""
     zone = site.snapshot.rules.zone
-    by_received = sorted((v.ticket.received, v.ticket.id, v.digest) for v in site.tickets)
+    by_received = sorted((v.ticket.received, v.ticket.id, v) for v in site.tickets)
     made = []
     keys = []
     for period in report_periods(site):
         moment = _report_moment(site, period)
         start = datetime.combine(_previous(period).start, time.min, tzinfo=zone)
-        key = job_key("report", period.label, moment, _window_key(by_received, start, moment))
+        window = _window_key(by_received, start, moment, site.snapshot.as_of)
+        key = job_key("report", period.label, moment, window)
         keys.append(key)
         # A finished period's report shows its tickets at the period's end, a moment
         # in its key: no later build's moment changes it.
@@ -58,13 +59,24 @@ def _report_moment(site: Site, period: Period) -> datetime:
 
 
 def _window_key(
-    by_received: list[tuple[datetime, str, bytes]], start: datetime, moment: datetime
+    by_received: list[tuple[datetime, str, TicketView]],
+    start: datetime,
+    moment: datetime,
+    as_of: datetime,
 ) -> bytes:
-    """Of the tickets a report reads: received from ``start`` up to its moment."""
+    """Of the tickets a report reads: received from ``start`` up to its moment. A report
+    of a past moment shows only the tickets' states then (figures, not texts): each is
+    taken as its files stood at that moment, so that a late reply to an old ticket does
+    not make that ticket's past reports again."""
     first = bisect_left(by_received, start, key=lambda item: item[0])
     last = bisect_right(by_received, moment, key=lambda item: item[0])
-    # In id order, as the tickets are everywhere else.
-    return job_key(sorted((item[1], item[2]) for item in by_received[first:last]))
+    window = by_received[first:last]
+    if moment < as_of:
+        until = moment.timestamp()
+        parts = [(i, v.state.file.digest_until(until) or v.digest) for _, i, v in window]
+    else:
+        parts = [(i, v.digest) for _, i, v in window]
+    return job_key(sorted(parts))  # in id order, as the tickets are everywhere else
 
 
 def reports_index(site: Site, keys: list[bytes]) -> Page:
