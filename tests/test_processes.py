@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -11,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from answerable.cli.main import stop_on_terminate
-from answerable.processes import forked_pool
+from answerable.processes import forked_pool, in_background
 
 PARENT = """
 import multiprocessing, os, signal, time
-from answerable.processes import forked_pool
+from answerable.processes import forked_pool, in_background
 
 pool = forked_pool(2)
 pool.map_async(time.sleep, [60, 60])  # each worker busy for a minute
@@ -64,3 +65,41 @@ def test_workers_end_at_once_on_sigterm_whatever_the_parent_catches() -> None:
             assert pool.map(_ends_at_once_on_sigterm, range(4), chunksize=1) == [True] * 4
     finally:
         signal.signal(signal.SIGTERM, default)
+
+
+def test_in_background_works_meanwhile_in_another_process(tmp_path: Path) -> None:
+    """The function runs in a forked process from the call on, while this one goes on:
+    its mark is on disk before the result is asked for. The result comes back, and the
+    process is gone once it has."""
+    mark = tmp_path / "started"
+
+    def work() -> tuple[int, list[str]]:
+        mark.write_text("here", "utf-8")
+        return os.getpid(), ["名单", "notices"]
+
+    result = in_background(work)
+    deadline = time.monotonic() + 30
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert mark.exists(), "the function ran before its result was asked for"
+    pid, value = result()
+    assert value == ["名单", "notices"]
+    assert pid != os.getpid()
+    assert not running(pid)
+
+
+def test_in_background_raises_what_the_function_raised() -> None:
+    def fails() -> None:
+        raise ValueError("settings file: SyntaxError")
+
+    result = in_background(fails)
+    with pytest.raises(ValueError, match="settings file: SyntaxError"):
+        result()
+
+
+def test_in_background_says_so_when_the_process_ends_without_a_result() -> None:
+    def dies() -> None:
+        os._exit(3)
+
+    with pytest.raises(RuntimeError, match="ended without a result"):
+        in_background(dies)()

@@ -1,4 +1,4 @@
-"""Worker processes forked for reading, rendering and importing.
+"""Worker processes forked for reading, rendering, importing and checking.
 
 A worker ends with the process that forked it: killed outright (``kill -9``, the
 out-of-memory killer), the parent would otherwise leave its workers running on, writing
@@ -11,8 +11,13 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.pool
 import os
+import pickle
 import signal
 import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 _PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal sent when the parent dies
 
@@ -22,6 +27,46 @@ def forked_pool(count: int) -> multiprocessing.pool.Pool:
     return multiprocessing.get_context("fork").Pool(
         count, initializer=_end_with_parent, initargs=(os.getpid(),)
     )
+
+
+def in_background(function: Callable[[], T]) -> Callable[[], T]:
+    """``function`` started now in a forked process, which ends with this one; what is
+    returned gives its result once ready (or raises what it raised). Where processes are
+    not forked, ``function`` runs when its result is asked for."""
+    if not hasattr(os, "fork"):
+        return function
+    parent = os.getpid()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's lines are not traced
+        status = 1
+        try:
+            os.close(read)
+            _end_with_parent(parent)
+            try:
+                outcome: tuple[bool, object] = (True, function())
+            except Exception as error:  # raised again in the parent
+                outcome = (False, error)
+            data = pickle.dumps(outcome)  # whole, or nothing sent
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)  # not the parent's way out: its exit handlers are its own
+    os.close(write)
+
+    def result() -> T:
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        if not data:
+            raise RuntimeError("the process working it out ended without a result")
+        done, value = pickle.loads(data)  # noqa: S301 - from our own child
+        if not done:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    return result
 
 
 def _end_with_parent(parent: int) -> None:

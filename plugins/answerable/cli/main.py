@@ -15,6 +15,7 @@ import signal
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
@@ -193,13 +194,15 @@ def validate(
     --strict: any problem).
     """
     asked = _ask_git(path)
+    # Pelican's import and its reading of the content folder (0.2 s) go on meanwhile.
+    notices = _content_notices(path, settings_file, meanwhile=True)
     from answerable.build.plan import plan_build  # noqa: PLC0415 - what build and validate share
     from answerable.reading.loading import default_workers  # noqa: PLC0415
 
     plan = plan_build(
         path, as_of, cache=_cache_on(), workers=default_workers(), records=False, asked=asked
     )
-    problems = sorted([*plan.problems, *_content_notices(path, settings_file)])
+    problems = sorted([*plan.problems, *notices()])
     render = {
         "text": formats.problems_text,
         "json": formats.problems_json,
@@ -212,18 +215,28 @@ def validate(
     _leave(1 if failing else 0, plan)
 
 
-def _content_notices(root: Path, settings_file: Path | None) -> list[Problem]:
-    """Notices about content files the site does not publish; none without settings."""
+def _content_notices(
+    root: Path, settings_file: Path | None, *, meanwhile: bool = False
+) -> Callable[[], list[Problem]]:
+    """Notices about content files the site does not publish (none without settings),
+    when asked for; ``meanwhile``: worked out from now on in another process."""
     settings_file = settings_file or root / "pelicanconf.py"
     if not settings_file.is_file():
-        return []
-    from answerable.checks.unpublished import ContentCheckError, content_notices  # noqa: PLC0415 - Pelican
+        return list
+    from answerable.checks.unpublished import ContentCheckError, content_notices  # noqa: PLC0415 - Pelican's
+    from answerable.processes import in_background  # noqa: PLC0415
 
-    try:
-        return content_notices(root, settings_file)
-    except ContentCheckError as error:
-        click.echo(f"warning: the content folder was not checked: {error}", err=True)
-        return []
+    check = partial(content_notices, root, settings_file)
+    found = in_background(check) if meanwhile else check
+
+    def notices() -> list[Problem]:
+        try:
+            return found()
+        except ContentCheckError as error:
+            click.echo(f"warning: the content folder was not checked: {error}", err=True)
+            return []
+
+    return notices
 
 
 class UnreadableBoard(click.ClickException):
@@ -738,7 +751,7 @@ def build(
     )
     errors = plan.errors
     notices = [p for p in plan.problems if p.severity is Severity.NOTICE]
-    for p in sorted([*errors, *notices, *_content_notices(root, settings_file)]):
+    for p in sorted([*errors, *notices, *_content_notices(root, settings_file)()]):
         click.echo(formats.problem_line(p), err=True)
     if plan.blocking:
         raise click.ClickException(f"{len(errors)} error(s); the site was not built")
