@@ -135,8 +135,11 @@ class TicketFile(_TicketYaml):
         or what the digest is made of is not known."""
         if self.witnessed_any or len(self.keys) != len(self.reply_times) + 1:
             return None
-        if all(at <= moment for _, at in self.reply_times):
-            return self.digest
+        for _, at in self.reply_times:
+            if at > moment:
+                break
+        else:
+            return self.digest  # nothing dated later: most tickets, most periods
         digest = hashlib.blake2b(self.keys[0], digest_size=16)
         for (_, at), key in zip(self.reply_times, self.keys[1:], strict=True):
             if at <= moment:
