@@ -8,7 +8,7 @@ from functools import partial
 
 from feedgenerator import Atom1Feed
 
-from answerable.incremental.jobs import Job, Page, job_key
+from answerable.incremental.jobs import Job, Page, digests, job_key
 from answerable.site.urls import OVERDUE_FEED, REPLIES_FEED, department_feed_url
 from answerable.site.views import ReplyView, Site, TicketView
 
@@ -109,5 +109,5 @@ def jobs(site: Site) -> list[Job]:
         )
     overdue = site.views_of(site.snapshot.overdue[:FEED_LIMIT])
     make = partial(lambda o: Page(OVERDUE_FEED, "", {}, _overdue_feed(site, site_url, o)), overdue)
-    made.append(Job(OVERDUE_FEED, make, job_key("overdue", [v.digest for v in overdue])))
+    made.append(Job(OVERDUE_FEED, make, job_key("overdue", digests(v.digest for v in overdue))))
     return made

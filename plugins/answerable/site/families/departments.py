@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from answerable.core.stats import Figures
-from answerable.incremental.jobs import Job, Page, job_key
+from answerable.incremental.jobs import Job, Page, digests, job_key
 from answerable.site.charts import Bar, monthly_chart
 from answerable.site.labels import LEVEL_LABELS, N_
 from answerable.site.urls import DEPARTMENTS, department_feed_url, department_url, list_url
@@ -41,7 +41,7 @@ def _department_key(site: Site, department_id: str) -> bytes:
     """A department's page shows its own tickets, its row (ranks read the other rows)
     and one chart bar per month of the board."""
     row = next((r for r in site.department_table.rows if r.key == department_id), None)
-    mine = [view.digest for view in site.by_department.get(department_id, [])]
+    mine = digests(view.digest for view in site.by_department.get(department_id, []))
     return job_key("department", department_id, repr(row), mine, site.months())
 
 

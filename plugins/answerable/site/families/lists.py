@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from answerable.incremental.jobs import Job, Page, job_key
+from answerable.incremental.jobs import Job, Page, digests, job_key
 from answerable.site.labels import N_, STATUS_LISTS
 from answerable.site.paging import paginate
 from answerable.site.urls import LISTS, list_url
@@ -35,7 +35,8 @@ def jobs(site: Site) -> list[Job]:
                 "pagination": pagination,
                 "page_name": "list",
             }
-            digest = job_key("list", url, title, kind, total, pagination, [v.digest for v in chunk])
+            mine = digests(v.digest for v in chunk)
+            digest = job_key("list", url, title, kind, total, pagination, mine)
             # A page of settled tickets only (an old month, the end of a long list):
             # its rows are in its key, and no later moment changes them.
             settled = [v.state.settled_since for v in chunk]

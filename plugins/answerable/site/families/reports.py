@@ -79,7 +79,8 @@ def _window_key(
         parts = [(i, v.state.file.digest_until(until) or v.digest) for _, i, v in window]
     else:
         parts = [(i, v.digest) for _, i, v in window]
-    return job_key(sorted(parts))  # in id order, as the tickets are everywhere else
+    parts.sort()  # in id order, as the tickets are everywhere else
+    return job_key(b"".join(i.encode() + b"\0" + d for i, d in parts))
 
 
 def reports_index(site: Site, keys: list[bytes]) -> Page:
