@@ -19,6 +19,7 @@ into docs/performance.md between its markers (--docs for another page).
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import shutil
@@ -548,6 +549,14 @@ def report(all_results: dict[int, list[Result]]) -> str:
     )
 
 
+def compile_package() -> None:
+    """The package's modules compiled to bytecode before any run is timed, as those of an
+    installed package are (pip compiles them when it installs): under
+    PYTHONDONTWRITEBYTECODE, an editable install compiles every changed module again in
+    each timed process (about 0.1 s of each command here)."""
+    compileall.compile_dir(ROOT / "plugins", quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -578,6 +587,7 @@ def main() -> None:
     if len(repeats) != len(sizes) or min(repeats) < 1:
         parser.error("--repeat takes one number, or one per size")
     args.work.mkdir(parents=True, exist_ok=True)
+    compile_package()
     all_results = {}
     for size, repeat in zip(sizes, repeats, strict=True):
         print(f"N = {size:,} …", file=sys.stderr, flush=True)
