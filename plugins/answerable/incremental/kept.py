@@ -24,9 +24,8 @@ if TYPE_CHECKING:
     from answerable.core.records import Ticket
     from answerable.reading.loading import FileReader
 
-# What the state keeps of a folder: its digest, refs, replies' paths and dates, and the
-# blob ids of its files.
-Facts = tuple[bytes, TicketRefs, tuple[tuple[str, float], ...], tuple[bytes, ...]]
+# What the state keeps of a folder: its digest, refs and replies' paths and dates.
+Facts = tuple[bytes, TicketRefs, tuple[tuple[str, float], ...]]
 
 
 class KeptTicketFile(TicketFile):
@@ -38,7 +37,7 @@ class KeptTicketFile(TicketFile):
         self.folder = files.folder
         self.path = f"{files.folder}/ticket.yaml"
         self.doc = files.ticket
-        self.digest, self.refs, self.reply_times, self.keys = facts
+        self.digest, self.refs, self.reply_times = facts
         self._files = files
         self._reader = reader
 
@@ -62,6 +61,18 @@ class KeptTicketFile(TicketFile):
 
     def reply_paths(self) -> list[str]:
         return [path for path, _ in self.reply_times]  # known without reading them
+
+    @property  # type: ignore[override]
+    def keys(self) -> tuple[bytes, ...]:
+        """What the folder's digest is made of (``TicketFile.keys``), from the files' ids
+        the reader knows (git's, or read now): worked out when asked for, not kept for
+        every folder (17 MB at 100,000 tickets); empty when one is not known."""
+        key_of = self._reader.known_key  # type: ignore[attr-defined] - the state's reader
+        ticket = key_of(self.path)
+        replies = [(number, key_of(rel)) for number, _, rel in self._files.replies]
+        if ticket is None or any(key is None for _, key in replies):
+            return ()
+        return (ticket, *(b"%d" % number + key for number, key in replies))
 
     def _read(self) -> tuple[Ticket, list[ReplyFile]]:
         problems: list[Any] = []

@@ -127,7 +127,7 @@ class RememberingReader(FileReader):
         return found if isinstance(found, CheckedFolder) else None
 
     def checked_now(self, files: FolderFiles, board_digest: bytes, found: CheckedFolder) -> None:
-        key = self._folder_key(files, board_digest, self._known_key)
+        key = self._folder_key(files, board_digest, self.known_key)
         if key is not None and self.unreadable.isdisjoint(files.rels()):
             self.state.put("checked", files.folder, files.folder, key, found)
 
@@ -141,12 +141,12 @@ class RememberingReader(FileReader):
         return KeptTicketFile(files, found, self)
 
     def keep(self, files: FolderFiles, loaded: TicketFile) -> None:
-        key = self._folder_key(files, b"", self._known_key)
+        key = self._folder_key(files, b"", self.known_key)
         if key is not None and self.unreadable.isdisjoint(files.rels()):
-            facts = (loaded.digest, loaded.refs, loaded.reply_times, loaded.keys)
+            facts = (loaded.digest, loaded.refs, loaded.reply_times)
             self.state.put("kept", files.folder, files.folder, key, facts)
 
-    def _known_key(self, rel: str) -> bytes | None:
+    def known_key(self, rel: str) -> bytes | None:
         """A file's key as this process knows it: read here, else git's."""
         return self.read_keys.get(rel, self.keys.get(rel))
 
@@ -168,6 +168,7 @@ class RememberingReader(FileReader):
                 data = self.bytes_of(path, rel, [])
                 if data is not None:
                     key, read_now[rel] = blob_id(data), data
+                    self.read_keys[rel] = key
             return key
 
         return key_of

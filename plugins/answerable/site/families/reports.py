@@ -4,6 +4,7 @@ the departments named, the top tens and the categories that rose; and their inde
 from __future__ import annotations
 
 import json
+import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import asdict
@@ -24,9 +25,7 @@ def jobs(site: Site) -> list[Job]:
     """One job per report, keyed by the tickets of its period and the one before;
     one for the index. A new reply rebuilds only the reports that can show it."""
     zone = site.snapshot.rules.zone
-    # When each was received in POSIX seconds (its file knows): compared faster than
-    # datetimes with their offsets.
-    by_received = sorted((v.state.file.refs.received, v.ticket.id, v) for v in site.tickets)
+    by_received = sorted(_dated(view) for view in site.tickets)
     made = []
     keys = []
     for period in report_periods(site):
@@ -61,11 +60,32 @@ def _report_moment(site: Site, period: Period) -> datetime:
     return min(site.snapshot.rules.end_of_day(period.end), site.snapshot.as_of)
 
 
+Dated = tuple[float, bytes, float, bytes, TicketView]
+
+
+def _until(view: TicketView, moment: float) -> bytes:
+    """A ticket with a reply dated after ``moment``, as its files stood then (or all of
+    what its view shows, when the files cannot tell)."""
+    return view.state.file.digest_until(moment) or view.digest
+
+
+def _dated(view: TicketView) -> Dated:
+    """What the reports' keys read of a ticket, once: when it was received and when its
+    last reply is dated (POSIX seconds, compared faster than datetimes with offsets),
+    its id, what keys it in a past report dated after that reply (its files' digest, or
+    its view's when the files cannot tell one moment from another), and its view."""
+    file = view.state.file
+    name = file.refs.id.encode() + b"\0"
+    if file.witnessed_any:  # its replies count from when the record held them
+        return file.refs.received, name, -math.inf, view.digest, view
+    last = -math.inf
+    for _, at in file.reply_times:
+        last = max(last, at)
+    return file.refs.received, name, last, file.digest, view
+
+
 def _window_key(
-    by_received: list[tuple[float, str, TicketView]],
-    start: datetime,
-    moment: datetime,
-    as_of: datetime,
+    by_received: list[Dated], start: datetime, moment: datetime, as_of: datetime
 ) -> bytes:
     """Of the tickets a report reads: received from ``start`` up to its moment. A report
     of a past moment shows only the tickets' states then (figures, not texts): each is
@@ -76,11 +96,13 @@ def _window_key(
     last = bisect_right(by_received, until, key=itemgetter(0))
     window = by_received[first:last]
     if moment < as_of:
-        parts = [(i, v.state.file.digest_until(until) or v.digest) for _, i, v in window]
+        parts = (
+            name + (digest if dated <= until else _until(view, until))
+            for _, name, dated, digest, view in window
+        )
     else:
-        parts = [(i, v.digest) for _, i, v in window]
-    parts.sort()  # in id order, as the tickets are everywhere else
-    return job_key(b"".join(i.encode() + b"\0" + d for i, d in parts))
+        parts = (name + view.digest for _, name, _, _, view in window)
+    return job_key(b"".join(parts))
 
 
 def reports_index(site: Site, keys: list[bytes]) -> Page:
