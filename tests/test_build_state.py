@@ -21,7 +21,7 @@ from answerable.checks.validation import folder_check, validate
 from answerable.cli.main import cli
 from answerable.incremental import remembered
 from answerable.incremental import state as state_module
-from answerable.incremental.changes import AskedGit, known_keys
+from answerable.incremental.changes import AskedGit, known_keys, system_attributes
 from answerable.incremental.remembered import RememberingReader, remembered_checks
 from answerable.incremental.state import BuildState, state_path
 from answerable.reading.loading import FolderListing, LoadedBoard, blob_id, load_board
@@ -245,6 +245,45 @@ def test_git_that_may_convert_line_endings_is_not_trusted(repo_board: Path) -> N
     assert known_keys(repo_board)
     git(repo_board, "config", "core.autocrlf", "true")
     assert known_keys(repo_board) == {}
+
+
+def test_gits_system_attributes_file_is_looked_for_under_its_prefix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GIT_ATTR_NOSYSTEM", raising=False)
+    assert Path("/etc/gitattributes") in system_attributes(b"/usr/lib/git-core\n")
+    assert Path("/opt/git/etc/gitattributes") in system_attributes(b"/opt/git/libexec/git-core")
+    assert system_attributes(None) == [Path("/etc/gitattributes")]
+    monkeypatch.setenv("GIT_ATTR_NOSYSTEM", "1")
+    assert system_attributes(b"/usr/lib/git-core") == []
+
+
+SYSTEM_ATTRIBUTES = Path("/etc/gitattributes")
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0 or SYSTEM_ATTRIBUTES.exists(),
+    reason="writes git's system-wide attributes file, and only where none is",
+)
+def test_git_with_a_system_wide_attributes_file_is_not_trusted(
+    repo_board: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A system-wide attributes file may set line endings or filters for the tickets, as
+    a repository's own may: git's ids are then not used. The file written here names no
+    file of the board, and goes when the test ends."""
+    monkeypatch.delenv("GIT_ATTR_NOSYSTEM", raising=False)
+    exec_path = git(repo_board, "--exec-path").encode()
+    if SYSTEM_ATTRIBUTES not in system_attributes(exec_path):
+        pytest.skip("this git reads its system-wide attributes elsewhere")
+    assert known_keys(repo_board)
+    try:
+        SYSTEM_ATTRIBUTES.write_text("*.no-such-board-file -text\n", "utf-8")
+        said = git(repo_board, "check-attr", "text", "--", "probe.no-such-board-file")
+        assert said.strip().endswith("text: unset")  # git itself reads the file
+        assert known_keys(repo_board) == {}
+    finally:
+        SYSTEM_ATTRIBUTES.unlink(missing_ok=True)
+    assert known_keys(repo_board)
 
 
 @pytest.mark.parametrize(

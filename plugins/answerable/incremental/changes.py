@@ -50,6 +50,7 @@ class AskedGit:
             _start(root, "config", "-z", "--get-regexp", _DOUBTFUL),
             _start(root, "ls-files", "-z", "--", ":(top,glob)**/.gitattributes"),
             _start(root, "rev-parse", "--git-path", "info/attributes"),
+            _start(root, "--exec-path"),
         ]
         self._keys: dict[str, bytes] | None = None
 
@@ -68,8 +69,9 @@ def _keys(
     config: bytes | None,
     attributes: bytes | None,
     info: bytes | None,
+    exec_path: bytes | None,
 ) -> dict[str, bytes]:
-    if not listed or changed is None or _doubtful(root, config, attributes, info):
+    if not listed or changed is None or _doubtful(root, config, attributes, info, exec_path):
         return {}
     keys: dict[str, bytes] = {}
     for row in listed.split(b"\0"):
@@ -86,7 +88,11 @@ def _keys(
 
 
 def _doubtful(
-    root: Path, config: bytes | None, attributes: bytes | None, info: bytes | None
+    root: Path,
+    config: bytes | None,
+    attributes: bytes | None,
+    info: bytes | None,
+    exec_path: bytes | None,
 ) -> bool:
     """Whether the index's ids may not be the files' (line endings made LF on commit,
     filters, attribute files), or git may not notice a changed file (``_settings_doubt``):
@@ -97,7 +103,23 @@ def _doubtful(
     if (root / info.decode().strip()).exists():
         return True
     home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(home, "git", "attributes").exists()
+    if Path(home, "git", "attributes").exists():
+        return True
+    return any(path.exists() for path in system_attributes(exec_path))
+
+
+def system_attributes(exec_path: bytes | None) -> list[Path]:
+    """Where git may read its system-wide attributes file: ``etc/gitattributes`` under the
+    prefix it was installed in (``git --exec-path`` is ``<prefix>/lib/git-core`` or
+    ``<prefix>/libexec/git-core``), which is ``/etc/gitattributes`` for a git in /usr;
+    none while ``GIT_ATTR_NOSYSTEM`` tells git to skip it."""
+    if os.environ.get("GIT_ATTR_NOSYSTEM", "").lower() in ("1", "true", "yes", "on"):
+        return []
+    places = [Path("/etc/gitattributes")]
+    if exec_path and exec_path.strip():
+        prefix = Path(exec_path.decode("utf-8", "surrogateescape").strip()).parent.parent
+        places.append(prefix / "etc" / "gitattributes")
+    return places
 
 
 def _settings_doubt(config: bytes | None) -> bool:
