@@ -188,6 +188,16 @@ def test_a_whole_site_changes_place_with_the_last_in_one_step(tmp_path: Path) ->
     assert (new / "index.html").read_text("utf-8") == "last"
 
 
+def built_then_replied(tmp_path: Path) -> tuple[Path, Path, dict[str, tuple[bytes, int]]]:
+    """The demo built into ``tmp_path``/site, then given a reply: the board, the site and
+    the site's files before the next build."""
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
+    return board, site, files(site)
+
+
 def signal_after_five_moves(monkeypatch: pytest.MonkeyPatch, signum: int) -> None:
     """The build's swap sends this process ``signum`` right after the fifth file of the
     new site took its place."""
@@ -216,11 +226,7 @@ def test_a_swap_interrupted_midway_puts_the_last_site_back(
     """Ctrl-C while the changed files are moved in: a real SIGINT, sent right after the
     fifth file took its place. The site is the last one again, and the next build
     completes it."""
-    board = demo(tmp_path)
-    site = tmp_path / "site"
-    build(board, site)
-    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
-    before = files(site)
+    board, site, before = built_then_replied(tmp_path)
     swap = building._swap_changes
     signal_after_five_moves(monkeypatch, signal.SIGINT)
     output = build(board, site, ok=False)
@@ -239,11 +245,7 @@ def test_sigterm_during_the_swap_puts_the_last_site_back(
 ) -> None:
     """SIGTERM (a cancelled CI job) midway through the swap ends the build as Ctrl-C
     does: the last site is put back and the build's folders are removed."""
-    board = demo(tmp_path)
-    site = tmp_path / "site"
-    build(board, site)
-    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
-    before = files(site)
+    board, site, before = built_then_replied(tmp_path)
     signal_after_five_moves(monkeypatch, signal.SIGTERM)
     default = signal.getsignal(signal.SIGTERM)
     stop_on_terminate()
@@ -262,11 +264,7 @@ def test_a_signal_as_the_staging_folder_is_made_leaves_no_folder(
 ) -> None:
     """SIGTERM or Ctrl-C arriving the moment the staging folder exists, before the build
     has marked it as its own: the build still stops with the folder removed."""
-    board = demo(tmp_path)
-    site = tmp_path / "site"
-    build(board, site)
-    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
-    before = files(site)
+    board, site, before = built_then_replied(tmp_path)
     real_mark = building.mark
 
     def mark(folder: Path | str) -> None:
@@ -292,11 +290,7 @@ def test_sigterm_to_a_real_build_says_so_and_leaves_the_last_site(tmp_path: Path
     """A real `answerable build` process sent SIGTERM once its staging folder exists:
     it says it stopped, with no traceback, exits 143, leaves the last site as it was
     and none of its own folders; the next build completes it."""
-    board = demo(tmp_path)
-    site = tmp_path / "site"
-    build(board, site)
-    (board / OPEN / "reply-1.md").write_text(REPLY, "utf-8")
-    before = files(site)
+    board, site, before = built_then_replied(tmp_path)
     args = ["build", "--board", str(board), "--settings", str(board / "pelicanconf.py")]
     command = "from answerable.cli.main import main; main()"
     process = subprocess.Popen(
