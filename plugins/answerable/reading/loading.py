@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import multiprocessing
 import os
 import re
@@ -127,19 +128,25 @@ class TicketFile(_TicketYaml):
         if self.refs is None:
             self.refs = TicketRefs.of(self.ticket)
 
+    def latest_reply(self) -> float:
+        """When its last reply is dated (POSIX seconds); minus infinity without one."""
+        latest = -math.inf
+        for _, at in self.reply_times:
+            latest = max(latest, at)
+        return latest
+
     def digest_until(self, moment: float) -> bytes | None:
         """``digest`` as it would be without the replies dated after ``moment`` (POSIX
         seconds): the same while those are all that change, so that what a past moment
         shows is not taken for changed when a later reply comes. None when the files
         cannot tell: a reply counts from when the record first held it (``witnessed``),
         or what the digest is made of is not known."""
-        if self.witnessed_any or len(self.keys) != len(self.reply_times) + 1:
+        if self.witnessed_any:
             return None
-        for _, at in self.reply_times:
-            if at > moment:
-                break
-        else:
+        if self.latest_reply() <= moment:
             return self.digest  # nothing dated later: most tickets, most periods
+        if len(self.keys) != len(self.reply_times) + 1:
+            return None
         digest = hashlib.blake2b(self.keys[0], digest_size=16)
         for (_, at), key in zip(self.reply_times, self.keys[1:], strict=True):
             if at <= moment:

@@ -78,10 +78,7 @@ def _dated(view: TicketView) -> Dated:
     name = file.refs.id.encode() + b"\0"
     if file.witnessed_any:  # its replies count from when the record held them
         return file.refs.received, name, -math.inf, view.digest, view
-    last = -math.inf
-    for _, at in file.reply_times:
-        last = max(last, at)
-    return file.refs.received, name, last, file.digest, view
+    return file.refs.received, name, file.latest_reply(), file.digest, view
 
 
 def _window_key(
