@@ -182,8 +182,8 @@ def test_a_folder_changed_a_moment_ago_is_not_noted(repo_board: Path) -> None:
     # stamp as it is, so its names are not kept until it has been still for a while.
     read(repo_board)
     with sqlite3.connect(state_path(repo_board)) as db:
-        assert db.execute("SELECT count(*) FROM listed").fetchone() == (0,)
-        assert db.execute("SELECT count(*) FROM kept").fetchone()[0] > 50
+        assert db.execute("SELECT total(entries) FROM listed").fetchone() == (0,)
+        assert db.execute("SELECT total(entries) FROM kept").fetchone()[0] > 50
 
 
 def test_an_unchanged_file_is_not_opened(repo_board: Path) -> None:
@@ -402,9 +402,10 @@ def values_of_other_types(path: Path) -> None:
     others = ["text a state never holds", 7, 2.5, b""]
     with sqlite3.connect(path) as db:
         for number, value in enumerate(others):
-            for table in ("files", "checks", "kept", "settled", "listed"):
+            db.execute("UPDATE files SET value = ? WHERE length(name) % 4 = ?", (value, number))
+            for table in ("checks", "kept", "settled", "listed"):
                 db.execute(
-                    f"UPDATE {table} SET value = ? WHERE length(name) % 4 = ?",  # noqa: S608
+                    f"UPDATE {table} SET value = ? WHERE rowid % 4 = ?",  # noqa: S608
                     (value, number),
                 )
             db.execute("UPDATE pages SET files = ? WHERE length(files) % 8 = ?", (value, number))
@@ -498,19 +499,40 @@ def test_the_command_ends_at_once_with_its_output_and_state_written(
     assert "tickets/2026/2026-000002/ticket.yaml" in checked.stdout
 
 
+def test_two_runs_saving_folders_of_one_chunk_keep_both(tmp_path: Path) -> None:
+    # Folders whose names differ only in their last two characters share a stored
+    # chunk; two runs that read it before either wrote (two reading processes of one
+    # build) each add their own folder to it, and neither's is lost.
+    board = tmp_path / "board"
+    board.mkdir()
+    first, second = (BuildState(board, tmp_path / "cache") for _ in range(2))
+    assert first.ready() and second.ready()
+    first.read_all("kept")
+    second.read_all("kept")
+    one, two = "tickets/2026/2026-000101", "tickets/2026/2026-000102"
+    first.put("kept", one, one, b"key one", ("one",))
+    second.put("kept", two, two, b"key two", ("two",))
+    first.save()
+    second.save()
+    again = BuildState(board, tmp_path / "cache")
+    assert again.count("kept") == 2
+    assert again.get("kept", one, b"key one") == ("one",)
+    assert again.get("kept", two, b"other key") is None  # made from another key
+    assert again.get("kept", two, b"key two") is None  # each entry is given once a run
+
+
 def test_the_entries_of_a_folder_gone_are_forgotten(repo_board: Path) -> None:
     read(repo_board)  # fills the state
     gone = "tickets/2026/2026-000005"
 
     def held(folder: str) -> dict[str, int]:
         with sqlite3.connect(state_path(repo_board)) as db:
-            return {
-                table: db.execute(
-                    f"SELECT count(*) FROM {table} WHERE folder = ?",  # noqa: S608
-                    (folder,),
-                ).fetchone()[0]
-                for table in ("files", "checks", "kept")
-            }
+            files = db.execute("SELECT count(*) FROM files WHERE folder = ?", (folder,))
+            held = {"files": files.fetchone()[0]}
+            for table in ("checks", "kept"):  # a chunk's folders, a line each
+                chunks = db.execute(f"SELECT folders FROM {table}")  # noqa: S608
+                held[table] = sum(names.split("\n").count(folder) for (names,) in chunks)
+            return held
 
     assert held(gone) == {"files": 2, "checks": 1, "kept": 1}  # ticket.yaml, reply-1.md
     shutil.rmtree(repo_board / gone)
