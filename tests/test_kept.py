@@ -91,6 +91,7 @@ def test_a_rebuild_reads_the_records_of_changed_and_open_tickets_only(repo_board
 
 
 def fields(state: TicketState) -> tuple[object, ...]:
+    rating = state.rating
     return (
         state.ticket.id,
         state.as_of,
@@ -104,7 +105,8 @@ def fields(state: TicketState) -> tuple[object, ...]:
         state.days_to_final_reply,
         state.days_taken,
         state.days_late,
-        state.rating,
+        # What pages and figures read of a rating (a kept one is no record).
+        rating and (rating.value, rating.at, rating.source, rating.comment),
         state.settled_since,
         state.quiet_since,
         state.reply_facts,
