@@ -506,7 +506,8 @@ def test_two_runs_saving_folders_of_one_chunk_keep_both(tmp_path: Path) -> None:
     board = tmp_path / "board"
     board.mkdir()
     first, second = (BuildState(board, tmp_path / "cache") for _ in range(2))
-    assert first.ready() and second.ready()
+    assert first.ready()
+    assert second.ready()
     first.read_all("kept")
     second.read_all("kept")
     one, two = "tickets/2026/2026-000101", "tickets/2026/2026-000102"

@@ -85,6 +85,29 @@ def test_a_rebuild_touches_only_changed_files_and_equals_a_cold_build(tmp_path: 
     assert leftovers(site) == []
 
 
+def test_pages_changed_in_the_site_by_other_hands_are_made_again(tmp_path: Path) -> None:
+    # A rebuild keeps a page only while its file is the one it wrote: one written over
+    # in place (same size), one replaced by another file, one removed are all made again,
+    # though nothing on the board changed.
+    board = demo(tmp_path)
+    site = tmp_path / "site"
+    build(board, site)
+    written_over, replaced, removed = (
+        "tickets/2026-000001.html",
+        "lists/index.html",
+        "open311/v2/requests/2026-000002.json",
+    )
+    with open(site / written_over, "r+b") as page:
+        page.write(b"<!-- by hand -->")
+    (site / replaced).unlink()
+    (site / replaced).write_text("a page from elsewhere", "utf-8")
+    (site / removed).unlink()
+    build(board, site)
+    cold = tmp_path / "cold"
+    build(board, cold)
+    assert {k: v[0] for k, v in files(site).items()} == {k: v[0] for k, v in files(cold).items()}
+
+
 def test_a_deleted_ticket_leaves_no_page_and_no_empty_folder(tmp_path: Path) -> None:
     board = demo(tmp_path)
     site = tmp_path / "site"

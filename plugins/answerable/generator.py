@@ -34,7 +34,7 @@ from answerable.core.snapshot import BoardError, take_snapshot
 from answerable.exports import feeds, open_data
 from answerable.incremental.fragments import FragmentStore
 from answerable.incremental.jobs import Page
-from answerable.incremental.page_cache import PageCache, base_digest
+from answerable.incremental.page_cache import Looked, PageCache, base_digest, look_meanwhile
 from answerable.incremental.settled import kept_states
 from answerable.incremental.state import BuildState, cache_root
 from answerable.reading.loading import default_workers
@@ -73,6 +73,8 @@ class BoardBuildError(SystemExit):
 class BoardGenerator(Generator):  # type: ignore[misc]
     staged_run: StagedRun | None = None
     """Given by `answerable build` for one run (see ``get_generators``)."""
+    kept_pages: tuple[BuildState, dict[bytes, bytes], Looked] | None = None
+    """The last build's pages, and their files looked at meanwhile."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 - Pelican's
         super().__init__(*args, **kwargs)
@@ -103,6 +105,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
         started = time.perf_counter()
         run = self.staged_run
+        self.kept_pages = None
+        if options["ANSWERABLE_CACHE"] and run and run.changes_only and run.last_site:
+            # The last site's pages are compared with this build's: their files are
+            # looked at now, by another process, while this one works out the board.
+            state = BuildState(options["ANSWERABLE_BOARD"])
+            entries = state.pages(self._content_folder())
+            self.kept_pages = (state, entries, look_meanwhile(entries, run.last_site))
         plan = run.plan if run is not None else None
         if plan is None:
             plan = plan_build(
@@ -244,9 +253,17 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         )
         # In the board's build state (in the user's cache folder, not the site's), per
         # content folder: its entries hold only while the files they name are untouched.
-        state = BuildState(self.options["ANSWERABLE_BOARD"])
-        where = str(self.settings.get("PATH", ""))
-        return PageCache(state, where, digest, snapshot.as_of.isoformat().encode())
+        state, entries, looked = self.kept_pages or (
+            BuildState(self.options["ANSWERABLE_BOARD"]),
+            None,
+            None,
+        )
+        moment = snapshot.as_of.isoformat().encode()
+        return PageCache(state, self._content_folder(), digest, moment, entries, looked)
+
+    def _content_folder(self) -> str:
+        """Whose pages the build state keeps: one board may be built from several."""
+        return str(self.settings.get("PATH", ""))
 
 
 def get_generators(pelican: Any) -> type[Generator]:  # noqa: ANN401 - Pelican's Pelican
