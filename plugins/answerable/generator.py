@@ -85,6 +85,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             options = plugin_settings(self.settings)
         except SettingsError as error:
             raise BoardBuildError(str(error)) from None
+        if self.staged_run is not None:
+            return  # `answerable build` checked the site's folder, and made this one anew
         refused = unsafe_output(
             Path(self.output_path), options["ANSWERABLE_BOARD"], pelican_folders(self.settings)
         )
