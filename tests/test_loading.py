@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
+from answerable.checks.problems import Problem
 from answerable.checks.validation import validate
-from answerable.reading.loading import load_board
+from answerable.reading import loading
+from answerable.reading.loading import FolderFiles, load_board
 from answerable.reading.yaml_source import YamlProblem, _compose, _positioned, parse_yaml
 from conftest import BoardWriter
+from sitebuild import copy_demo
 
 
 def codes(board: BoardWriter) -> list[tuple[str, int, str]]:
@@ -217,3 +223,31 @@ def test_reserved_type_ids(board: BoardWriter) -> None:
     )
     board.write("board.yaml", text)
     assert [c for c in codes(board) if c[2] == "E150"] == [("board.yaml", 14, "E150")]
+
+
+def test_each_reading_process_reads_a_run_of_neighbouring_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build state keeps neighbouring folders' entries together: a process that reads
+    # a run of them writes its own chunks, which no other must read back and merge.
+    board = copy_demo(tmp_path / "board")
+    read_by = tmp_path / "read-by"
+    listed = loading.list_ticket_folder
+
+    def noting(root: Path, folder: str, rel: str, problems: list[Problem]) -> FolderFiles:
+        with open(read_by, "a", encoding="utf-8") as note:
+            note.write(f"{os.getpid()} {rel}\n")
+        return listed(root, folder, rel, problems)
+
+    monkeypatch.setattr(loading, "list_ticket_folder", noting)
+    monkeypatch.setattr(loading, "PARALLEL_FROM", 2)  # the demo is small; split it anyway
+    loaded = load_board(board, workers=2)
+    order = sorted(t.folder for t in loaded.tickets)
+    runs: dict[str, list[int]] = {}
+    for line in read_by.read_text("utf-8").splitlines():
+        pid, rel = line.split()
+        runs.setdefault(pid, []).append(order.index(rel))
+    assert len(runs) == 4  # two processes a core
+    for places in runs.values():
+        assert places == list(range(places[0], places[0] + len(places)))
+    assert sorted(p for places in runs.values() for p in places) == list(range(len(order)))

@@ -368,7 +368,11 @@ def _load_part(index: int, part: _Part | None = None) -> _Found:
     part = part or _PART
     assert part is not None  # noqa: S101 - set before the pool starts
     found = _Found()
-    for folder, rel in part.folders[index :: part.count]:
+    size = len(part.folders)
+    # A run of neighbouring folders each: the build state keeps neighbours' entries
+    # together (``state.CHUNKED``), and a chunk written by one process alone is not
+    # read back and merged by another within its transaction.
+    for folder, rel in part.folders[index * size // part.count : (index + 1) * size // part.count]:
         files = part.reader.list_folder(part.root, folder, rel, found.problems)
         if not part.records and part.check is not None:
             _check_only(part, files, found)
