@@ -18,6 +18,8 @@ from click.testing import CliRunner
 
 from answerable.build import building
 from answerable.cli.main import Terminated, cli, stop_on_terminate
+from answerable.incremental import page_cache
+from answerable.processes import in_background
 from sitebuild import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +61,10 @@ def folders(output: Path) -> set[str]:
     return {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_dir()}
 
 
+def dies() -> None:
+    os._exit(1)  # a process killed before it answers
+
+
 def leftovers(output: Path) -> list[str]:
     return sorted(p.name for p in output.parent.iterdir() if p.name.startswith(f".{output.name}-"))
 
@@ -85,10 +91,16 @@ def test_a_rebuild_touches_only_changed_files_and_equals_a_cold_build(tmp_path: 
     assert leftovers(site) == []
 
 
-def test_pages_changed_in_the_site_by_other_hands_are_made_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("looking", ["answers", "dies"])
+def test_pages_changed_in_the_site_by_other_hands_are_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, looking: str
+) -> None:
     # A rebuild keeps a page only while its file is the one it wrote: one written over
     # in place (same size), one replaced by another file, one removed are all made again,
-    # though nothing on the board changed.
+    # though nothing on the board changed; also when the process that looks at the
+    # files meanwhile ends without an answer (they are looked at by the build itself).
+    if looking == "dies":
+        monkeypatch.setattr(page_cache, "in_background", lambda _: in_background(dies))
     board = demo(tmp_path)
     site = tmp_path / "site"
     build(board, site)

@@ -91,8 +91,9 @@ class Looked:
     went on (``look_meanwhile``)."""
 
     folder: Path
-    changed: Callable[[], frozenset[bytes]]
-    """The keys of the entries whose files are not all as written (waits for them)."""
+    changed: Callable[[], frozenset[bytes] | None]
+    """The keys of the entries whose files are not all as written (waits for them);
+    None when the looking process failed, and they are looked at here instead."""
 
 
 def look_meanwhile(entries: Mapping[bytes, bytes], folder: Path) -> Looked:
@@ -103,7 +104,15 @@ def look_meanwhile(entries: Mapping[bytes, bytes], folder: Path) -> Looked:
     def changed() -> frozenset[bytes]:
         return frozenset(key for key, packed in entries.items() if not _intact(packed, folder))
 
-    return Looked(folder, cache(in_background(changed)))
+    result = in_background(changed)
+
+    def waited() -> frozenset[bytes] | None:
+        try:
+            return result()
+        except (OSError, RuntimeError):  # ended without an answer (killed, out of memory)
+            return None
+
+    return Looked(folder, cache(waited))
 
 
 class PageCache:
@@ -144,8 +153,9 @@ class PageCache:
         if not packed:
             return None  # not kept; or damaged, naming no file (every job writes one)
         looked = self.looked
-        if looked is not None and looked.folder == output:
-            return None if key in looked.changed() else packed
+        changed = looked.changed() if looked is not None and looked.folder == output else None
+        if changed is not None:
+            return None if key in changed else packed
         return packed if _intact(packed, output) else None
 
     def keep_only(self, kept: Mapping[bytes, bytes]) -> None:
