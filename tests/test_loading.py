@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -243,11 +244,11 @@ def test_each_reading_process_reads_a_run_of_neighbouring_folders(
     monkeypatch.setattr(loading, "PARALLEL_FROM", 2)  # the demo is small; split it anyway
     loaded = load_board(board, workers=2)
     order = sorted(t.folder for t in loaded.tickets)
-    runs: dict[str, list[int]] = {}
+    read: dict[str, list[int]] = {}  # by process, the places of its folders in turn
     for line in read_by.read_text("utf-8").splitlines():
         pid, rel = line.split()
-        runs.setdefault(pid, []).append(order.index(rel))
-    assert len(runs) == 4  # two processes a core
-    for places in runs.values():
-        assert places == list(range(places[0], places[0] + len(places)))
-    assert sorted(p for places in runs.values() for p in places) == list(range(len(order)))
+        read.setdefault(pid, []).append(order.index(rel))
+    # Four shares (two processes a core), each one run; a process may take two shares.
+    breaks = sum(b != a + 1 for places in read.values() for a, b in pairwise(places))
+    assert len(read) + breaks <= 4
+    assert sorted(p for places in read.values() for p in places) == list(range(len(order)))
