@@ -238,11 +238,6 @@ def load_remembered(
         # that only reads, such as `answerable stats`, keeps no checks).
         kept = state.count("kept")
         reader.known = kept if check is None else min(kept, state.count("checks"))
-    if reader.known:
-        # Nearly every folder's entries will be asked for, one by one: its names, and
-        # what it was read into wherever git vouches for its files.
-        tables = ("kept", "checks") if records else ("checked",)
-        state.read_all("listed", *(tables if reader.keys else ()))
     if check is not None:
         check = remembered_checks(state, check)
     return load_board(root, reader, workers=workers, check=check, records=records)

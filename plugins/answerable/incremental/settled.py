@@ -129,7 +129,6 @@ def kept_states(state: BuildState | None, board_digest: bytes) -> StatesAt:
         return plain_states_at
 
     def states_at(files: Iterable[TicketFile], rules: Rules, as_of: datetime) -> list[TicketState]:
-        state.read_all("settled")
         found: list[TicketState] = []
         for file in files:
             # A reply's witnessed moment counts in the state: such a folder is not kept.
