@@ -297,14 +297,10 @@ class BuildState:
             for (table, chunk), mine in made.items():
                 # Read again within the transaction: another process may have written
                 # to the same chunk since this one read it.
-                held = db.execute(
-                    f"SELECT value FROM {table} WHERE chunk = ?",  # noqa: S608
-                    (chunk,),
-                ).fetchone()
+                held = _held(db, table, chunk)
                 if held is not None:
-                    entries = _entries(held[0])
-                    entries.update(chunks[table, chunk])
-                    mine = _chunk_row(entries)  # noqa: PLW2901 - merged with what it held
+                    held.update(chunks[table, chunk])
+                    mine = _chunk_row(held)  # noqa: PLW2901 - merged with what it held
                 _write_chunk(db, table, chunk, mine)
             listed = None
             if folders is not None:
@@ -499,6 +495,12 @@ def _sound(entry: object) -> bool:
     return type(entry) is tuple and len(entry) == 3 and type(entry[1]) is bytes
 
 
+def _held(db: sqlite3.Connection, table: str, chunk: str) -> dict[str, Any] | None:
+    """What a chunk holds now (None: no such chunk), read within a transaction."""
+    row = db.execute(f"SELECT value FROM {table} WHERE chunk = ?", (chunk,)).fetchone()  # noqa: S608
+    return None if row is None else _entries(row[0])
+
+
 def _chunk_row(entries: dict[str, Any]) -> tuple[int, str, bytes]:
     """A chunk as its table holds it: how many entries, their names, their pickle."""
     names = sorted(entries)
@@ -530,8 +532,7 @@ def _forget_gone(db: sqlite3.Connection, present: set[str]) -> None:
         for chunk, names in rows:
             if isinstance(names, str) and present.issuperset(names.split("\n")):
                 continue
-            row = db.execute(f"SELECT value FROM {table} WHERE chunk = ?", (chunk,)).fetchone()  # noqa: S608
-            held = _entries(row[0])
+            held = _held(db, table, chunk) or {}
             kept = {n: e for n, e in held.items() if n in present}
             _write_chunk(db, table, chunk, _chunk_row(kept))
 

@@ -130,10 +130,7 @@ class TicketFile(_TicketYaml):
 
     def latest_reply(self) -> float:
         """When its last reply is dated (POSIX seconds); minus infinity without one."""
-        latest = -math.inf
-        for _, at in self.reply_times:
-            latest = max(latest, at)
-        return latest
+        return max((at for _, at in self.reply_times), default=-math.inf)
 
     def digest_until(self, moment: float) -> bytes | None:
         """``digest`` as it would be without the replies dated after ``moment`` (POSIX
