@@ -522,6 +522,54 @@ def test_two_runs_saving_folders_of_one_chunk_keep_both(tmp_path: Path) -> None:
     assert again.get("kept", two, b"key two") is None  # each entry is given once a run
 
 
+def test_a_stopped_first_read_keeps_the_chunks_it_finished(repo_board: Path) -> None:
+    # Folders are read in order, and the folders of a chunk (names that differ only in
+    # their last two characters) are written once the next chunk's first is reached:
+    # a first read stopped half-way (Ctrl-C at a city's 100,000 tickets) keeps its work.
+    demo = repo_board / "tickets/2026"
+    later = demo / "2026-000101"  # the demo's 77 tickets fill chunk 2026-0000; a second
+    shutil.copytree(demo / "2026-000001", later)
+    text = (later / "ticket.yaml").read_text("utf-8")
+    (later / "ticket.yaml").write_text(text.replace("2026-000001", "2026-000101"), "utf-8")
+
+    def stopping(board: object, digest: bytes) -> Callable[[object], object]:
+        check = folder_check(board, digest)  # type: ignore[arg-type]
+
+        def checked(file: object) -> object:
+            if file.folder == "tickets/2026/2026-000101":  # type: ignore[attr-defined]
+                raise KeyboardInterrupt
+            return check(file)  # type: ignore[arg-type]
+
+        return checked
+
+    first_chunk = sum(1 for p in demo.rglob("*") if p.is_file() and p.parent != later)
+    state = BuildState(repo_board)
+    reader = RememberingReader(repo_board, state)
+    with pytest.raises(KeyboardInterrupt):
+        load_board(repo_board, reader, check=remembered_checks(state, stopping))  # type: ignore[arg-type]
+    assert reader.parsed == first_chunk + 2  # and the folder it stopped at, read first
+    loaded, reader = read(repo_board)
+    assert reader.parsed == 2  # only the folder it stopped at: its ticket and its reply
+    same_as_plain(loaded)
+    _, reader = read(repo_board)
+    assert reader.parsed == 0
+
+
+def test_a_folder_gone_is_forgotten_when_what_changed_was_written_chunks_before(
+    repo_board: Path,
+) -> None:
+    # The run's writes happened as it passed their chunk; its last chunk changed nothing.
+    demo = repo_board / "tickets/2026"
+    shutil.copytree(demo / "2026-000001", demo / "2026-000101")
+    read(repo_board)  # fills the state
+    assert BuildState(repo_board).count("kept") == 78
+    shutil.rmtree(repo_board / "tickets/2026/2026-000005")
+    edited = repo_board / REPLY
+    edited.write_text(edited.read_text("utf-8") + "\n", "utf-8")
+    read(repo_board)
+    assert BuildState(repo_board).count("kept") == 77
+
+
 def test_the_entries_of_a_folder_gone_are_forgotten(repo_board: Path) -> None:
     read(repo_board)  # fills the state
     gone = "tickets/2026/2026-000005"

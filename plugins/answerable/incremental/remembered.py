@@ -22,7 +22,7 @@ from answerable.core.records import Board
 from answerable.incremental import pickling
 from answerable.incremental.changes import AskedGit, known_keys
 from answerable.incremental.kept import KeptTicketFile
-from answerable.incremental.state import BuildState
+from answerable.incremental.state import BuildState, chunk_of
 from answerable.reading.loading import (
     CheckedFolder,
     FileReader,
@@ -56,6 +56,7 @@ class RememberingReader(FileReader):
         self.read_keys: dict[str, bytes] = {}  # of the files this process opened
         self._bytes: dict[str, bytes] = {}  # read to be keyed, then to be parsed
         self.unreadable: set[str] = set()  # a problem of the moment, not of the content
+        self._chunk = ""  # of the folder read last
         # How many files this process opened and parsed: what an unchanged board costs.
         self.opened = 0
         self.parsed = 0
@@ -89,6 +90,13 @@ class RememberingReader(FileReader):
     def list_folder(
         self, root: Path, folder: str, rel_folder: str, problems: list[Problem]
     ) -> FolderFiles:
+        chunk = chunk_of(rel_folder)
+        if chunk != self._chunk:
+            # Folders come in order, so a chunk passed is finished: written now, not held
+            # to the end (a first `validate` of 100,000 tickets peaked at 416 MiB, now 278
+            # MiB), and a first read that is stopped keeps the chunks it finished.
+            self.state.save()
+            self._chunk = chunk
         # A folder's modification and change times move whenever a name in it is added,
         # removed or renamed (not when a file's content changes: the files' keys see
         # that): while the folder's stamp is the one noted with its names, the names are

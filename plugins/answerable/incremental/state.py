@@ -141,6 +141,7 @@ class BuildState:
         self._chunks: dict[tuple[str, str], dict[str, Any]] = {}  # read, by table and chunk
         self._pages_read: dict[str, bytes | None] = {}  # which save of each site's pages
         self._puts: dict[str, dict[str, Entry]] = {t: {} for t in ENTRIES}
+        self._wrote = 0  # the process that last saved what it put (a forked one: not this)
         self._reading: tuple[int, sqlite3.Connection | None] | None = None  # by process id
         self._writing: tuple[int, sqlite3.Connection | None] | None = None  # as well
 
@@ -278,7 +279,7 @@ class BuildState:
         """Write what was put, in one transaction; with ``folders`` (every ticket folder
         on the board), forget those of folders that are gone. Never fails."""
         puts, self._puts = self._puts, {t: {} for t in ENTRIES}
-        if not any(puts.values()):
+        if not any(puts.values()) and (folders is None or self._wrote != os.getpid()):
             return  # nothing new; entries of folders gone wait for a run that writes
         db = self._connect()
         if db is None:
@@ -315,6 +316,7 @@ class BuildState:
             if listed is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('folders', ?)", (listed,))
             db.execute("COMMIT")
+            self._wrote = os.getpid()
         except sqlite3.Error as error:
             self._fail(error)
 
