@@ -17,14 +17,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from answerable.checks.problems import Problem
 from answerable.checks.validation import folder_check, validate
 from answerable.cli.main import cli
+from answerable.core.records import Board
 from answerable.incremental import remembered
 from answerable.incremental import state as state_module
 from answerable.incremental.changes import AskedGit, known_keys, system_attributes
 from answerable.incremental.remembered import RememberingReader, remembered_checks
 from answerable.incremental.state import BuildState, state_path
-from answerable.reading.loading import FolderListing, LoadedBoard, blob_id, load_board
+from answerable.reading.loading import (
+    FolderListing,
+    LoadedBoard,
+    TicketFile,
+    blob_id,
+    load_board,
+)
 from sitebuild import copy_demo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -522,31 +530,38 @@ def test_two_runs_saving_folders_of_one_chunk_keep_both(tmp_path: Path) -> None:
     assert again.get("kept", two, b"key two") is None  # each entry is given once a run
 
 
-def test_a_stopped_first_read_keeps_the_chunks_it_finished(repo_board: Path) -> None:
-    # Folders are read in order, and the folders of a chunk (names that differ only in
-    # their last two characters) are written once the next chunk's first is reached:
-    # a first read stopped half-way (Ctrl-C at a city's 100,000 tickets) keeps its work.
-    demo = repo_board / "tickets/2026"
-    later = demo / "2026-000101"  # the demo's 77 tickets fill chunk 2026-0000; a second
+def _second_chunk(board: Path) -> Path:
+    """A ticket folder in a chunk after the demo's: its 77 tickets fill chunk 2026-0000
+    (folders whose names differ only in their last two characters)."""
+    demo = board / "tickets/2026"
+    later = demo / "2026-000101"
     shutil.copytree(demo / "2026-000001", later)
     text = (later / "ticket.yaml").read_text("utf-8")
     (later / "ticket.yaml").write_text(text.replace("2026-000001", "2026-000101"), "utf-8")
+    return later
 
-    def stopping(board: object, digest: bytes) -> Callable[[object], object]:
-        check = folder_check(board, digest)  # type: ignore[arg-type]
 
-        def checked(file: object) -> object:
-            if file.folder == "tickets/2026/2026-000101":  # type: ignore[attr-defined]
+def test_a_stopped_first_read_keeps_the_chunks_it_finished(repo_board: Path) -> None:
+    # Folders are read in order, and a chunk's folders are written once the next chunk's
+    # first is reached: a first read stopped half-way (Ctrl-C at a city's 100,000
+    # tickets) keeps its work.
+    later = _second_chunk(repo_board)
+
+    def stopping(board: Board, digest: bytes) -> Callable[[TicketFile], list[Problem]]:
+        check = folder_check(board, digest)
+
+        def checked(file: TicketFile) -> list[Problem]:
+            if file.folder == "tickets/2026/2026-000101":
                 raise KeyboardInterrupt
-            return check(file)  # type: ignore[arg-type]
+            return check(file)
 
         return checked
 
-    first_chunk = sum(1 for p in demo.rglob("*") if p.is_file() and p.parent != later)
+    first_chunk = sum(1 for p in later.parent.rglob("*") if p.is_file() and p.parent != later)
     state = BuildState(repo_board)
     reader = RememberingReader(repo_board, state)
     with pytest.raises(KeyboardInterrupt):
-        load_board(repo_board, reader, check=remembered_checks(state, stopping))  # type: ignore[arg-type]
+        load_board(repo_board, reader, check=remembered_checks(state, stopping))
     assert reader.parsed == first_chunk + 2  # and the folder it stopped at, read first
     loaded, reader = read(repo_board)
     assert reader.parsed == 2  # only the folder it stopped at: its ticket and its reply
@@ -558,9 +573,8 @@ def test_a_stopped_first_read_keeps_the_chunks_it_finished(repo_board: Path) -> 
 def test_a_folder_gone_is_forgotten_when_what_changed_was_written_chunks_before(
     repo_board: Path,
 ) -> None:
-    # The run's writes happened as it passed their chunk; its last chunk changed nothing.
-    demo = repo_board / "tickets/2026"
-    shutil.copytree(demo / "2026-000001", demo / "2026-000101")
+    # The run's writes went out as it passed their chunk; its last chunk changed nothing.
+    _second_chunk(repo_board)
     read(repo_board)  # fills the state
     assert BuildState(repo_board).count("kept") == 78
     shutil.rmtree(repo_board / "tickets/2026/2026-000005")

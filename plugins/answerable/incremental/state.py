@@ -141,7 +141,7 @@ class BuildState:
         self._chunks: dict[tuple[str, str], dict[str, Any]] = {}  # read, by table and chunk
         self._pages_read: dict[str, bytes | None] = {}  # which save of each site's pages
         self._puts: dict[str, dict[str, Entry]] = {t: {} for t in ENTRIES}
-        self._wrote = 0  # the process that last saved what it put (a forked one: not this)
+        self._wrote = 0  # the id of the process that last wrote what it put
         self._reading: tuple[int, sqlite3.Connection | None] | None = None  # by process id
         self._writing: tuple[int, sqlite3.Connection | None] | None = None  # as well
 
