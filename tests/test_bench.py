@@ -77,6 +77,24 @@ def test_each_target_says_whether_it_is_met() -> None:
     ]
 
 
+def test_the_ratio_to_hugo_is_the_median_of_the_runs_side_by_side() -> None:
+    # Three pairs: 2 s against 1 s, 4 s against 1 s, 9 s against 3 s. The ratios are 2, 4
+    # and 3, median 3; the medians taken apart (4 s and 1 s) would give 4.
+    assert bench.paired_ratio([2.0, 4.0, 9.0], [1.0, 1.0, 3.0]) == 3.0
+    paired = {
+        10_000: [
+            *results({bench.COLD: 4.0, bench.HUGO: 1.0}),
+            bench.Result(bench.BY_HUGO, 3.0, 0.0),
+        ]
+    }
+    table = rows(bench.table(paired))
+    by_step = {row[0]: row for row in table[1:]}
+    assert by_step[bench.BY_HUGO][1] == "3.00×"  # the paired ratio, not 4.0 s / 1.0 s
+    assert by_step[bench.BY_PELICAN][1] == "4.00×"  # cold 4.0 s, vanilla Pelican 1.0 s
+    assert [row[0] for row in table[1:]].count(bench.BY_HUGO) == 1  # no row in seconds
+    assert rows(bench.targets_table(paired))[1][:3] == ["cold build ÷ Hugo", "10,000", "3.00×"]
+
+
 def test_a_small_run_lists_no_target() -> None:
     small = {300: RUN[1_000]}
     assert rows(bench.targets_table(small))[1][0] == "(no target at the sizes measured)"
