@@ -114,3 +114,26 @@ def test_the_tables_go_between_the_markers(tmp_path: Path) -> None:
     assert written.endswith(f"\n\n{text}\n<!-- bench:end -->\n\nafter\n")
     assert "old table" not in written
     assert "--sizes 1000,10000,100000 --repeat 3,3,1" in written
+
+
+def test_what_a_run_starts_without_is_set_aside_and_deleted_only_at_the_end(
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "output-10000"
+    (site / "tickets").mkdir(parents=True)
+    (site / "tickets" / "2026-000001.html").write_text("一", "utf-8")
+    bench.set_aside(tmp_path, site)
+    assert not site.exists()  # the next run starts without it
+    aside = tmp_path / bench.SET_ASIDE
+    (moved,) = aside.iterdir()
+    assert moved.name.startswith("output-10000-")
+    assert (moved / "tickets" / "2026-000001.html").read_text("utf-8") == "一"  # not deleted
+    bench.set_aside(tmp_path, site)  # nothing there: nothing moved
+    site.mkdir()
+    bench.set_aside(tmp_path, site)
+    assert len(list(aside.iterdir())) == 2
+    board = tmp_path / "board-10000"
+    board.mkdir()
+    bench.remove_set_aside(tmp_path)
+    assert not aside.exists()
+    assert board.is_dir()  # only what was set aside goes
