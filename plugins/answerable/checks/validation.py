@@ -70,8 +70,9 @@ def validate(loaded: LoadedBoard, as_of: datetime | None = None) -> list[Problem
         for found in loaded.checked.values():
             problems.extend(found)
     if as_of is not None:
+        limit = as_of.timestamp()  # once, not once a ticket
         for facts in loaded.folders():
-            problems.extend(after_moment(facts, as_of, loaded.root))
+            problems.extend(after_moment(facts, as_of, loaded.root, limit))
     return sorted(set(problems))
 
 
@@ -109,24 +110,29 @@ class _Listed(NamedTuple):
         return cls({d.id for d in board.departments}, known)
 
 
-def after_moment(file: TicketFile | FolderFacts, as_of: datetime, root: Path) -> Iterator[Problem]:
-    """A ticket received, or a reply dated, after the moment the site shows: the site
-    leaves it out until then (``status.state_at``), so it is named here."""
-    moment, limit = as_of.isoformat(), as_of.timestamp()
+def after_moment(
+    file: TicketFile | FolderFacts, as_of: datetime, root: Path, limit: float
+) -> Iterator[Problem]:
+    """A ticket received, or a reply dated, after the moment the site shows (``limit``:
+    ``as_of`` in POSIX seconds): the site leaves it out until then (``status.state_at``),
+    so it is named here."""
+    moment = as_of.isoformat  # written out only in a message
     left_out = "it is left out of every page, file and figure"
     if file.refs.received > limit:
         where = file.position("received")
         received = file.written("received")
         message = (
             f"ticket {file.refs.id} was received {received}, after the moment the board "
-            f"shows ({moment}): {left_out}"
+            f"shows ({moment()}): {left_out}"
         )
         yield Problem(file.path, where.line, where.column, "N001", message)
         return  # its replies are left out with it
     for path, at in file.reply_times:
         if at > limit:
             where, date = reply_written(root, path, "date")
-            message = f"reply dated {date}, after the moment the board shows ({moment}): {left_out}"
+            message = (
+                f"reply dated {date}, after the moment the board shows ({moment()}): {left_out}"
+            )
             yield Problem(path, where.line, where.column, "N002", message)
 
 
