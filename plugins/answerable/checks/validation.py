@@ -116,14 +116,13 @@ def after_moment(
     """A ticket received, or a reply dated, after the moment the site shows (``limit``:
     ``as_of`` in POSIX seconds): the site leaves it out until then (``status.state_at``),
     so it is named here."""
-    moment = as_of.isoformat  # written out only in a message
     left_out = "it is left out of every page, file and figure"
     if file.refs.received > limit:
         where = file.position("received")
         received = file.written("received")
         message = (
             f"ticket {file.refs.id} was received {received}, after the moment the board "
-            f"shows ({moment()}): {left_out}"
+            f"shows ({as_of.isoformat()}): {left_out}"
         )
         yield Problem(file.path, where.line, where.column, "N001", message)
         return  # its replies are left out with it
@@ -131,7 +130,8 @@ def after_moment(
         if at > limit:
             where, date = reply_written(root, path, "date")
             message = (
-                f"reply dated {date}, after the moment the board shows ({moment()}): {left_out}"
+                f"reply dated {date}, after the moment the board shows "
+                f"({as_of.isoformat()}): {left_out}"
             )
             yield Problem(path, where.line, where.column, "N002", message)
 
