@@ -4,13 +4,17 @@ counted by hand."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from answerable.core.deadlines import Rules
+from answerable.core.departments import Departments
+from answerable.core.snapshot import Snapshot
 from answerable.core.stats import Figures, Period, PeriodError, table
 from answerable.core.status import TicketState, state_at
+from answerable.reading.loading import LoadedBoard
 from test_deadlines import at, make_board, make_file, make_ticket
 
 AS_OF = "2026-11-30T12:00:00"
@@ -231,6 +235,48 @@ def test_levels_are_inherited_and_a_department_without_one_is_dash() -> None:
         "water": None,
         "street": "street",
     }
+
+
+def test_a_snapshot_counts_each_level_as_its_departments_together() -> None:
+    # The snapshot sums a level's figures from its departments' (each ticket counts for
+    # its department's level); by hand: city is city's and housing's tickets (2 in
+    # November, 1 in October), district its own, "-" the department without a level.
+    departments = [*DEPARTMENTS, {"id": "street", "name": "街道办", "parent": "district", "level": "street"}]  # fmt: skip
+    settings, rules, found = states(
+        [
+            {"department": "housing", "reply": ON_TIME, "rating": rated("satisfied")},
+            {"department": "city", "reply": LATE},
+            {"department": "district"},  # overdue: due 9 Nov, seen 30 Nov
+            {"department": "water", "reply": ON_TIME, "rating": rated("unsatisfied")},
+            {
+                "department": "housing",
+                "received": "2026-10-12T09:00:00+08:00",
+                "reply": "2026-10-13T10:00:00+08:00",
+            },
+            {"department": "district", "withdrawn": WITHDRAWN},
+        ],
+        departments=departments,
+    )
+    loaded = LoadedBoard(Path("."), settings, None, [s.file for s in found], [])
+    snapshot = Snapshot(loaded, settings, rules, Departments(settings), at(AS_OF), found)
+    whole = snapshot.table("level")
+    assert [(r.key, r.figures.received, r.figures.answered, r.figures.on_time,
+             r.figures.late, r.figures.overdue, r.figures.withdrawn, r.figures.satisfied,
+             r.figures.unsatisfied) for r in whole.rows] == [
+        ("city", 3, 3, 2, 1, 0, 0, 1, 0),
+        ("district", 2, 0, 0, 0, 1, 1, 0, 0),
+        ("street", 0, 0, 0, 0, 0, 0, 0, 0),
+        ("-", 1, 1, 1, 0, 0, 0, 0, 1),
+    ]  # fmt: skip
+    november = snapshot.table("level", Period.parse("2026-11"))
+    assert [(r.key, r.figures.received) for r in november.rows] == [
+        ("city", 2), ("district", 2), ("street", 0), ("-", 1),
+    ]  # fmt: skip
+    # And the same, to the working days and the order of the rows, as counting every
+    # ticket for its level.
+    for period in (None, Period.parse("2026-11"), Period.parse("2026-10")):
+        ticket_by_ticket = table(settings, found, at(AS_OF), rules.local_date, "level", period)
+        assert snapshot.table("level", period) == ticket_by_ticket
 
 
 def test_only_keeps_the_named_groups_and_ranks_them_among_themselves() -> None:

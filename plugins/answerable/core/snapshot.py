@@ -15,7 +15,7 @@ from answerable.core.deadlines import Rules
 from answerable.core.departments import Departments
 from answerable.core.ranking import most
 from answerable.core.records import Board
-from answerable.core.stats import Cells, Grouping, Period, Row, Table, cells, table_of
+from answerable.core.stats import Cells, Grouping, Period, Row, Table, cells, level_cells, table_of
 from answerable.core.status import (
     Status,
     TicketState,
@@ -69,7 +69,11 @@ class Snapshot:
         report ask for tables of the same tickets)."""
         found = self._cells.get(by)
         if found is None:
-            found = self._cells[by] = cells(self.board, self.states, self.rules.local_date, by)
+            if by == "level":  # from the departments' cells, not from every ticket again
+                found = level_cells(self.board, self.cells("department"))
+            else:
+                found = cells(self.board, self.states, self.rules.local_date, by)
+            self._cells[by] = found
         return found
 
     def _received_from(self, start: date) -> list[TicketState]:

@@ -326,6 +326,17 @@ def cells(
     return {cell: Figures.of(group) for cell, group in grouped.items()}
 
 
+def level_cells(board: Board, by_department: Cells) -> Cells:
+    """The cells by level, summed from the cells by department: a ticket counts for the
+    level of the department it counts for, so each level's figures are those of its
+    departments together (in the order of each cell's first ticket, as ``cells``)."""
+    departments = Departments(board)
+    grouped: dict[tuple[str, Month], list[Figures]] = {}
+    for (department, month), part in by_department.items():
+        grouped.setdefault((departments.level(department) or "-", month), []).append(part)
+    return {cell: Figures.summed(parts) for cell, parts in grouped.items()}
+
+
 def table(
     board: Board,
     states: Iterable[TicketState],
