@@ -3,6 +3,7 @@ rated each way, and each month's top ten."""
 
 from __future__ import annotations
 
+import heapq
 from functools import partial
 
 from answerable.core.ranking import most
@@ -10,9 +11,10 @@ from answerable.core.stats import Period
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import RANKINGS, report_url
-from answerable.site.views import Site
+from answerable.site.views import Site, TicketView
 
 MENU = (50, N_("Rankings"), RANKINGS)
+LATEST = 20  # rated replies listed each way
 
 
 def jobs(site: Site) -> list[Job]:
@@ -29,10 +31,12 @@ def rankings(site: Site) -> Page:
     unsatisfied = most(
         rows, lambda r: r.figures.unsatisfied, tie=lambda r: r.figures.satisfaction_rate or 0
     )
-    rated = [
-        v for v in reversed(site.tickets) if v.state.rating is not None and not v.ticket.hidden
-    ]
-    rated.sort(key=lambda v: (v.state.rating.at, v.ticket.id), reverse=True)  # type: ignore[union-attr]
+    happy: list[TicketView] = []
+    unhappy: list[TicketView] = []
+    for view in site.tickets:
+        rating = view.state.rating
+        if rating is not None and not view.ticket.hidden:
+            (unhappy if rating.value == "unsatisfied" else happy).append(view)
     monthly = [
         (
             site.fmt.month(year, month),
@@ -41,16 +45,20 @@ def rankings(site: Site) -> Page:
         )
         for year, month in reversed(site.months())
     ]
-    unhappy = {v.ticket.id for v in rated if v.state.rating.value == "unsatisfied"}  # type: ignore[union-attr]
     return Page(
         RANKINGS,
         "answerable_rankings",
         {
             "satisfied": site.rows_shown(satisfied),
             "unsatisfied": site.rows_shown(unsatisfied),
-            "satisfied_replies": [v for v in rated if v.ticket.id not in unhappy][:20],
-            "unsatisfied_replies": [v for v in rated if v.ticket.id in unhappy][:20],
+            "satisfied_replies": _latest(happy),
+            "unsatisfied_replies": _latest(unhappy),
             "monthly": monthly,
             "page_name": "rankings",
         },
     )
+
+
+def _latest(views: list[TicketView]) -> list[TicketView]:
+    """The twenty most recently rated, newest first: picked, not every rating sorted."""
+    return heapq.nlargest(LATEST, views, key=lambda v: (v.state.rating.at, v.ticket.id))  # type: ignore[union-attr]
