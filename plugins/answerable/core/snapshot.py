@@ -70,7 +70,7 @@ class Snapshot:
         found = self._cells.get(by)
         if found is None:
             if by == "level":  # from the departments' cells, not from every ticket again
-                found = level_cells(self.board, self.cells("department"))
+                found = level_cells(self.departments, self.cells("department"))
             else:
                 found = cells(self.board, self.states, self.rules.local_date, by)
             self._cells[by] = found

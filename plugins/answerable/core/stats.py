@@ -301,7 +301,7 @@ def _groups(board: Board, by: Grouping) -> tuple[list[tuple[str, str]], Callable
     if by == "level":
         levels = [lvl for d in board.departments if (lvl := departments.level(d.id))]
         unique = list(dict.fromkeys(levels))
-        return [(lvl, lvl) for lvl in unique], lambda s: departments.level(s.department) or "-"
+        return [(lvl, lvl) for lvl in unique], lambda s: level_of(departments, s.department)
     items = {"category": board.categories, "type": board.types, "channel": board.channels}[by]
     return [(i.id, i.name) for i in items], lambda s: getattr(s.ticket, by)
 
@@ -326,14 +326,18 @@ def cells(
     return {cell: Figures.of(group) for cell, group in grouped.items()}
 
 
-def level_cells(board: Board, by_department: Cells) -> Cells:
+def level_of(departments: Departments, department: str) -> str:
+    """The level a ticket counted for ``department`` counts for: "-" without one."""
+    return departments.level(department) or "-"
+
+
+def level_cells(departments: Departments, by_department: Cells) -> Cells:
     """The cells by level, summed from the cells by department: a ticket counts for the
     level of the department it counts for, so each level's figures are those of its
     departments together (in the order of each cell's first ticket, as ``cells``)."""
-    departments = Departments(board)
     grouped: dict[tuple[str, Month], list[Figures]] = {}
     for (department, month), part in by_department.items():
-        grouped.setdefault((departments.level(department) or "-", month), []).append(part)
+        grouped.setdefault((level_of(departments, department), month), []).append(part)
     return {cell: Figures.summed(parts) for cell, parts in grouped.items()}
 
 
