@@ -122,3 +122,25 @@ def test_months_run_oldest_first_whatever_order_the_tickets_come_in(tmp_path: Pa
     assert site.months() == [(2026, 10), (2026, 11)]
     months = [key for kind, key, *_ in list_groups(site) if kind == "month"]
     assert months == ["2026-11", "2026-10"]  # the lists: newest month first
+
+
+def test_the_families_whose_pages_number_with_the_tickets_come_apart(site: Site) -> None:
+    """A build asks for the pages of a ticket or of fifty apart from the others (they
+    are worked out while the others render): together they are every page, once."""
+    whole = [job.save_as for job in site_jobs(site)]
+    few = [job.save_as for job in site_jobs(site, many=False)]
+    many = [job.save_as for job in site_jobs(site, many=True)]
+    assert sorted([*few, *many]) == sorted(whole)
+    tickets = {f"tickets/{view.ticket.id}.html" for view in site.tickets}
+    assert tickets <= set(many)
+    assert {"lists/index.html", "lists/status-open.html"} <= set(many)
+    assert {"index.html", "leaderboard.html", "rankings.html", "changes.html"} <= set(few)
+    assert not any(path.startswith(("tickets/", "lists/")) for path in few)
+
+
+def test_the_open_data_jobs_are_the_whole_board_files_and_one_per_request(site: Site) -> None:
+    board = [job.save_as for job in open_data.board_jobs(site)]
+    requests = [job.save_as for job in open_data.request_jobs(site)]
+    assert sorted([*board, *requests]) == sorted(job.save_as for job in open_data.jobs(site))
+    assert requests == [open_data.request_path(view.ticket.id) for view in site.tickets]
+    assert {"data/tickets.json", "data/tickets.csv", "open311/v2/requests.json"} <= set(board)

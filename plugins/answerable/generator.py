@@ -10,6 +10,7 @@ import logging
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from answerable.cli.formats import problem_line
 from answerable.core.snapshot import BoardError, take_snapshot
 from answerable.exports import feeds, open_data
 from answerable.incremental.fragments import FragmentStore
-from answerable.incremental.jobs import Page
+from answerable.incremental.jobs import Job, Page
 from answerable.incremental.page_cache import Looked, PageCache, base_digest, look_meanwhile
 from answerable.incremental.settled import kept_states
 from answerable.incremental.state import BuildState, cache_root
@@ -193,19 +194,34 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         store = FragmentStore(cache.state if cache else None, cache.base if cache else b"")
         self.env.globals["ticket_row"] = TicketRows(self.env, self.site.fmt, store)
         self.site.store = store
-        jobs = [*site_jobs(self.site), *feeds.jobs(self.site), *open_data.jobs(self.site, store)]
-        names = owned([*(job.save_as for job in jobs), SITEMAP])
+        site = self.site
+        # The pages read from the whole board first: they render while this process
+        # works out the jobs of the pages that number with the tickets (``many``).
+        jobs = [
+            *site_jobs(site, many=False),
+            *feeds.jobs(site),
+            *open_data.board_jobs(site, store),
+        ]
+
+        def many() -> list[Job]:
+            return [*site_jobs(site, many=True), *open_data.request_jobs(site)]
+
+        then: Callable[[], list[Job]] = many
+
         run = self.staged_run
         # `answerable build` into a staging folder: with changes_only, pages are compared
         # with the last site's and only those that differ are staged; else the last
         # site's files under the names the jobs write are linked in first.
         last = run.last_site if run is not None and run.changes_only else None
         if run is not None and run.last_site is not None and last is None:
+            made = many()  # first: the last site's files are linked in by their names
+            names = owned([*(job.save_as for job in (*jobs, *made)), SITEMAP])
             try:
                 link_last_site(run.last_site, output, names)
             except OSError as error:
                 raise BoardBuildError(f"{error.filename}: {error.strerror or error}") from None
-        written = publish(jobs, render, output, self.workers, cache, last, store.flush)
+            then = lambda: made  # noqa: E731 - the same jobs, made already
+        written = publish(jobs, render, output, self.workers, cache, last, store.flush, then)
         log.info("answerable: made pages in %.2f s", time.perf_counter() - started)
         pages = [path for path in written.paths if path.endswith(".html")]
         sitemap = Page(SITEMAP, "answerable_sitemap", {"urls": pages})
@@ -218,6 +234,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
             last,
         )
         if last is None:
+            # Every job's file is among those written or kept: the names are theirs.
+            names = owned([*written.paths, SITEMAP])
             stale = remove_stale(output, {*written.paths, SITEMAP}, names)
         else:  # the swap drops what the last site holds beyond these
             write_manifest(output, [*written.paths, SITEMAP])

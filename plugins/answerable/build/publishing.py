@@ -9,6 +9,7 @@ disk is left alone, so a rebuild rewrites only what changed.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.pool
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -144,6 +145,7 @@ def publish(
     cache: PageCache | None = None,
     last: Path | None = None,
     after: Callable[[], None] | None = None,
+    then: Callable[[], list[Job]] | None = None,
 ) -> Written:
     """Make every job whose pages are not already on disk as the cache knows them, render
     and write its pages; in ``workers`` processes when it pays. ``jobs`` is emptied.
@@ -151,45 +153,33 @@ def publish(
     With ``last`` (the site this build replaces), pages are looked for there and only
     those that changed are written into ``output``; else ``output`` is the site.
     ``after`` is called in each process once it has made its share (to write what the
-    jobs keep for the next build)."""
-    global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
+    jobs keep for the next build).
+
+    ``then`` makes more jobs. It is called once ``jobs`` are being made in other
+    processes, so that the pages of the whole board (the open-data files, the
+    leaderboard, the reports) render while this process works out the pages that number
+    with the tickets; those are made here when they are few, else in processes of their
+    own."""
     kept: dict[bytes, bytes] = {}
-    todo: list[tuple[bytes | None, Job]] = []
-    for job in jobs:
-        if cache is None or job.key is None:
-            todo.append((None, job))
-            continue
-        key = cache.full_key(job.key, job.timeless)
-        found = cache.unchanged(key, output if last is None else last)
-        if found is None:
-            todo.append((key, job))
-        else:
-            kept[key] = found
-    if cache is not None:
-        cache.keep_only(kept)
-    jobs.clear()  # from here on only ``todo`` holds them
-    _SHARE = _Share(todo, render, output, last, after)
-    size = len(todo)
-    if size < PARALLEL_FROM:
-        # A rebuild's few jobs, some of them whole-board files or the leaderboard: handed
-        # out one at a time, so that the heavy ones run side by side.
-        count, shares = min(workers, size), [(i, size) for i in range(size)]
+    site = output if last is None else last
+    first = _to_make(jobs, cache, site, kept)
+    if then is None:
+        if cache is not None:
+            cache.keep_only(kept)
+        results = _Making(first, render, output, workers, last, after).results()
     else:
-        count = min(workers, size // (PARALLEL_FROM // 2))
-        shares = [(i, count) for i in range(count)]
-    del todo
-    try:
-        if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            results = [_run((0, 1))]
-        else:
-            with forked_pool(count) as pool:
-                # The workers are forked and have their own copies: this process lets
-                # go of its own, so that what they send back fills that memory instead
-                # of adding to it (at 100,000 tickets, 130 MiB at the end of a build).
-                _SHARE = None
-                results = pool.map(_run, shares, chunksize=1)
-    finally:
-        _SHARE = None
+        started = _Making(first, render, output, workers, last, after, wait=False)
+        try:
+            more = _to_make(then(), cache, site, kept)
+            if cache is not None:
+                cache.keep_only(kept)
+            # Few: made here while the others finish; many (a cold build): in processes.
+            here = len(more) < PARALLEL_FROM
+            results = _Making(more, render, output, 1 if here else workers, last, after).results()
+        except BaseException:
+            started.stop()
+            raise
+        results = [*started.results(), *results]
     files: dict[bytes, bytes] = {}
     for result in results:
         files.update(result.files)
@@ -203,6 +193,85 @@ def publish(
         sum(r.rendered for r in results),
         files,
     )
+
+
+def _to_make(
+    jobs: list[Job], cache: PageCache | None, site: Path, kept: dict[bytes, bytes]
+) -> list[tuple[bytes | None, Job]]:
+    """The jobs whose pages are not in ``site`` as the cache knows them, each with its
+    full key; the others' files go into ``kept``. ``jobs`` is emptied."""
+    todo: list[tuple[bytes | None, Job]] = []
+    for job in jobs:
+        if cache is None or job.key is None:
+            todo.append((None, job))
+            continue
+        key = cache.full_key(job.key, job.timeless)
+        found = cache.unchanged(key, site)
+        if found is None:
+            todo.append((key, job))
+        else:
+            kept[key] = found
+    jobs.clear()  # from here on only ``todo`` holds them
+    return todo
+
+
+class _Making:
+    """``todo`` being made: here and now, or in forked processes (``workers``, when it
+    pays; always when not ``wait``, so that this process goes on meanwhile)."""
+
+    def __init__(
+        self,
+        todo: list[tuple[bytes | None, Job]],
+        render: Callable[[Page], str],
+        output: Path,
+        workers: int,
+        last: Path | None,
+        after: Callable[[], None] | None,
+        *,
+        wait: bool = True,
+    ) -> None:
+        global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
+        self.pool: multiprocessing.pool.Pool | None = None
+        self.made: list[Written] = []
+        size = len(todo)
+        if size < PARALLEL_FROM:
+            # A rebuild's few jobs, some of them whole-board files or the leaderboard:
+            # handed out one at a time, so that the heavy ones run side by side.
+            count, shares = min(workers, size), [(i, size) for i in range(size)]
+        else:
+            count = min(workers, size // (PARALLEL_FROM // 2))
+            shares = [(i, count) for i in range(count)]
+        # The caller's list is emptied: once forked, the jobs live in the workers only.
+        _SHARE = _Share(todo.copy(), render, output, last, after)
+        todo.clear()
+        try:
+            forking = "fork" in multiprocessing.get_all_start_methods()
+            if not size or not forking or workers <= 1 or (wait and count <= 1):
+                self.made = [_run((0, 1))] if size else []
+                return
+            self.pool = forked_pool(count)
+        finally:
+            # The workers are forked and have their own copies: this process lets go of
+            # its own, so that what they send back fills that memory instead of adding
+            # to it (at 100,000 tickets, 130 MiB at the end of a build).
+            _SHARE = None
+        self.pending = self.pool.map_async(_run, shares, chunksize=1)
+        if wait:
+            self.results()
+
+    def results(self) -> list[Written]:
+        """What each process made (waiting for them)."""
+        if self.pool is not None:
+            try:
+                self.made = self.pending.get()
+            finally:
+                self.stop()
+        return self.made
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
 
 def owned(paths: Iterable[str]) -> list[str]:

@@ -238,18 +238,14 @@ def jobs(site: Site, store: FragmentStore | None = None) -> list[Job]:
     """The open-data files: one job per request (keyed by its ticket), one for each
     whole-board file; and the page that describes them. ``store``: where each ticket's
     piece of the whole-board files is kept between builds (none: all made afresh)."""
+    return [*board_jobs(site, store), *request_jobs(site)]
+
+
+def board_jobs(site: Site, store: FragmentStore | None = None) -> list[Job]:
+    """The whole-board files, one job each (a rebuild after one reply remakes them all,
+    in several processes), and the page that describes them."""
     store = store or FragmentStore(None, b"")
     made = [
-        Job(
-            request_path(view.ticket.id),
-            partial(_request_page, site, view),
-            job_key("open311", view.piece_key or view.digest),
-            timeless=view.piece_key is not None,
-        )
-        for view in site.tickets
-    ]
-    # One job a file: a rebuild after one reply remakes them all, in several processes.
-    made += [
         Job(path, partial(_whole_file, path, text), job_key("open data", path, site.board_key))
         for path, text in _whole_files(site, store).items()
     ]
@@ -261,6 +257,19 @@ def jobs(site: Site, store: FragmentStore | None = None) -> list[Job]:
         )
     )
     return made
+
+
+def request_jobs(site: Site) -> list[Job]:
+    """One job per request, keyed by its ticket."""
+    return [
+        Job(
+            request_path(view.ticket.id),
+            partial(_request_page, site, view),
+            job_key("open311", view.piece_key or view.digest),
+            timeless=view.piece_key is not None,
+        )
+        for view in site.tickets
+    ]
 
 
 def request_path(ticket_id: str) -> str:

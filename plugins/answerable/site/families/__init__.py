@@ -3,7 +3,10 @@
 The families are found, not listed: a module placed here that defines ``jobs`` joins
 every build, in the order of the module names. A module that also defines ``MENU =
 (order, N_("label"), url)`` is linked from the main navigation of every page, smallest
-order first, its label translated as the page renders.
+order first, its label translated as the page renders. A module whose pages number with
+the tickets (a page a ticket, a page of fifty) says so with ``MANY = True``: a build
+works out those jobs while the other pages, fewer and each read from the whole board,
+render (``publishing.publish``).
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ def families() -> list[ModuleType]:
     return [module for module in modules if callable(getattr(module, "jobs", None))]
 
 
-def site_jobs(site: Site) -> list[Job]:
-    """Every page of the site as a job, family by family."""
-    return [job for family in families() for job in family.jobs(site)]
+def site_jobs(site: Site, many: bool | None = None) -> list[Job]:
+    """Every page of the site as a job, family by family; ``many``: only those of the
+    families whose pages number with the tickets (``MANY``), or only the others."""
+    chosen = [f for f in families() if many is None or getattr(f, "MANY", False) is many]
+    return [job for family in chosen for job in family.jobs(site)]
 
 
 class MenuEntry(NamedTuple):

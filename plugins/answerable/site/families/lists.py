@@ -16,6 +16,7 @@ Group = tuple[str, str, str, list[TicketView]]
 
 
 MENU = (20, N_("Messages"), LISTS)
+MANY = True  # a page of fifty tickets, several lists each
 
 
 def jobs(site: Site) -> list[Job]:

@@ -11,6 +11,8 @@ from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
 
+MANY = True  # a page a ticket
+
 
 def jobs(site: Site) -> list[Job]:
     made = []
