@@ -196,11 +196,13 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         self.site.store = store
         site = self.site
         # The pages read from the whole board first: they render while this process
-        # works out the jobs of the pages that number with the tickets (``many``).
+        # works out the jobs of the pages that number with the tickets (``many``). The
+        # whole-board files lead, the longest to make: begun last, one would be made
+        # alone while the other processes wait.
         jobs = [
+            *open_data.board_jobs(site, store),
             *site_jobs(site, many=False),
             *feeds.jobs(site),
-            *open_data.board_jobs(site, store),
         ]
 
         def many() -> list[Job]:
