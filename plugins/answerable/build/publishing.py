@@ -216,8 +216,9 @@ def _to_make(
 
 
 class _Making:
-    """``todo`` being made: here and now, or in forked processes (``workers``, when it
-    pays; always when not ``wait``, so that this process goes on meanwhile)."""
+    """``todo`` being made: here and now, or in forked processes (``workers``): when it
+    pays, and without ``wait`` whenever more than one worker is allowed, so that this
+    process goes on meanwhile."""
 
     def __init__(
         self,
