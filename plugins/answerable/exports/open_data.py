@@ -122,8 +122,11 @@ def open311_request(site: Site, view: TicketView) -> dict[str, Any]:
     state = view.state
     ticket = state.ticket
     notes = [view.status_label]
-    if view.deadline_text:
-        notes.append(view.deadline_text)
+    # Until when the status holds, not the time left: the file states no moment, and
+    # stays true (and unwritten) until the status changes.
+    deadline = site.deadline_note(view)
+    if deadline:
+        notes.append(deadline)
     if view.resolution_label:
         notes.append(view.resolution_label)
     hidden = ticket.hidden is not None
@@ -260,16 +263,20 @@ def board_jobs(site: Site, store: FragmentStore | None = None) -> list[Job]:
 
 
 def request_jobs(site: Site) -> list[Job]:
-    """One job per request, keyed by its ticket."""
-    return [
-        Job(
-            request_path(view.ticket.id),
-            partial(_request_page, site, view),
-            job_key("open311", view.piece_key or view.digest),
-            timeless=view.piece_key is not None,
-        )
-        for view in site.tickets
-    ]
+    """One job per request, keyed by its ticket: by what it shows, not the moment, when
+    its status is final or says how long it holds (``Site.held``)."""
+    made = []
+    for view in site.tickets:
+        held = site.held(view)
+        if view.state.settled_since is not None:
+            key, timeless = job_key("open311", view.piece_key or view.digest), True
+        elif held is not None:
+            key, timeless = job_key("open311", view.digest, *held), True
+        else:
+            key, timeless = job_key("open311", view.digest), False
+        make = partial(_request_page, site, view)
+        made.append(Job(request_path(view.ticket.id), make, key, timeless))
+    return made
 
 
 def request_path(ticket_id: str) -> str:

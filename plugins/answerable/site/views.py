@@ -24,7 +24,14 @@ from markupsafe import Markup
 from answerable.core.records import Ticket
 from answerable.core.snapshot import Snapshot
 from answerable.core.stats import Figures, Row, Table
-from answerable.core.status import ReplyFacts, Status, TicketState
+from answerable.core.status import (
+    ReplyFacts,
+    Status,
+    StatusSpan,
+    TicketState,
+    shown_times,
+    status_span,
+)
 from answerable.incremental.fragments import FragmentStore
 from answerable.incremental.jobs import digests, job_key
 from answerable.reading.history import History
@@ -356,6 +363,43 @@ class Site:
         """``day`` when every one of ``views`` shows the same until the day ends (a page
         of them can say the day instead of the minute), else None."""
         return self.day if views and all(map(_holds_all_day, views)) else None
+
+    def status_span(self, view: TicketView) -> StatusSpan | None:
+        """Until when an open or due-soon ticket's status holds (None: for good, or not
+        open)."""
+        if view.state.status not in (Status.OPEN, Status.DUE_SOON):
+            return None
+        return status_span(view.state, self.snapshot.rules)
+
+    def held(self, view: TicketView) -> tuple[StatusSpan | None, datetime | None] | None:
+        """What keys a file of an open, due-soon or overdue ticket that says how long its
+        status holds instead of the build's moment: the span, and the first moment after
+        the snapshot's at which its files date something more. None when the file must
+        take the moment (a ticket whose status the clock cannot move, or no span)."""
+        span = self.status_span(view)
+        if span is None and view.state.status is not Status.OVERDUE:
+            return None
+        return span, self.next_event(view)
+
+    def next_event(self, view: TicketView) -> datetime | None:
+        """The first moment after the snapshot's at which the timeline shows something
+        more."""
+        state = view.state
+        if state.quiet_since is not None:
+            return None  # nothing is dated after the moment (and its files need not be read)
+        return min((t for t in shown_times(state.file) if t > state.as_of), default=None)
+
+    def deadline_note(self, view: TicketView) -> str:
+        """How the deadline stands, in words true at every moment until the status
+        changes: until when an open or due-soon ticket's status holds, since when an
+        overdue one is overdue; else the deadline text (how it was answered)."""
+        span = self.status_span(view)
+        if span is not None:
+            return self.fmt.span_text(span)
+        state = view.state
+        if state.status is Status.OVERDUE and state.due is not None:
+            return self.fmt.overdue_text(state.due)
+        return view.deadline_text
 
     @cached_property
     def board_key(self) -> bytes:

@@ -3,10 +3,9 @@ happened to it by the moment."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
-from answerable.core.status import Status, StatusSpan, shown_times, status_span
+from answerable.core.status import Status, StatusSpan
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
@@ -17,33 +16,19 @@ MANY = True  # a page a ticket
 def jobs(site: Site) -> list[Job]:
     made = []
     for view in site.tickets:
-        span = _span(site, view)
+        span = site.status_span(view)
+        held = site.held(view)
         if view.state.settled_since is not None:
             key, timeless = job_key("ticket", view.digest), True
-        elif span is not None or view.state.status is Status.OVERDUE:
+        elif held is not None:
             # Keyed by what the page says instead of the moment: the hourly rebuild
             # writes it again only when its status or its timeline changes (an overdue
             # ticket stays overdue until something happens to it).
-            key, timeless = job_key("ticket", view.digest, span, _next_event(view)), True
+            key, timeless = job_key("ticket", view.digest, *held), True
         else:
             key, timeless = job_key("ticket", view.digest), False
         made.append(Job(view.url, partial(ticket_page, site, view, span), key, timeless))
     return made
-
-
-def _span(site: Site, view: TicketView) -> StatusSpan | None:
-    """Until when an open or due-soon ticket's status holds (None: for good, or not open)."""
-    if view.state.status not in (Status.OPEN, Status.DUE_SOON):
-        return None
-    return status_span(view.state, site.snapshot.rules)
-
-
-def _next_event(view: TicketView) -> datetime | None:
-    """The first moment after the snapshot's at which the timeline shows something more."""
-    state = view.state
-    if state.quiet_since is not None:
-        return None  # nothing is dated after the moment (and its files need not be read)
-    return min((moment for moment in shown_times(state.file) if moment > state.as_of), default=None)
 
 
 def ticket_page(site: Site, view: TicketView, span: StatusSpan | None = None) -> Page:
