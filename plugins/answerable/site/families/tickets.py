@@ -41,11 +41,12 @@ def ticket_page(site: Site, view: TicketView, span: StatusSpan | None = None) ->
     elif span is not None:
         # Until when the status holds, instead of the build's moment: true, and the
         # page the same, at every moment until the status changes.
-        context.update(as_of=None, status_until=span.until, status_span=site.fmt.span_text(span))
+        # The words are those of its Open311 file too (``Site.deadline_note``).
+        context.update(as_of=None, status_until=span.until, status_span=site.deadline_note(view))
     elif view.state.status is Status.OVERDUE and view.state.due is not None:
         # Since when it is overdue, not how late it is by the build's moment.
         due = view.state.due
-        context.update(as_of=None, overdue_since=due, status_span=site.fmt.overdue_text(due))
+        context.update(as_of=None, overdue_since=due, status_span=site.deadline_note(view))
     return Page(view.url, "answerable_ticket", context)
 
 
