@@ -264,19 +264,15 @@ def board_jobs(site: Site, store: FragmentStore | None = None) -> list[Job]:
 
 def request_jobs(site: Site) -> list[Job]:
     """One job per request, keyed by its ticket: by what it shows, not the moment, when
-    its status is final or says how long it holds (``Site.held``)."""
-    made = []
-    for view in site.tickets:
-        held = site.held(view)
-        if view.state.settled_since is not None:
-            key, timeless = job_key("open311", view.piece_key or view.digest), True
-        elif held is not None:
-            key, timeless = job_key("open311", view.digest, *held), True
-        else:
-            key, timeless = job_key("open311", view.digest), False
-        make = partial(_request_page, site, view)
-        made.append(Job(request_path(view.ticket.id), make, key, timeless))
-    return made
+    its status is final or says how long it holds (``Site.ticket_key``)."""
+    return [
+        Job(
+            request_path(v.ticket.id),
+            partial(_request_page, site, v),
+            *site.ticket_key(v, "open311"),
+        )
+        for v in site.tickets
+    ]
 
 
 def request_path(ticket_id: str) -> str:

@@ -371,15 +371,18 @@ class Site:
             return None
         return status_span(view.state, self.snapshot.rules)
 
-    def held(self, view: TicketView) -> tuple[StatusSpan | None, datetime | None] | None:
-        """What keys a file of an open, due-soon or overdue ticket that says how long its
-        status holds instead of the build's moment: the span, and the first moment after
-        the snapshot's at which its files date something more. None when the file must
-        take the moment (a ticket whose status the clock cannot move, or no span)."""
+    def ticket_key(self, view: TicketView, kind: str) -> tuple[bytes, bool]:
+        """The key of a ``kind`` of file that shows one ticket (its page, its Open311
+        record), and whether it is timeless: a settled ticket's by its view alone; an
+        open, due-soon or overdue one's, whose file says how long its status holds, by
+        that span and the first moment after the snapshot's at which its files date
+        something more; any other's with the moment."""
+        if view.state.settled_since is not None:
+            return job_key(kind, view.digest), True
         span = self.status_span(view)
-        if span is None and view.state.status is not Status.OVERDUE:
-            return None
-        return span, self.next_event(view)
+        if span is not None or view.state.status is Status.OVERDUE:
+            return job_key(kind, view.digest, span, self.next_event(view)), True
+        return job_key(kind, view.digest), False
 
     def next_event(self, view: TicketView) -> datetime | None:
         """The first moment after the snapshot's at which the timeline shows something

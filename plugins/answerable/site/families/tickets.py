@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from answerable.core.status import Status, StatusSpan
-from answerable.incremental.jobs import Job, Page, job_key
+from answerable.core.status import Status
+from answerable.incremental.jobs import Job, Page
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
 
@@ -14,25 +14,18 @@ MANY = True  # a page a ticket
 
 
 def jobs(site: Site) -> list[Job]:
-    made = []
-    for view in site.tickets:
-        span = site.status_span(view)
-        held = site.held(view)
-        if view.state.settled_since is not None:
-            key, timeless = job_key("ticket", view.digest), True
-        elif held is not None:
-            # Keyed by what the page says instead of the moment: the hourly rebuild
-            # writes it again only when its status or its timeline changes (an overdue
-            # ticket stays overdue until something happens to it).
-            key, timeless = job_key("ticket", view.digest, *held), True
-        else:
-            key, timeless = job_key("ticket", view.digest), False
-        made.append(Job(view.url, partial(ticket_page, site, view, span), key, timeless))
-    return made
+    # Keyed by what the page says instead of the moment where it can be: the hourly
+    # rebuild writes it again only when its status or its timeline changes (an overdue
+    # ticket stays overdue until something happens to it).
+    return [
+        Job(view.url, partial(ticket_page, site, view), *site.ticket_key(view, "ticket"))
+        for view in site.tickets
+    ]
 
 
-def ticket_page(site: Site, view: TicketView, span: StatusSpan | None = None) -> Page:
+def ticket_page(site: Site, view: TicketView) -> Page:
     context = {"t": view, "timeline": timeline(site, view), "page_name": "ticket"}
+    span = site.status_span(view)
     settled = view.state.settled_since
     if settled is not None:
         # The page says since when its status is final instead of the build's moment,
