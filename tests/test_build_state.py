@@ -449,6 +449,26 @@ def test_a_state_that_cannot_be_trusted_gives_a_cold_build(
         same_as_plain(loaded)
 
 
+def test_a_file_with_a_problem_is_read_again_until_mended(repo_board: Path) -> None:
+    """The state keeps clean files only: one with a problem is parsed at every run, and
+    its problem keeps its line; once mended it is kept, and the next run parses nothing."""
+    read(repo_board)
+    ticket = repo_board / TICKET
+    text = ticket.read_text("utf-8")
+    ticket.write_text(text.replace("channel: ", "x: 1\nchannel: "), "utf-8")
+    line = text.splitlines().index(next(r for r in text.splitlines() if r.startswith("channel: ")))
+    for _ in range(2):
+        loaded, reader = read(repo_board)
+        assert (reader.opened, reader.parsed) == (1, 1)
+        wrong = [p for p in validate(loaded) if p.path == TICKET]
+        assert [(p.line, p.code) for p in wrong] == [(line + 1, "E102")]
+        same_as_plain(loaded)
+    ticket.write_text(text, "utf-8")
+    loaded, reader = read(repo_board)
+    assert reader.parsed == 0  # as the state kept it before the slip: known by its key
+    same_as_plain(loaded)
+
+
 def test_a_locked_state_is_done_without(repo_board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     read(repo_board)
     monkeypatch.setattr(state_module, "BUSY_SECONDS", 0.1)
@@ -456,9 +476,7 @@ def test_a_locked_state_is_done_without(repo_board: Path, monkeypatch: pytest.Mo
     holder.execute("BEGIN IMMEDIATE")  # another run writing, for longer than a save waits
     try:
         ticket = repo_board / TICKET
-        ticket.write_text(
-            ticket.read_text("utf-8").replace("channel: ", "x: 1\nchannel: "), "utf-8"
-        )
+        ticket.write_text(ticket.read_text("utf-8") + "# edited\n", "utf-8")  # still clean
         loaded, reader = read(repo_board)
         assert (reader.opened, reader.parsed) == (1, 1)
         same_as_plain(loaded)

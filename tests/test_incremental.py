@@ -244,7 +244,7 @@ def test_the_build_state_never_changes_what_validate_reports(
 
 
 def test_a_warm_read_gives_the_records_a_cold_read_gives(demo_copy: tuple[Path, Path]) -> None:
-    """Records taken from the build state are those parsed from the files."""
+    """Records made from what the build state keeps of a file are those parsed from it."""
     board, _ = demo_copy
     validate(load_remembered(board, BuildState(board), check=folder_check))  # fills the state
     warm = load_remembered(board, BuildState(board), check=folder_check)
@@ -255,27 +255,40 @@ def test_a_warm_read_gives_the_records_a_cold_read_gives(demo_copy: tuple[Path, 
     assert {k: t.model_fields_set for k, t in cached.items()} == {
         k: t.model_fields_set for k, t in fresh.items()
     }
-    # Records given the same fields share one set of them (memory at city scale).
-    shared = {id(t.model_fields_set) for t in cached.values()}
-    assert len(shared) == len({frozenset(t.model_fields_set) for t in fresh.values()}) < 40
+    replies = {r.path: r.meta for file in warm.tickets for r in file.replies}
+    assert replies == {r.path: r.meta for file in load_board(board).tickets for r in file.replies}
+    assert replies  # the demo's replies came from the state as well
 
-    # In a process that validated no ticket (the main process of a large build), the
-    # tickets' attribute dicts share their keys: 500 bytes less a ticket.
-    def unpickled_size(validated_first: bool) -> int:
-        probe = (
+
+def test_records_from_reading_processes_are_compact(demo_copy: tuple[Path, Path]) -> None:
+    """Records sent back by the reading processes of a large board share what they can:
+    one set of given fields for records given the same fields, and, in the process that
+    validated no ticket itself (the main process of a large build), attribute dicts that
+    share their keys: 500 bytes less a ticket."""
+    board, _ = demo_copy
+
+    def probe(validated_first: bool) -> tuple[int, int, int]:
+        code = (
             "import sys; from pathlib import Path;"
-            "from answerable.incremental.remembered import load_remembered;"
-            "from answerable.incremental.state import BuildState;"
-            "from answerable.reading.loading import load_board;"
+            "import answerable.reading.loading as loading;"
+            "import answerable.incremental.pickling;"  # as load_remembered does
             f"board = Path({str(board)!r});"
-            f"{'load_board(board).tickets[0].ticket;' if validated_first else ''}"
-            "files = load_remembered(board, BuildState(board)).tickets;"
-            "print(sum(sys.getsizeof(f.ticket.__dict__) for f in files))"
+            f"{'loading.load_board(board).tickets[0].ticket;' if validated_first else ''}"
+            "loading.PARALLEL_FROM = 2;"  # the demo's 77 folders read as a large board's
+            "files = loading.load_board(board, workers=2).tickets;"
+            "sets = {id(f.ticket.model_fields_set) for f in files};"
+            "kinds = {frozenset(f.ticket.model_fields_set) for f in files};"
+            "size = sum(sys.getsizeof(f.ticket.__dict__) for f in files);"
+            "print(size, len(sets), len(kinds), len(files))"
         )
-        done = subprocess.run([sys.executable, "-c", probe], capture_output=True, check=True)
-        return int(done.stdout)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True)
+        size, sets, kinds, count = map(int, done.stdout.split())
+        assert count == 77
+        return size, sets, kinds
 
-    assert unpickled_size(False) < unpickled_size(True) - 500 * len(cached)
+    compact, sets, kinds = probe(validated_first=False)
+    assert sets == kinds < 40
+    assert compact < probe(validated_first=True)[0] - 500 * 77
 
 
 def test_reading_in_two_processes_gives_the_same_board(

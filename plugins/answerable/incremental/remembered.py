@@ -66,10 +66,9 @@ class RememberingReader(FileReader):
     ) -> tuple[bytes, T | None] | None:
         key = self.keys.get(rel)
         if key is not None:
-            found = self.state.get("files", rel, key)
-            if found is not None:
-                problems.extend(found[1])
-                return key, found[0]
+            made = self._kept(rel, key, parse)
+            if made is not None:
+                return key, made
         data = self._bytes.pop(rel, None)
         if data is None:
             self.opened += 1
@@ -78,14 +77,24 @@ class RememberingReader(FileReader):
             self.unreadable.add(rel)
             return None
         own_key = self.read_keys[rel] = blob_id(data)
-        found = self.state.get("files", rel, own_key) if own_key != key else None
-        if found is None:
-            self.parsed += 1
-            own: list[Problem] = []
-            found = (parse(data, rel, own), own)
-            self.state.put("files", rel, folder, own_key, found)
-        problems.extend(found[1])
-        return own_key, found[0]
+        made = self._kept(rel, own_key, parse) if own_key != key else None
+        if made is not None:
+            return own_key, made
+        self.parsed += 1
+        own: list[Problem] = []
+        parts = parse.parts(data, rel, own)
+        made = parse.made(*parts, rel, own) if parts is not None else None
+        if parts is not None and not own:
+            # Only a clean file is kept, as plain data: a file with a problem is read
+            # again at every run until it is mended, and says where the problem is.
+            self.state.put("files", rel, folder, own_key, parse.plain(parts))
+        problems.extend(own)
+        return own_key, made
+
+    def _kept(self, rel: str, key: bytes, parse: Parse[T]) -> T | None:
+        """What a clean file whose key is ``key`` is parsed into, from the state."""
+        plain = self.state.get("files", rel, key)
+        return parse.from_plain(plain) if type(plain) is tuple and len(plain) == 2 else None
 
     def list_folder(
         self, root: Path, folder: str, rel_folder: str, problems: list[Problem]

@@ -2,8 +2,8 @@
 
 It lives in the user's cache folder, never in the board (boards travel through pull
 requests, and a state file is data nobody reviews), at
-``cache_root()/state/<digest of the board's path>.sqlite``. It holds what each ticket
-file was parsed into, each folder's own problems, each settled ticket's rows in the
+``cache_root()/state/<digest of the board's path>.sqlite``. It holds each clean ticket
+file's plain data, each folder's own problems, each settled ticket's rows in the
 lists and parts of the whole-board files, and what each page job wrote, each under the
 content keys it was made from (``changes``), never a file time.
 
@@ -26,19 +26,20 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-FORMAT = 7  # of the tables below; the code's own version is checked beside it
+FORMAT = 8  # of the tables below; the code's own version is checked beside it
 Fragment = tuple[str, str, str, bytes, str]
 """A piece of a page kept: kind, name, folder, key, text."""
 BUSY_SECONDS = 5.0  # how long a save waits for another run writing the same state
 _CODE = Path(__file__).parent.parent
 _INHERITED: list[sqlite3.Connection] = []
 # Entries by name (a file's or a folder's path), each under the key it was made from:
-# files: what a ticket file was parsed into, by its blob id; checks: a folder's own
-# problems, by its files and board.yaml; checked: all a run that only checks keeps of
-# a folder (``loading.CheckedFolder``), by the same; kept: what a folder read without a
-# problem gives before its record is read (``kept``), by its files; settled: a settled
-# ticket's state (``settled``), by its folder's digest and board.yaml's; listed: the
-# names in a ticket folder (``loading.FolderListing``), by the folder's own stamp.
+# files: a clean ticket file's plain data (``loading.Parse``), by its blob id; checks:
+# a folder's own problems, by its files and board.yaml; checked: all a run that only
+# checks keeps of a folder (``loading.CheckedFolder``), by the same; kept: what a folder
+# read without a problem gives before its record is read (``kept``), by its files;
+# settled: a settled ticket's state (``settled``), by its folder's digest and
+# board.yaml's; listed: the names in a ticket folder (``loading.FolderListing``), by
+# the folder's own stamp.
 ENTRIES = ("files", "checks", "checked", "kept", "settled", "listed")
 # Of these, the tables of one entry a folder, which nearly every run reads whole: kept
 # in chunks, a chunk holding the folders whose names differ only in their last two
