@@ -293,3 +293,65 @@ def test_a_folder_that_cannot_be_written_is_a_message(
     assert "Error: " in printed
     assert said in printed.replace("\n", " ")
     assert listing(board.root.parent) == before
+
+
+# A command run in its own process, with one of its worker processes killed outright
+# (as the out-of-memory killer kills one) when it reaches ``KILLED_AT``.
+KILLED_WORKER = """
+import os, signal, sys
+import answerable.reading.loading as loading
+
+main_process = os.getpid()
+
+
+def killed_in_a_worker(module, name):
+    real = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        if os.getpid() != main_process:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+
+    setattr(module, name, wrapper)
+
+
+if sys.argv[1] == "leaderboard":  # a page made by a rendering process
+    import answerable.site.families.leaderboard as family
+    killed_in_a_worker(family, "leaderboard")
+else:  # a folder read by a reading process
+    loading.PARALLEL_FROM = 2  # this small board read as a large one is
+    killed_in_a_worker(loading, "read_ticket_folder")
+from answerable.cli.main import main
+sys.argv[1:2] = []
+main()
+"""
+
+
+@pytest.mark.parametrize("where", ["leaderboard", "reading"])
+def test_a_worker_killed_outright_stops_the_build_and_leaves_the_site(
+    board: BoardWriter, where: str
+) -> None:
+    """A rendering or reading process killed midway: the build says so and stops at once
+    (it waited for ever before), and the published site is the one before."""
+    for number in range(2, 9):
+        board.ticket(f"2026-00000{number}")
+    site = board.root.parent / "site"
+    assert run_build(board.root, "--output", str(site))[0] == 0
+    before = listing(site)
+    settings = board.root / "pelicanconf.py"
+    # Read afresh, as in a new clone: a board the state knows is read in one process.
+    fresh = ["--no-cache"] if where == "reading" else []
+    command = [sys.executable, "-c", KILLED_WORKER, where, *fresh, "build"]
+    command += ["--board", str(board.root), "--settings", str(settings), "--output", str(site)]
+    command += ["--as-of", "2026-11-21T12:00:00+08:00"]  # a new moment: a new leaderboard
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+    assert done.returncode == 1, done.stderr
+    assert "a worker process ended before it finished" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert listing(site) == before
+    assert sorted(p.name for p in site.parent.iterdir()) == sorted(
+        ["board", "foreign", "notes.txt", "site"]
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
@@ -12,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from answerable.cli.main import stop_on_terminate
-from answerable.processes import forked_pool, in_background
+from answerable.processes import WorkerLost, forked_pool, in_background
 
 PARENT = """
 import multiprocessing, os, signal, time
 from answerable.processes import forked_pool, in_background
 
 pool = forked_pool(2)
-pool.map_async(time.sleep, [60, 60])  # each worker busy for a minute
+pool.submit_all(time.sleep, [60, 60])  # each worker busy for a minute
 print(*(child.pid for child in multiprocessing.active_children()), flush=True)
 time.sleep(0.5)
 os.kill(os.getpid(), signal.SIGKILL)  # killed outright, as by kill -9
@@ -62,9 +63,38 @@ def test_workers_end_at_once_on_sigterm_whatever_the_parent_catches() -> None:
     stop_on_terminate()
     try:
         with forked_pool(2) as pool:
-            assert pool.map(_ends_at_once_on_sigterm, range(4), chunksize=1) == [True] * 4
+            assert pool.map(_ends_at_once_on_sigterm, range(4)) == [True] * 4
     finally:
         signal.signal(signal.SIGTERM, default)
+
+
+def _killed_at_one(item: int) -> int:
+    """Item 1 kills its worker outright (as the out-of-memory killer does); the others
+    keep theirs busy for a minute."""
+    if item == 1:
+        time.sleep(0.2)  # the other worker is busy by now
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(60)
+    return os.getpid()
+
+
+@pytest.mark.parametrize("way", ["map", "imap", "submit_all"])
+def test_a_worker_killed_outright_ends_the_work_of_all(way: str) -> None:
+    """No waiting for ever for a result that will never come: the caller hears of it at
+    once, and the other workers, busy with work that cannot be used now, are stopped."""
+    started = time.monotonic()
+    with forked_pool(2) as pool:
+        workers = [child.pid for child in multiprocessing.active_children()]
+        work = {
+            "map": lambda: pool.map(_killed_at_one, [0, 1]),
+            "imap": lambda: list(pool.imap(_killed_at_one, [0, 1])),
+            "submit_all": lambda: pool.gather(pool.submit_all(_killed_at_one, [0, 1])),
+        }[way]
+        with pytest.raises(WorkerLost, match="ended before it finished"):
+            work()
+    assert time.monotonic() - started < 30
+    assert len(workers) == 2
+    assert not any(running(pid) for pid in workers if pid is not None)
 
 
 def test_in_background_works_meanwhile_in_another_process(tmp_path: Path) -> None:

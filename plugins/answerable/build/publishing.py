@@ -9,7 +9,6 @@ disk is left alone, so a rebuild rewrites only what changed.
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.pool
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -19,7 +18,7 @@ from typing import Any
 
 from answerable.incremental.jobs import Job, Page
 from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
-from answerable.processes import forked_pool
+from answerable.processes import Workers, forked_pool
 
 # Where a build that stages only what changed names its site's pages (write_manifest);
 # `answerable build` reads and removes it before the swap: it is never published.
@@ -232,7 +231,7 @@ class _Making:
         wait: bool = True,
     ) -> None:
         global _SHARE  # noqa: PLW0603 - handed to forked children, reset afterwards
-        self.pool: multiprocessing.pool.Pool | None = None
+        self.pool: Workers | None = None
         self.made: list[Written] = []
         size = len(todo)
         if size < PARALLEL_FROM:
@@ -256,7 +255,7 @@ class _Making:
             # its own, so that what they send back fills that memory instead of adding
             # to it (at 100,000 tickets, 130 MiB at the end of a build).
             _SHARE = None
-        self.pending = self.pool.map_async(_run, shares, chunksize=1)
+        self.pending = self.pool.submit_all(_run, shares)
         if wait:
             self.results()
 
@@ -264,7 +263,7 @@ class _Making:
         """What each process made (waiting for them)."""
         if self.pool is not None:
             try:
-                self.made = self.pending.get()
+                self.made = self.pool.gather(self.pending)
             finally:
                 self.stop()
         return self.made

@@ -17,8 +17,6 @@ import gc
 import hashlib
 import io
 import json
-import multiprocessing
-import multiprocessing.pool
 import re
 import sys
 import warnings
@@ -39,7 +37,7 @@ from answerable.checks.privacy import describe, mask_personal_data
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.validation import board_rules, ticket_problems
 from answerable.core.records import ReplyMeta, Ticket
-from answerable.processes import forked_pool
+from answerable.processes import Workers, forked_pool
 
 # The readers ``answerable validate`` uses, on the bytes about to be written.
 from answerable.reading.loading import ReplyFile, TicketFile, default_workers, record_from
@@ -827,9 +825,7 @@ class Importer:
         return source_id
 
     @contextmanager
-    def _workers(
-        self, rows: int, columns: dict[str, int], batch: str
-    ) -> Iterator[multiprocessing.pool.Pool | None]:
+    def _workers(self, rows: int, columns: dict[str, int], batch: str) -> Iterator[Workers | None]:
         """Worker processes for a large file (each row stands alone; only ids are given
         out in file order, in this process), or None."""
         workers = min(default_workers(), 8)
@@ -853,7 +849,7 @@ class Importer:
         candidates: list[tuple[int, list[Any], str]],
         columns: dict[str, int],
         batch: str,
-        pool: multiprocessing.pool.Pool | None,
+        pool: Workers | None,
     ) -> Iterator[tuple[int, str, Built | str]]:
         """Each candidate row's ticket, made and checked, in file order."""
         if pool is None:
@@ -868,7 +864,7 @@ class Importer:
     def _write_all(
         self,
         jobs: list[tuple[int, str, dict[str, str]]],
-        pool: multiprocessing.pool.Pool | None,
+        pool: Workers | None,
         progress: Callable[[Iterator[Any], int], Iterator[Any]],
     ) -> list[tuple[int, str, str]]:
         """Write every ticket folder; the row, ticket and reason of each that failed."""
