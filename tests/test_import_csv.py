@@ -8,6 +8,9 @@ doubled, records end in CRLF. Nothing here is made by the code that reads them.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -289,3 +292,45 @@ def test_the_same_id_twice_in_one_file(board: BoardWriter) -> None:
         "read 3 row(s): created 1 ticket(s), 1 already imported, 1 rejected",
         "export.csv:4: rejected: id '188601' is used by row 2 too, with other content",
     ]
+
+
+KILLED_WORKER = """
+import os, signal, sys
+import answerable.staff.importing as importing
+
+main_process = os.getpid()
+real = importing._build_chunk
+
+
+def killed(chunk):
+    if os.getpid() != main_process:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer ends a process
+    return real(chunk)
+
+
+importing._build_chunk = killed
+importing.PARALLEL_FROM = 1  # these few rows made in worker processes, as a large file's
+from answerable.cli.main import main
+main()
+"""
+
+
+def test_a_worker_killed_outright_stops_the_import(board: BoardWriter) -> None:
+    """A worker process killed while it makes the rows' tickets: the import says so and
+    stops (it waited for ever before), having written no ticket."""
+    path = board.root.parent / "export.csv"
+    path.write_bytes((HEADER + FILLER).encode("utf-8"))
+    command = ["import", "--board", str(board.root), str(path), "--system", "市长信箱"]
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_WORKER, *command, *DEFAULTS],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(root / "plugins")},
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "a worker process ended before it finished" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not list(board.root.glob("tickets/*/*"))
