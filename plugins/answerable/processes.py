@@ -43,6 +43,7 @@ class Workers:
 
     def __init__(self, count: int) -> None:
         before = set(multiprocessing.active_children())
+        self._processes: list[multiprocessing.process.BaseProcess] = []
         self._executor = ProcessPoolExecutor(
             count,
             mp_context=multiprocessing.get_context("fork"),
