@@ -463,6 +463,8 @@ def test_a_file_with_a_problem_is_read_again_until_mended(repo_board: Path) -> N
         wrong = [p for p in validate(loaded) if p.path == TICKET]
         assert [(p.line, p.code) for p in wrong] == [(line + 1, "E102")]
         same_as_plain(loaded)
+    # Nothing kept of it, under its key, in the state.
+    assert BuildState(repo_board).get("files", TICKET, blob_id(ticket.read_bytes())) is None
     ticket.write_text(text, "utf-8")
     loaded, reader = read(repo_board)
     assert reader.parsed == 0  # as the state kept it before the slip: known by its key
