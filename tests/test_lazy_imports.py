@@ -166,3 +166,12 @@ def test_import_of_a_workbook_loads_openpyxl(board: BoardWriter, tmp_path: Path)
     assert "created 1 ticket(s)" in done.stdout
     assert "openpyxl" in packages(modules)
     assert len(list((board.root / "tickets").glob("*/*/ticket.yaml"))) == 1
+
+
+def test_a_command_that_starts_no_worker_imports_no_process_pool(tmp_path: Path) -> None:
+    """`answerable schema` forks nothing: neither the worker processes' module nor the
+    standard library's pool is imported to catch a lost worker."""
+    done, modules = run(tmp_path, "schema", "ticket")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '"title"' in done.stdout  # the listing sees what ran
+    assert not modules & {"answerable.processes", "concurrent.futures", "multiprocessing"}

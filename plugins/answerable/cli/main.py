@@ -834,14 +834,17 @@ def main() -> None:
     global _LEAVE_AT_ONCE  # noqa: PLW0603 - set once, by the command line itself
     _LEAVE_AT_ONCE = True
     stop_on_terminate()
-    from answerable.processes import WorkerLost  # noqa: PLC0415 - with the processes it names
-
     try:
         cli(prog_name="answerable")
     except Terminated:
         click.echo("\nStopped (SIGTERM).", err=True)
         sys.exit(128 + signal.SIGTERM)
-    except WorkerLost as error:
+    except Exception as error:
+        # A lost worker process (``processes.WorkerLost``) can come only from a command
+        # that imported the module: the others start without it.
+        processes = sys.modules.get("answerable.processes")
+        if processes is None or not isinstance(error, processes.WorkerLost):
+            raise
         click.echo(f"Error: {error}", err=True)
         sys.exit(1)
 
