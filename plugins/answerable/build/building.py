@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from answerable.build.publishing import MANIFEST
+from answerable.processes import WorkerLost
 from answerable.reading.git import git_environment
 
 if TYPE_CHECKING:
@@ -206,6 +207,8 @@ def build(
             pelican.run()
         except SystemExit as stop:  # the plugin stops a build of a board with errors this way
             raise BuildError(str(stop) or "the build stopped") from None
+        except WorkerLost as error:  # says what happened in the user's words already
+            raise BuildError(str(error)) from None
         except Exception as error:
             raise BuildError(f"{type(error).__name__}: {error}") from None
         if changes_only:
