@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from answerable.cli.main import stop_on_terminate
-from answerable.processes import WorkerLost, forked_pool, in_background
+from answerable.processes import WorkerLost, Workers, in_background
 
 PARENT = """
 import multiprocessing, os, signal, time
-from answerable.processes import forked_pool, in_background
+from answerable.processes import Workers, in_background
 
-pool = forked_pool(2)
+pool = Workers(2)
 pool.submit_all(time.sleep, [60, 60])  # each worker busy for a minute
 print(*(child.pid for child in multiprocessing.active_children()), flush=True)
 time.sleep(0.5)
@@ -62,7 +62,7 @@ def test_workers_end_at_once_on_sigterm_whatever_the_parent_catches() -> None:
     default = signal.getsignal(signal.SIGTERM)
     stop_on_terminate()
     try:
-        with forked_pool(2) as pool:
+        with Workers(2) as pool:
             assert pool.map(_ends_at_once_on_sigterm, range(4)) == [True] * 4
     finally:
         signal.signal(signal.SIGTERM, default)
@@ -83,7 +83,7 @@ def test_a_worker_killed_outright_ends_the_work_of_all(way: str) -> None:
     """No waiting for ever for a result that will never come: the caller hears of it at
     once, and the other workers, busy with work that cannot be used now, are stopped."""
     started = time.monotonic()
-    with forked_pool(2) as pool:
+    with Workers(2) as pool:
         workers = [child.pid for child in multiprocessing.active_children()]
         work = {
             "map": lambda: pool.map(_killed_at_one, [0, 1]),

@@ -93,11 +93,6 @@ class Workers:
         self.terminate()
 
 
-def forked_pool(count: int) -> Workers:
-    """``count`` forked workers, each killed when this process dies (``Workers``)."""
-    return Workers(count)
-
-
 def in_background(function: Callable[[], T]) -> Callable[[], T]:
     """``function`` started now in a forked process, which ends with this one; what is
     returned gives its result once ready (or raises what it raised). Where processes are

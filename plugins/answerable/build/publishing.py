@@ -18,7 +18,7 @@ from typing import Any
 
 from answerable.incremental.jobs import Job, Page
 from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
-from answerable.processes import Workers, forked_pool
+from answerable.processes import Workers
 
 # Where a build that stages only what changed names its site's pages (write_manifest);
 # `answerable build` reads and removes it before the swap: it is never published.
@@ -249,7 +249,7 @@ class _Making:
             if not size or not forking or workers <= 1 or (wait and count <= 1):
                 self.made = [_run((0, 1))] if size else []
                 return
-            self.pool = forked_pool(count)
+            self.pool = Workers(count)
         finally:
             # The workers are forked and have their own copies: this process lets go of
             # its own, so that what they send back fills that memory instead of adding

@@ -30,7 +30,7 @@ from answerable.core.records import (
     Ticket,
     describe_value,
 )
-from answerable.processes import forked_pool
+from answerable.processes import Workers
 from answerable.reading.yaml_source import (
     Position,
     YamlDocument,
@@ -449,7 +449,7 @@ def _load_in_parallel(part: _Part, problems: list[Problem]) -> _Found:
     try:
         # This process only waits: parsing here would leave its heap fragmented by
         # garbage, which every page-rendering process forked later would inherit.
-        with forked_pool(part.count) as pool:
+        with Workers(part.count) as pool:
             results = pool.map(_load_part, range(part.count))
     finally:
         _PART = None

@@ -37,7 +37,7 @@ from answerable.checks.privacy import describe, mask_personal_data
 from answerable.checks.problems import Problem, Severity
 from answerable.checks.validation import board_rules, ticket_problems
 from answerable.core.records import ReplyMeta, Ticket
-from answerable.processes import Workers, forked_pool
+from answerable.processes import Workers
 
 # The readers ``answerable validate`` uses, on the bytes about to be written.
 from answerable.reading.loading import ReplyFile, TicketFile, default_workers, record_from
@@ -838,7 +838,7 @@ class Importer:
         # otherwise touch, and so copy, every page they inherit.
         gc.freeze()
         try:
-            with forked_pool(workers) as pool:
+            with Workers(workers) as pool:
                 yield pool
         finally:
             gc.unfreeze()
