@@ -101,6 +101,11 @@ class TicketView:
     each the same while it is: ``digest`` once the ticket is settled; with what still
     runs on (its working days, the text of how late it is) while only the moment
     changes it (an overdue ticket); None while its status can change by the clock."""
+    settled_since: datetime | None = None
+    """``state.settled_since``, noted once: each ticket is in about six lists, and every
+    list page asks it of each of its rows."""
+    holds_all_day: bool = False
+    """Whether what the ticket shows stays the same until the day ends (``day_held``)."""
 
     @property
     def status(self) -> str:
@@ -274,6 +279,8 @@ class Site:
             month_key=month_key,
             digest=digest.digest(),
             piece_key=piece_key,
+            settled_since=state.settled_since,
+            holds_all_day=_holds_all_day(state),
         )
 
     def row_views(self, table: Table) -> list[RowView]:
@@ -362,7 +369,7 @@ class Site:
     def day_held(self, views: Sequence[TicketView]) -> date | None:
         """``day`` when every one of ``views`` shows the same until the day ends (a page
         of them can say the day instead of the minute), else None."""
-        return self.day if views and all(map(_holds_all_day, views)) else None
+        return self.day if views and all(v.holds_all_day for v in views) else None
 
     def status_span(self, view: TicketView) -> StatusSpan | None:
         """Until when an open or due-soon ticket's status holds (None: for good, or not
@@ -423,11 +430,10 @@ class Site:
         return self.fmt._n("%(num)d minute", "%(num)d minutes", amount) % {"num": amount}
 
 
-def _holds_all_day(view: TicketView) -> bool:
+def _holds_all_day(state: TicketState) -> bool:
     """Whether what the ticket shows stays the same until the day ends: a quiet
     ticket's does (an overdue one is a working day later only when a working day
     begins), but for one overdue by less than a working day (late by so many hours)."""
-    state = view.state
     if state.quiet_since is None:
         return False
     return state.status is not Status.OVERDUE or state.days_late > 0

@@ -36,11 +36,11 @@ def jobs(site: Site) -> list[Job]:
                 "pagination": pagination,
                 "page_name": "list",
             }
-            mine = digests(v.digest for v in chunk)
+            mine = digests([v.digest for v in chunk])
             digest = job_key("list", url, title, kind, total, pagination, mine)
             # A page of settled tickets only (an old month, the end of a long list):
             # its rows are in its key, and no later moment changes them.
-            settled = [v.state.settled_since for v in chunk]
+            settled = [v.settled_since for v in chunk]
             timeless = bool(chunk) and None not in settled
             if timeless:
                 context.update(as_of=None, settled_since=max(settled))  # type: ignore[type-var]
