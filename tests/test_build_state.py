@@ -23,10 +23,9 @@ from answerable.cli.main import cli
 from answerable.core.records import Board
 from answerable.incremental import remembered
 from answerable.incremental import state as state_module
-from answerable.incremental.changes import AskedGit, folder_stamp, known_keys, system_attributes
+from answerable.incremental.changes import AskedGit, known_keys, system_attributes
 from answerable.incremental.remembered import RememberingReader, remembered_checks
 from answerable.incremental.state import BuildState, state_path
-from answerable.processes import in_background
 from answerable.reading.loading import (
     FolderListing,
     LoadedBoard,
@@ -73,20 +72,13 @@ def repo_board(tmp_path: Path) -> Path:
     return board
 
 
-def read(
-    board: Path, *, records: bool = True, asked: bool = False
-) -> tuple[LoadedBoard, RememberingReader]:
+def read(board: Path, *, records: bool = True) -> tuple[LoadedBoard, RememberingReader]:
     """The board read through the state, and the reader (what it opened and parsed);
-    ``records=False``: for checking only, as ``answerable validate`` reads it; ``asked``:
-    with git asked and the folders looked at first, as a command does."""
+    ``records=False``: for checking only, as ``answerable validate`` reads it."""
     state = BuildState(board)
-    early = AskedGit(board, folders=True) if asked else None
-    reader = RememberingReader(board, state, early)
+    reader = RememberingReader(board, state)
     check = remembered_checks(state, folder_check)
     loaded = load_board(board, reader, check=check, records=records)
-    if early is not None:
-        assert reader.stamps  # the folders' stamps came from the look
-        early.done()
     return loaded, reader
 
 
@@ -157,28 +149,14 @@ def counted_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return scanned
 
 
-def test_folders_are_looked_at_by_another_process_as_the_command_starts(
-    repo_board: Path,
-) -> None:
-    asked = AskedGit(repo_board, folders=True)
-    folders = sorted((repo_board / "tickets").glob("*/*"))
-    found = {f.relative_to(repo_board).as_posix(): folder_stamp(str(f)) for f in folders}
-    assert len(found) > 50
-    # A process forked later (a reading one) stats its own folders.
-    assert in_background(asked.stamps)() == {}
-    assert asked.stamps() == found
-    assert AskedGit(repo_board).stamps() == {}  # not asked for
-
-
-@pytest.mark.parametrize("asked", [False, True], ids=["stat-here", "looked-at-first"])
 def test_a_folder_whose_stamp_is_the_same_is_not_listed_again(
-    repo_board: Path, monkeypatch: pytest.MonkeyPatch, asked: bool
+    repo_board: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The folders were made a moment ago: any change counts as old enough to be noted.
     monkeypatch.setattr(remembered, "SETTLED_NS", -1)
     read(repo_board)
     scanned = counted_scans(monkeypatch)
-    warm, _ = read(repo_board, asked=asked)
+    warm, _ = read(repo_board)
     assert scanned == []
     same_as_plain(warm)
     # A stray file, a stray folder, a new reply and a reply gone: those folders only
@@ -188,7 +166,7 @@ def test_a_folder_whose_stamp_is_the_same_is_not_listed_again(
     (folders / "2026-000004" / "drafts").mkdir()
     shutil.copy(folders / "2026-000003" / "reply-1.md", folders / "2026-000006" / "reply-5.md")
     (folders / "2026-000002" / "reply-2.md").unlink()
-    changed, _ = read(repo_board, asked=asked)
+    changed, _ = read(repo_board)
     assert sorted(scanned) == ["2026-000002", "2026-000003", "2026-000004", "2026-000006"]
     same_as_plain(changed)
     strays = {p.path for p in validate(changed) if "reply-N.md files only" in p.message}
@@ -201,7 +179,7 @@ def test_a_folder_whose_stamp_is_the_same_is_not_listed_again(
     shutil.copytree(folders / "2026-000005", folders / "copy")
     shutil.rmtree(folders / "2026-000005")
     (folders / "copy").rename(folders / "2026-000005")
-    again, _ = read(repo_board, asked=asked)
+    again, _ = read(repo_board)
     assert "2026-000005" in scanned
     assert "2026-000003" not in scanned  # its stray is remembered, and still reported
     same_as_plain(again)

@@ -142,14 +142,13 @@ def _cache_on() -> bool:
 
 
 def _ask_git(root: Path) -> AskedGit | None:
-    """Git, asked about the board's files at once, and the ticket folders looked at by
-    another process, when the build state is used: they work while the command imports
-    what it needs (docs/performance.md)."""
+    """Git, asked about the board's files at once, when the build state is used: it
+    works while the command imports what it needs (docs/performance.md)."""
     if not _cache_on():
         return None
-    from answerable.incremental.changes import AskedGit  # noqa: PLC0415 - os, subprocess, fork
+    from answerable.incremental.changes import AskedGit  # noqa: PLC0415 - os and subprocess only
 
-    return AskedGit(root, folders=True)
+    return AskedGit(root)
 
 
 def _not_built(error: Exception) -> click.ClickException:
@@ -737,7 +736,7 @@ def build(
         options = plugin_settings(settings)
     except BaseException as error:
         if asked is not None:
-            asked.done()  # git and the look at the folders are waited for, not left running
+            asked.keys()  # git is waited for, not left running
         if not isinstance(error, BuildError | SettingsError):
             raise
         raise _not_built(error) from None

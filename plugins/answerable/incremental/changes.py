@@ -10,17 +10,12 @@ and times only to decide what to look at again, and compares contents where time
 cannot tell. Its ids are used only while that check is git's full one (the change
 time trusted, every field compared, no file system monitor): a weaker one can miss an
 edit that keeps a file's size and puts its modification time back.
-
-Which ticket folders' names changed is told by their stamps (``folder_stamp``), looked
-at by another process as the command starts (``AskedGit.stamps``).
 """
 
 from __future__ import annotations
 
 import os
-import struct
 import subprocess
-from functools import partial
 from pathlib import Path
 
 from answerable.reading.git import git_environment
@@ -33,7 +28,6 @@ _TIMEOUT = 60  # seconds; a git that hangs (a lock, a network mount) is given up
 # handed to a file system monitor.
 _DOUBTFUL = r"^(core\.(autocrlf|attributesfile|trustctime|checkstat|fsmonitor)|filter\.)"
 _FALSE = {"false", "no", "off", "0", ""}
-STAMP = struct.Struct("<Qqq")  # a folder's inode, modification and change times (ns)
 
 
 def known_keys(root: Path) -> dict[str, bytes]:
@@ -45,10 +39,9 @@ def known_keys(root: Path) -> dict[str, bytes]:
 class AskedGit:
     """git, asked about a board's ticket files; its answers are read when first wanted
     (``keys``). A command asks first thing, and git works while the command imports and
-    reads its settings: at 100,000 tickets git takes about a second. With ``folders``,
-    another process looks at the ticket folders meanwhile (``stamps``)."""
+    reads its settings: at 100,000 tickets git takes about a second."""
 
-    def __init__(self, root: Path, *, folders: bool = False) -> None:
+    def __init__(self, root: Path) -> None:
         self.root = root
         # Started together, waited for together: five short processes cost about one.
         self._asked = [
@@ -60,14 +53,6 @@ class AskedGit:
             _start(root, "--exec-path"),
         ]
         self._keys: dict[str, bytes] | None = None
-        self._stamps: dict[str, bytes] | None = None if folders else {}
-        self._pid = os.getpid()
-        if folders:
-            from answerable.processes import in_background  # noqa: PLC0415 - os and pickle
-
-            # One stat a ticket folder (8 µs each here: most of a second at 100,000
-            # folders), on the other core while this process imports and reads settings.
-            self._looking = in_background(partial(folder_stamps, root))
 
     def keys(self) -> dict[str, bytes]:
         """``known_keys``: what git said (waited for here, once)."""
@@ -75,58 +60,6 @@ class AskedGit:
             self._keys = _keys(self.root, *(_output(p) for p in self._asked))
             self._asked = []
         return self._keys
-
-    def stamps(self) -> dict[str, bytes]:
-        """Each ticket folder's stamp (``folder_stamp``) by its path in the board, as
-        found when the command started (waited for here, once); empty in any other
-        process (a reading process stats its own folders) or when the looking failed."""
-        if self._stamps is None:
-            if os.getpid() != self._pid:
-                return {}
-            try:
-                names, packed = self._looking()
-            except (OSError, RuntimeError):  # ended without an answer (killed, out of memory)
-                names, packed = [], b""
-            size = STAMP.size
-            self._stamps = {name: packed[i * size : (i + 1) * size] for i, name in enumerate(names)}
-        return self._stamps
-
-    def done(self) -> None:
-        """Wait for git and for the look at the folders, whether used or not: nothing is
-        left running."""
-        self.keys()
-        self.stamps()
-
-
-def folder_stamp(path: str) -> bytes:
-    """What moves whenever a name in the folder at ``path`` is added, removed or renamed:
-    its inode and the times it was last modified and changed (raises OSError)."""
-    status = os.stat(path)
-    return STAMP.pack(status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
-
-
-def folder_stamps(root: Path) -> tuple[list[str], bytes]:
-    """Each folder two levels under tickets/ (``tickets/2026/2026-000042``) and its
-    stamp, in one piece each: a hundred thousand small objects sent between processes
-    would cost more than the stats."""
-    names: list[str] = []
-    stamps = bytearray()
-    tickets = os.path.join(root, TICKETS)
-    for year in _listed(tickets):
-        for name in _listed(os.path.join(tickets, year)):
-            try:
-                stamps += folder_stamp(os.path.join(tickets, year, name))
-            except OSError:
-                continue  # stat again when read, and told there
-            names.append(f"{TICKETS}/{year}/{name}")
-    return names, bytes(stamps)
-
-
-def _listed(folder: str) -> list[str]:
-    try:
-        return os.listdir(folder)
-    except OSError:  # not a folder, gone: the reading tells
-        return []
 
 
 def _keys(

@@ -10,6 +10,8 @@ when missing. A file git vouches for is not even opened.
 from __future__ import annotations
 
 import hashlib
+import os
+import struct
 import time
 from collections.abc import Callable
 from functools import cached_property
@@ -19,7 +21,7 @@ from typing import TypeVar
 from answerable.checks.problems import Problem
 from answerable.core.records import Board
 from answerable.incremental import pickling
-from answerable.incremental.changes import STAMP, AskedGit, folder_stamp, known_keys
+from answerable.incremental.changes import AskedGit, known_keys
 from answerable.incremental.kept import KeptTicketFile
 from answerable.incremental.state import BuildState, chunk_of
 from answerable.reading.loading import (
@@ -40,6 +42,7 @@ from answerable.reading.loading import (
 )
 
 T = TypeVar("T")
+_STAMP = struct.Struct("<Qqq")  # a folder's inode, modification and change times (ns)
 SETTLED_NS = 3_000_000_000  # FAT's clock ticks every 2 s; most others' in ns to ms
 
 
@@ -51,7 +54,7 @@ class RememberingReader(FileReader):
         self._root = root
         self._asked = asked if state.ready() else None  # opened now: before any fork
         if asked is not None and self._asked is None:
-            asked.done()  # not needed after all: waited for, not left running
+            asked.keys()  # not needed after all: git is waited for, not left running
         self.known = state.known_folders()  # folders whose work the state holds
         self.read_keys: dict[str, bytes] = {}  # of the files this process opened
         self._bytes: dict[str, bytes] = {}  # read to be keyed, then to be parsed
@@ -69,11 +72,6 @@ class RememberingReader(FileReader):
         if not self.state.ready():
             return {}
         return self._asked.keys() if self._asked is not None else known_keys(self._root)
-
-    @cached_property
-    def stamps(self) -> dict[str, bytes]:
-        """Each ticket folder's stamp, looked at as the command started (``AskedGit``)."""
-        return self._asked.stamps() if self._asked is not None else {}
 
     def read(
         self, path: str, rel: str, folder: str, parse: Parse[T], problems: list[Problem]
@@ -124,19 +122,17 @@ class RememberingReader(FileReader):
         # removed or renamed (not when a file's content changes: the files' keys see
         # that): while the folder's stamp is the one noted with its names, the names are
         # those noted, and listing it (five system calls, 30 µs and more) is spared.
-        stamp = self.stamps.get(rel_folder)
-        if stamp is None:
-            try:
-                stamp = folder_stamp(folder)
-            except OSError:
-                return list_ticket_folder(root, folder, rel_folder, problems)
+        try:
+            status = os.stat(folder)
+        except OSError:
+            return list_ticket_folder(root, folder, rel_folder, problems)
+        stamp = _STAMP.pack(status.st_ino, status.st_mtime_ns, status.st_ctime_ns)
         listing = self.state.get("listed", rel_folder, stamp)
         if not isinstance(listing, FolderListing):
             listing = scan_ticket_folder(folder)
             # Noted only when the folder's last change is older than a file system's
             # coarsest clock: a later change then moves its stamp for certain.
-            _, modified, changed = STAMP.unpack(stamp)
-            if time.time_ns() - max(modified, changed) > SETTLED_NS:
+            if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) > SETTLED_NS:
                 self.state.put("listed", rel_folder, rel_folder, stamp, listing)
         return listed_files(root, folder, rel_folder, listing, problems)
 
@@ -263,7 +259,7 @@ def load_remembered(
     pickling.register()  # records cross from reading processes compactly, state or not
     if state is None:
         if asked is not None:
-            asked.done()  # not needed after all: waited for, not left running
+            asked.keys()  # not needed after all: git is waited for, not left running
         return load_board(root, workers=workers, check=check, records=records)
     reader = RememberingReader(root, state, asked)
     if records:
@@ -273,7 +269,4 @@ def load_remembered(
         reader.known = kept if check is None else min(kept, state.count("checks"))
     if check is not None:
         check = remembered_checks(state, check)
-    loaded = load_board(root, reader, workers=workers, check=check, records=records)
-    if asked is not None:
-        asked.done()  # read in other processes, which stat their own folders
-    return loaded
+    return load_board(root, reader, workers=workers, check=check, records=records)
