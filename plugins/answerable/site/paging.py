@@ -46,8 +46,9 @@ def pager_numbers(number: int, count: int) -> list[int | None]:
 
 def paginate(
     kind: str, key: str, items: Sequence[T], per_page: int
-) -> Iterator[tuple[Sequence[T], Pagination, str]]:
-    """The pages of list ``kind``-``key``: each page's items, its pager and its address.
+) -> Iterator[tuple[Sequence[T], int, int, str]]:
+    """The pages of list ``kind``-``key``: each page's items, its number, the number of
+    pages and its address (its pager: ``pagination``, made for the pages rendered only).
 
     Pages are cut from the oldest end: every page but the first holds per_page items,
     the first the newest per_page to 2 × per_page - 1. A new or newly answered message
@@ -59,15 +60,15 @@ def paginate(
     for number in range(1, count + 1):
         start = 0 if number == 1 else first + (number - 2) * per_page
         chunk = items[start : first + (number - 1) * per_page]
-        around = pager_numbers(number, count)
-        yield (
-            chunk,
-            Pagination(
-                number,
-                count,
-                list_url(kind, key, number - 1) if number > 1 else None,
-                list_url(kind, key, number + 1) if number < count else None,
-                [(n, list_url(kind, key, n) if n else "") for n in around],
-            ),
-            list_url(kind, key, number),
-        )
+        yield chunk, number, count, list_url(kind, key, number)
+
+
+def pagination(kind: str, key: str, number: int, count: int) -> Pagination:
+    """The pager of page ``number`` of ``count`` of list ``kind``-``key``."""
+    return Pagination(
+        number,
+        count,
+        list_url(kind, key, number - 1) if number > 1 else None,
+        list_url(kind, key, number + 1) if number < count else None,
+        [(n, list_url(kind, key, n) if n else "") for n in pager_numbers(number, count)],
+    )

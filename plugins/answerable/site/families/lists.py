@@ -7,7 +7,7 @@ from functools import partial
 
 from answerable.incremental.jobs import Job, Page, digests, job_key
 from answerable.site.labels import N_, STATUS_LISTS
-from answerable.site.paging import paginate
+from answerable.site.paging import paginate, pagination
 from answerable.site.urls import LISTS, list_url
 from answerable.site.views import Link, Site, TicketView, group_by
 
@@ -24,20 +24,20 @@ def jobs(site: Site) -> list[Job]:
     groups = list_groups(site)
     made: list[Job] = []
     for kind, key, title, chosen in groups:
-        for chunk, pagination, url in paginate(kind, key, chosen, site.per_page):
+        for chunk, number, count, url in paginate(kind, key, chosen, site.per_page):
             # The count on the first page only: a later page then changes only when
             # its own rows, or the number of pages, do.
-            total = len(chosen) if pagination.number == 1 else None
+            total = len(chosen) if number == 1 else None
             context = {
                 "title": title,
                 "kind": kind,
                 "tickets": chunk,
                 "total": total,
-                "pagination": pagination,
                 "page_name": "list",
             }
             mine = digests([v.digest for v in chunk])
-            digest = job_key("list", url, title, kind, total, pagination, mine)
+            # The pager is made of the list, the page's number and the count alone.
+            digest = job_key("list", url, title, kind, total, number, count, mine)
             # A page of settled tickets only (an old month, the end of a long list):
             # its rows are in its key, and no later moment changes them.
             settled = [v.settled_since for v in chunk]
@@ -50,13 +50,21 @@ def jobs(site: Site) -> list[Job]:
                 # rebuilds of the same day leave it as it is.
                 digest, timeless = job_key(digest, day), True
                 context.update(as_of=None, statuses_on=day)
-            made.append(
-                Job(url, partial(Page, url, "answerable_list", context), digest, timeless=timeless)
-            )
+            page = partial(list_page, url, context, kind, key, number, count)
+            made.append(Job(url, page, digest, timeless=timeless))
     # The index shows each list's title and count.
     counts = [(kind, key, title, len(chosen)) for kind, key, title, chosen in groups]
     made.append(Job(LISTS, partial(lists_index, site, groups), job_key(counts)))
     return made
+
+
+def list_page(
+    url: str, context: dict[str, object], kind: str, key: str, number: int, count: int
+) -> Page:
+    """A page of a list, with its pager (made here: only for the pages rendered)."""
+    return Page(
+        url, "answerable_list", {**context, "pagination": pagination(kind, key, number, count)}
+    )
 
 
 def list_groups(site: Site) -> list[Group]:
