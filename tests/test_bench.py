@@ -3,6 +3,7 @@ figures, and the page's text outside the markers kept."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from conftest import load_script
@@ -137,3 +138,20 @@ def test_what_a_run_starts_without_is_set_aside_and_deleted_only_at_the_end(
     bench.remove_set_aside(tmp_path)
     assert not aside.exists()
     assert board.is_dir()  # only what was set aside goes
+
+
+def test_the_corpus_is_packed_and_starts_no_housekeeping_beside_the_runs(tmp_path: Path) -> None:
+    # A commit of many loose objects starts git's gc in the background, which then runs
+    # beside the measurements; a board cloned from its host is packed.
+    board = bench.make_corpus(tmp_path, 30)
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=board, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    counts = dict(line.split(": ") for line in git("count-objects", "-v").splitlines())
+    assert counts["count"] == "0"  # no loose object
+    assert int(counts["in-pack"]) > 60  # 30 tickets' files, their folders and the commit
+    assert git("config", "gc.auto").strip() == "0"
+    assert git("config", "maintenance.auto").strip() == "false"
+    assert git("status", "--porcelain") == ""
