@@ -36,6 +36,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DOCS = ROOT / "docs" / "performance.md"
+
+
+def installed(name: str) -> str:
+    """The command ``name`` installed beside the Python that runs the bench, not the
+    first that PATH finds: another installation could answer, and a version manager's
+    shim (pyenv's starts a shell or two) added 68 ms to every run of every command."""
+    beside = Path(PYTHON).parent / name
+    return str(beside) if beside.is_file() else name
+
+
+ANSWERABLE = installed("answerable")
 SET_ASIDE = "set-aside"  # in the work folder: what the runs replaced (``set_aside``)
 # Runs a command and reports its wall time and the peak resident memory of its processes.
 MEASURE = """
@@ -376,7 +387,7 @@ def run_size(work: Path, size: int, repeat: int, baselines: bool = True) -> list
     settings.write_text(text + SETTINGS_AFTER, "utf-8")
     output = work / f"output-{size}"
     build = [
-        "answerable",
+        ANSWERABLE,
         "build",
         "--board",
         str(board),
@@ -397,7 +408,7 @@ def run_size(work: Path, size: int, repeat: int, baselines: bool = True) -> list
         set_aside(work, output)
         no_cache()
 
-    validate = ["answerable", "validate", str(board)]
+    validate = [ANSWERABLE, "validate", str(board)]
     results = [
         Result(
             "floor: read every file", statistics.median(floor(board) for _ in range(repeat)), 0.0
@@ -409,7 +420,7 @@ def run_size(work: Path, size: int, repeat: int, baselines: bool = True) -> list
     if baselines:
         # The cold build and Hugo in turn: their ratio is a target (``paired_ratio``).
         hugo_output = work / f"hugo-out-{size}"
-        hugo_command = ["hugo", "--quiet", "-s", str(hugo_baseline(work, board, size)),
+        hugo_command = [installed("hugo"), "--quiet", "-s", str(hugo_baseline(work, board, size)),
                         "-d", str(hugo_output)]  # fmt: skip
         built, hugo_figures, ratio = measure_pair(
             build, hugo_command, repeat, cold,
@@ -450,7 +461,7 @@ def run_baselines(work: Path, board: Path, size: int, repeat: int, output: Path,
         [PYTHON, "-m", "pagefind", "--site", str(output), "--silent"], repeat)))  # fmt: skip
     pelican_site = pelican_baseline(work, board, size)
     results.append(Result(PELICAN, *measure(
-        ["pelican", "content", "-o", str(work / f"pelican-out-{size}"), "-s", "pelicanconf.py", "-q", "-D"],
+        [installed("pelican"), "content", "-o", str(work / f"pelican-out-{size}"), "-s", "pelicanconf.py", "-q", "-D"],
         repeat, prepare=lambda: set_aside(work, work / f"pelican-out-{size}"), cwd=pelican_site,
     )))  # fmt: skip
     results.append(Result(HUGO, *hugo))
@@ -460,11 +471,11 @@ def run_baselines(work: Path, board: Path, size: int, repeat: int, output: Path,
 
     def empty_board() -> None:
         set_aside(work, fresh)
-        subprocess.run(["answerable", "init", str(fresh), "--city", "测试市"], check=True,
+        subprocess.run([ANSWERABLE, "init", str(fresh), "--city", "测试市"], check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
 
     results.append(Result("answerable import, CSV export of N rows", *measure(
-        ["answerable", "import", "--board", str(fresh), str(export), "--system", "bench",
+        [ANSWERABLE, "import", "--board", str(fresh), str(export), "--system", "bench",
          "--category", "urban-construction", "--type", "complaint", "--channel", "web"],
         repeat, prepare=empty_board,
     )))  # fmt: skip

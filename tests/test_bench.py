@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from conftest import load_script
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench.py"
@@ -155,3 +157,16 @@ def test_the_corpus_is_packed_and_starts_no_housekeeping_beside_the_runs(tmp_pat
     assert git("config", "gc.auto").strip() == "0"
     assert git("config", "maintenance.auto").strip() == "false"
     assert git("status", "--porcelain") == ""
+
+
+def test_commands_are_those_installed_beside_the_benchs_python(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Not the first that PATH finds: another installation, or a version manager's shim
+    # that starts a shell before every run.
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    (bin_folder / "answerable").write_text("#!/bin/sh\n", "utf-8")
+    monkeypatch.setattr(bench, "PYTHON", str(bin_folder / "python3"))
+    assert bench.installed("answerable") == str(bin_folder / "answerable")
+    assert bench.installed("hugo") == "hugo"  # not installed there: PATH's
