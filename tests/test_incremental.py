@@ -193,6 +193,13 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     assert "剩余" not in open_request["status_notes"]
     kept = 2 * settled + len(kept_lists) + len(finished) + len(replies)
     kept += 2 * len(holding) + 2 * len(overdue)
+    # And the pages that show no status: they say no moment, and stay as they were. The
+    # office's own pages (Pelican's, not counted among the jobs) too.
+    no_status = ["search.html", "changes.html", "about.html", "how-to-submit.html"]
+    for path in no_status:
+        assert b'class="as-of' not in later[path], path
+        assert later[path] == before[path], path
+    kept += 2
     assert rendered(caplog) == everything - kept
     same_as_cold("--as-of", "2026-11-21T09:00:00+08:00")
 

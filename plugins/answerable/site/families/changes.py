@@ -19,12 +19,15 @@ Entry = tuple[datetime, str, Link | None, str]
 
 def jobs(site: Site) -> list[Job]:
     # Keyed by its lines, not by every ticket: a new reply leaves the page as it was.
+    # It shows no status, only dated lines, so no moment either: a line's moment passing
+    # changes the lines, and nothing else on it changes with the clock.
     entries = change_log(site)
-    return [Job(CHANGES, partial(changes, entries), job_key("changes", entries))]
+    return [Job(CHANGES, partial(changes, entries), job_key("changes", entries), timeless=True)]
 
 
 def changes(entries: list[Entry]) -> Page:
-    return Page(CHANGES, "answerable_changes", {"entries": entries, "page_name": "changes"})
+    context = {"entries": entries, "page_name": "changes", "as_of": None}
+    return Page(CHANGES, "answerable_changes", context)
 
 
 def change_log(site: Site) -> list[Entry]:

@@ -12,10 +12,13 @@ MENU = (80, N_("Search"), SEARCH)
 
 
 def jobs(_site: object) -> list[Job]:
+    # It shows no status: no moment on it, and the same page at every moment.
+    context = {"page_name": "search", "as_of": None}
     return [
         Job(
             SEARCH,
-            partial(Page, SEARCH, "answerable_search", {"page_name": "search"}),
+            partial(Page, SEARCH, "answerable_search", context),
             job_key("search"),
+            timeless=True,
         )
     ]
