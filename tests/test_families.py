@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import answerable.site.families as families_package
 from answerable.build.publishing import owned
 from answerable.core.snapshot import take_snapshot
 from answerable.exports import feeds, open_data
-from answerable.incremental.jobs import Page
+from answerable.incremental.jobs import Block, Job, Page
 from answerable.reading.loading import load_board
 from answerable.site.families import families, menu, site_jobs
 from answerable.site.families.lists import list_groups
@@ -33,6 +34,10 @@ def jobs(site):
     page = partial(Page, "most-rated.html", "answerable_most_rated", {"page_name": "most"})
     return [Job("most-rated.html", page, job_key("most rated", site.board_key))]
 """
+
+
+def paths_of(jobs: Iterable[Job | Block]) -> list[str]:
+    return [path for job in jobs for path in job.paths]
 
 
 @pytest.fixture(scope="module")
@@ -82,17 +87,17 @@ def test_a_module_placed_in_the_folder_joins_the_build(
         jobs = site_jobs(site)
     finally:
         sys.modules.pop("answerable.site.families.most_rated", None)
-    extra = [job for job in jobs if job.save_as == "most-rated.html"]
+    extra = [job for job in jobs if job.paths == ("most-rated.html",)]
     assert len(extra) == 1
     assert extra[0].make() == Page(
         "most-rated.html", "answerable_most_rated", {"page_name": "most"}
     )
-    assert "most-rated.html" in owned(job.save_as for job in jobs)
+    assert "most-rated.html" in owned(paths_of(jobs))
 
 
 def test_every_job_names_the_one_file_it_writes_and_the_build_owns_them(site: Site) -> None:
     jobs = [*site_jobs(site), *feeds.jobs(site), *open_data.jobs(site)]
-    paths = [job.save_as for job in jobs]
+    paths = paths_of(jobs)
     assert len(paths) == len(set(paths))
     made_here = owned([*paths, SITEMAP])
     assert made_here == sorted(set(made_here))
@@ -103,9 +108,12 @@ def test_every_job_names_the_one_file_it_writes_and_the_build_owns_them(site: Si
         "search.html", "sitemap.xml", "tickets",
     }  # fmt: skip
     assert set(made_here) == {path.split("/", 1)[0] for path in [*paths, SITEMAP]}
-    made = {job.save_as: job for job in jobs}
+    made = {job.save_as: job for job in jobs if isinstance(job, Job)}
     for path in ("index.html", "rankings.html", "lists/index.html", "feeds/overdue.atom.xml"):
         assert made[path].make().save_as == path
+    # A block makes the pages it names, in that order.
+    for block in (job for job in jobs if isinstance(job, Block)):
+        assert [page.save_as for page in block.make()] == list(block.paths)
 
 
 def test_months_run_oldest_first_whatever_order_the_tickets_come_in(tmp_path: Path) -> None:
@@ -127,9 +135,9 @@ def test_months_run_oldest_first_whatever_order_the_tickets_come_in(tmp_path: Pa
 def test_the_families_whose_pages_number_with_the_tickets_come_apart(site: Site) -> None:
     """A build asks for the pages of a ticket or of fifty apart from the others (they
     are worked out while the others render): together they are every page, once."""
-    whole = [job.save_as for job in site_jobs(site)]
-    few = [job.save_as for job in site_jobs(site, many=False)]
-    many = [job.save_as for job in site_jobs(site, many=True)]
+    whole = paths_of(site_jobs(site))
+    few = paths_of(site_jobs(site, many=False))
+    many = paths_of(site_jobs(site, many=True))
     assert sorted([*few, *many]) == sorted(whole)
     tickets = {f"tickets/{view.ticket.id}.html" for view in site.tickets}
     assert tickets <= set(many)
@@ -139,8 +147,8 @@ def test_the_families_whose_pages_number_with_the_tickets_come_apart(site: Site)
 
 
 def test_the_open_data_jobs_are_the_whole_board_files_and_one_per_request(site: Site) -> None:
-    board = [job.save_as for job in open_data.board_jobs(site)]
-    requests = [job.save_as for job in open_data.request_jobs(site)]
-    assert sorted([*board, *requests]) == sorted(job.save_as for job in open_data.jobs(site))
-    assert requests == [open_data.request_path(view.ticket.id) for view in site.tickets]
+    board = paths_of(open_data.board_jobs(site))
+    requests = paths_of(open_data.request_jobs(site))
+    assert sorted([*board, *requests]) == sorted(paths_of(open_data.jobs(site)))
+    assert sorted(requests) == sorted(open_data.request_path(v.ticket.id) for v in site.tickets)
     assert {"data/tickets.json", "data/tickets.csv", "open311/v2/requests.json"} <= set(board)

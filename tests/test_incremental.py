@@ -204,6 +204,51 @@ def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     same_as_cold("--as-of", "2026-11-21T09:00:00+08:00")
 
 
+def test_settled_tickets_files_are_kept_and_made_again_by_blocks_of_neighbours(
+    demo_copy: tuple[Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A settled ticket's page and Open311 file go with those of its settled neighbours
+    by id (ids that differ only in their last character): a change to one of them makes
+    that block's files again, and no other block's; the site is the one a cold build
+    makes."""
+    caplog.set_level(logging.INFO, logger="answerable.generator")
+    board, settings = demo_copy
+    # A settled ticket with an id of its own ten: a block of its own.
+    far = board / "tickets/2026/2026-000101"
+    shutil.copytree(board / "tickets/2026/2026-000001", far)
+    ticket = far / "ticket.yaml"
+    ticket.write_text(ticket.read_text("utf-8").replace("2026-000001", "2026-000101"), "utf-8")
+    output = tmp_path / "site"
+    first = build(board, settings, output)
+    rendered(caplog)
+    settled = [p for p in first if p.startswith("tickets/") and b"as-of settled" in first[p]]
+    assert "tickets/2026-000101.html" in settled
+    block = [p for p in settled if p.startswith("tickets/2026-00000")]  # ids 1 to 9
+    assert len(block) >= 5
+    assert len(settled) > len(block) + 30
+
+    def retitle(folder: Path, title: str) -> None:
+        path = folder / "ticket.yaml"
+        text = re.sub(r"(?m)^title: .*$", f"title: {title}", path.read_text("utf-8"), count=1)
+        path.write_text(text, "utf-8")
+
+    # The far ticket's title: its own page and Open311 file are made again, and the
+    # lists, whole-board files and figures that show it, but no other ticket's files.
+    retitle(far, "标题已更正")
+    after = build(board, settings, output)
+    alone = rendered(caplog)
+    assert "标题已更正".encode() in after["tickets/2026-000101.html"]
+    # A near one's title: the files of its whole block are made again (two a ticket),
+    # and no other block's.
+    retitle(board / "tickets/2026/2026-000001", "标题也已更正")
+    after = build(board, settings, output)
+    near = rendered(caplog)
+    assert alone + 2 * len(block) - 2 <= near < alone + 2 * len(block) + 10
+    assert "标题也已更正".encode() in after["tickets/2026-000001.html"]
+    assert after == cold_build(board, settings, tmp_path, monkeypatch)
+
+
 def test_a_page_edited_by_hand_is_rendered_again(
     demo_copy: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -8,7 +8,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from answerable.incremental.page_cache import PageCache, base_digest, stamped_paths, stamps
+from answerable.incremental.page_cache import PageCache, base_digest, stamps
 from answerable.incremental.state import BuildState
 from answerable.site import markup
 from answerable.site.markup import ReplyRenderer
@@ -21,8 +21,8 @@ def test_stamps_name_the_files_and_notice_any_change(tmp_path: Path) -> None:
     for name in names:
         (site / name).write_text(f"<p>{name}</p>", "utf-8")
     packed = stamps(site, names)
-    assert stamped_paths(packed) == names
-    assert stamped_paths(stamps(site, [])) == []
+    assert all(name.encode() in packed for name in names)
+    assert stamps(site, []) == b""
 
     def state() -> BuildState:
         return BuildState(tmp_path / "board", tmp_path / "cache")

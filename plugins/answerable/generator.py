@@ -217,7 +217,7 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         last = run.last_site if run is not None and run.changes_only else None
         if run is not None and run.last_site is not None and last is None:
             made = many()  # first: the last site's files are linked in by their names
-            names = owned([*(job.save_as for job in (*jobs, *made)), SITEMAP])
+            names = owned([*(path for job in (*jobs, *made) for path in job.paths), SITEMAP])
             try:
                 link_last_site(run.last_site, output, names)
             except OSError as error:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from answerable.incremental.jobs import Job, Page
-from answerable.incremental.page_cache import PageCache, stamped_paths, stamps
+from answerable.incremental.jobs import Block, Job, Page
+from answerable.incremental.page_cache import PageCache, stamps
 from answerable.processes import Workers
 
 # Where a build that stages only what changed names its site's pages (write_manifest);
@@ -108,7 +108,7 @@ def _same_bytes(new: str, old: str) -> bool:
 
 @dataclass
 class _Share:
-    jobs: list[tuple[bytes | None, Job]]
+    jobs: list[tuple[bytes | None, Job | Block]]
     render: Callable[[Page], str]
     output: Path
     last: Path | None
@@ -125,26 +125,29 @@ def _run(index_count: tuple[int, int]) -> Written:
     changed = 0
     files: dict[bytes, bytes] = {}
     for key, job in _SHARE.jobs[index::count]:
-        page = job.make()
-        text = page.text if page.text is not None else _SHARE.render(page)
-        changed += write_if_changed(_SHARE.output, page.save_as, text, _SHARE.last)
-        paths.append(page.save_as)
+        made = job.make()
+        pages = (made,) if isinstance(made, Page) else made  # a Block's, one by one
+        first = len(paths)
+        for page in pages:
+            text = page.text if page.text is not None else _SHARE.render(page)
+            changed += write_if_changed(_SHARE.output, page.save_as, text, _SHARE.last)
+            paths.append(page.save_as)
         if key is not None:
-            files[key] = stamps(_SHARE.output, [page.save_as], _SHARE.last)
+            files[key] = stamps(_SHARE.output, paths[first:], _SHARE.last)
     if _SHARE.after is not None:
         _SHARE.after()
     return Written(tuple(paths), changed, len(paths), files)
 
 
 def publish(
-    jobs: list[Job],
+    jobs: list[Job | Block],
     render: Callable[[Page], str],
     output: Path,
     workers: int,
     cache: PageCache | None = None,
     last: Path | None = None,
     after: Callable[[], None] | None = None,
-    then: Callable[[], list[Job]] | None = None,
+    then: Callable[[], list[Job | Block]] | None = None,
 ) -> Written:
     """Make every job whose pages are not already on disk as the cache knows them, render
     and write its pages; in ``workers`` processes when it pays. ``jobs`` is emptied.
@@ -160,8 +163,9 @@ def publish(
     with the tickets; those are made here when they are few, else in processes of their
     own."""
     kept: dict[bytes, bytes] = {}
+    produced: set[str] = set()  # the files of the jobs kept, then of those made
     site = output if last is None else last
-    first = _to_make(jobs, cache, site, kept)
+    first = _to_make(jobs, cache, site, kept, produced)
     if then is None:
         if cache is not None:
             cache.keep_only(kept)
@@ -169,7 +173,7 @@ def publish(
     else:
         started = _Making(first, render, output, workers, last, after, wait=False)
         try:
-            more = _to_make(then(), cache, site, kept)
+            more = _to_make(then(), cache, site, kept, produced)
             if cache is not None:
                 cache.keep_only(kept)
             # Few: made here while the others finish; many (a cold build): in processes.
@@ -182,9 +186,8 @@ def publish(
     files: dict[bytes, bytes] = {}
     for result in results:
         files.update(result.files)
-    produced = {p for r in results for p in r.paths}
-    for packed in kept.values():
-        produced.update(stamped_paths(packed))
+    for result in results:
+        produced.update(result.paths)
     paths = sorted(produced)
     return Written(
         tuple(paths),
@@ -195,11 +198,17 @@ def publish(
 
 
 def _to_make(
-    jobs: list[Job], cache: PageCache | None, site: Path, kept: dict[bytes, bytes]
-) -> list[tuple[bytes | None, Job]]:
+    jobs: list[Job | Block],
+    cache: PageCache | None,
+    site: Path,
+    kept: dict[bytes, bytes],
+    produced: set[str],
+) -> list[tuple[bytes | None, Job | Block]]:
     """The jobs whose pages are not in ``site`` as the cache knows them, each with its
-    full key; the others' files go into ``kept``. ``jobs`` is emptied."""
-    todo: list[tuple[bytes | None, Job]] = []
+    full key; the others' stamps go into ``kept``, their paths into ``produced`` (the
+    files a job wrote are those it names: ``stamps`` of its pages). ``jobs`` is
+    emptied."""
+    todo: list[tuple[bytes | None, Job | Block]] = []
     for job in jobs:
         if cache is None or job.key is None:
             todo.append((None, job))
@@ -210,6 +219,7 @@ def _to_make(
             todo.append((key, job))
         else:
             kept[key] = found
+            produced.update(job.paths)
     jobs.clear()  # from here on only ``todo`` holds them
     return todo
 
@@ -221,7 +231,7 @@ class _Making:
 
     def __init__(
         self,
-        todo: list[tuple[bytes | None, Job]],
+        todo: list[tuple[bytes | None, Job | Block]],
         render: Callable[[Page], str],
         output: Path,
         workers: int,

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
@@ -54,24 +54,10 @@ def stamps(output: Path, paths: Iterable[str], last: Path | None = None) -> byte
     return bytes(packed)
 
 
-def stamped_paths(packed: bytes) -> list[str]:
-    """The paths in the site that ``packed`` (made by ``stamps``) records."""
-    return [rel for rel, _ in _unpack(packed)]
-
-
-def _unpack(packed: bytes) -> Iterator[tuple[str, tuple[int, int, int]]]:
-    offset = 0
-    while offset < len(packed):
-        size, inode, mtime, length = _FIGURES.unpack_from(packed, offset)
-        offset += _FIGURES.size
-        yield packed[offset : offset + length].decode(), (size, inode, mtime)
-        offset += length
-
-
 def _intact(packed: bytes, folder: Path) -> bool:
     """Whether every file ``packed`` names (as ``stamps`` packed them) is still the one
     written, in ``folder``."""
-    # ``_unpack`` written out: this runs for every page of every build.
+    # Written out: this runs for every page of every build.
     offset, end, head = 0, len(packed), _FIGURES.size
     try:
         while offset < end:

@@ -379,17 +379,34 @@ class Site:
         return status_span(view.state, self.snapshot.rules)
 
     def ticket_key(self, view: TicketView, kind: str) -> tuple[bytes, bool]:
-        """The key of a ``kind`` of file that shows one ticket (its page, its Open311
-        record), and whether it is timeless: a settled ticket's by its view alone; an
-        open, due-soon or overdue one's, whose file says how long its status holds, by
-        that span and the first moment after the snapshot's at which its files date
-        something more; any other's with the moment."""
-        if view.state.settled_since is not None:
-            return job_key(kind, view.digest), True
+        """The key of a ``kind`` of file that shows one unsettled ticket (its page, its
+        Open311 record), and whether it is timeless: an open, due-soon or overdue one's,
+        whose file says how long its status holds, by that span and the first moment
+        after the snapshot's at which its files date something more; any other's with
+        the moment. (A settled ticket's files show its view alone: ``settled_groups``.)"""
         span = self.status_span(view)
         if span is not None or view.state.status is Status.OVERDUE:
             return job_key(kind, view.digest, span, self.next_event(view)), True
         return job_key(kind, view.digest), False
+
+    @cached_property
+    def settled_groups(self) -> dict[str, list[TicketView]]:
+        """The settled tickets' views by their ids but the last character (ten ids).
+        Such a ticket's page and Open311 file show its view alone, at every later
+        moment, and go in blocks of neighbours (``jobs.blocks``): a block's files are
+        made again whole when one of them changes (a reply settles a ticket), so a
+        block is small. Not an overdue ticket's, though its files hold until something
+        happens to it too: tickets turn overdue by the clock, and each would make its
+        block's files again at the next hourly rebuild."""
+        groups: dict[str, list[TicketView]] = {}
+        for view in self.tickets:
+            if view.settled_since is not None:
+                group = view.ticket.id[:-1]
+                found = groups.get(group)
+                if found is None:
+                    groups[group] = found = []
+                found.append(view)
+        return groups
 
     def next_event(self, view: TicketView) -> datetime | None:
         """The first moment after the snapshot's at which the timeline shows something

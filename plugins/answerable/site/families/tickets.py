@@ -4,22 +4,34 @@ happened to it by the moment."""
 from __future__ import annotations
 
 from functools import partial
+from operator import attrgetter
 
 from answerable.core.status import Status
-from answerable.incremental.jobs import Job, Page
+from answerable.incremental.jobs import Block, Job, Page, blocks
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
 
 MANY = True  # a page a ticket
 
 
-def jobs(site: Site) -> list[Job]:
+def jobs(site: Site) -> list[Job | Block]:
     # Keyed by what the page says instead of the moment where it can be: the hourly
     # rebuild writes it again only when its status or its timeline changes (an overdue
-    # ticket stays overdue until something happens to it).
+    # ticket stays overdue until something happens to it). Settled tickets' pages go in
+    # blocks of ten, each kept while its tickets' views are the same.
     return [
-        Job(view.url, partial(ticket_page, site, view), *site.ticket_key(view, "ticket"))
-        for view in site.tickets
+        *(
+            Job(view.url, partial(ticket_page, site, view), *site.ticket_key(view, "ticket"))
+            for view in site.tickets
+            if view.settled_since is None
+        ),
+        *blocks(
+            "tickets",
+            site.settled_groups,
+            attrgetter("url"),
+            attrgetter("digest"),
+            partial(ticket_page, site),
+        ),
     ]
 
 
