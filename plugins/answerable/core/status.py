@@ -245,26 +245,39 @@ def state_at(file: TicketFile, rules: Rules, as_of: datetime) -> TicketState | N
 def later_state(state: TicketState, rules: Rules, moment: datetime) -> TicketState | None:
     """``state`` at another ``moment``, as ``state_at`` gives it, worked out from the
     state alone (the ticket's files are not read again); None unless nothing but the
-    moment tells the two apart: ``quiet_since`` is not after ``moment``, and an overdue
-    ticket is overdue at ``moment`` too."""
-    quiet = state.quiet_since
-    if quiet is None or moment < quiet:
-        return None
-    if state.status is Status.OVERDUE and not (state.due is not None and moment > state.due):
+    moment tells the two apart (``holds_at``)."""
+    if not holds_at(state, moment):
         return None
     answered = state.answered_at  # before the copy: a kept state keeps it worked out
     later = object.__new__(type(state))
     later.__dict__.update(state.__dict__)  # its quiet_since and settled_since included
-    later.__dict__["as_of"] = moment
+    move_to(later, rules, moment, answered)
+    return later
+
+
+def holds_at(state: TicketState, moment: datetime) -> bool:
+    """Whether nothing but ``moment`` tells ``state`` at ``moment`` from ``state``:
+    ``quiet_since`` is not after ``moment``, and an overdue ticket is overdue at
+    ``moment`` too."""
+    quiet = state.quiet_since
+    if quiet is None or moment < quiet:
+        return False
+    return state.status is not Status.OVERDUE or (state.due is not None and moment > state.due)
+
+
+def move_to(state: TicketState, rules: Rules, moment: datetime, answered: datetime | None) -> None:
+    """``state`` taken to ``moment`` in place, where ``holds_at`` allows it (``answered``:
+    its ``answered_at``): for a state nothing else holds, such as one just read back."""
+    values = state.__dict__
+    values["as_of"] = moment
     if answered is None:
         # Unanswered: counted to the moment, as state_at counts them.
         received_day = rules.local_date(state.ticket.received)
         end_day = rules.local_date(moment)
-        later.__dict__["days_taken"] = rules.calendar.working_days_between(received_day, end_day)
+        values["days_taken"] = rules.calendar.working_days_between(received_day, end_day)
         if state.status is Status.OVERDUE:
             due_day = rules.local_date(state.due)  # type: ignore[arg-type]
-            later.__dict__["days_late"] = rules.calendar.working_days_between(due_day, end_day)
-    return later
+            values["days_late"] = rules.calendar.working_days_between(due_day, end_day)
 
 
 SECOND = timedelta(seconds=1)  # the board counts time to the second (a day ends 23:59:59)
