@@ -186,7 +186,6 @@ def publish(
     files: dict[bytes, bytes] = {}
     for result in results:
         files.update(result.files)
-    for result in results:
         produced.update(result.paths)
     paths = sorted(produced)
     return Written(

@@ -248,10 +248,10 @@ def later_state(state: TicketState, rules: Rules, moment: datetime) -> TicketSta
     moment tells the two apart (``holds_at``)."""
     if not holds_at(state, moment):
         return None
-    answered = state.answered_at  # before the copy: a kept state keeps it worked out
+    _ = state.answered_at  # worked out before the copy: a kept state keeps it
     later = object.__new__(type(state))
     later.__dict__.update(state.__dict__)  # its quiet_since and settled_since included
-    move_to(later, rules, moment, answered)
+    move_to(later, rules, moment)
     return later
 
 
@@ -265,12 +265,12 @@ def holds_at(state: TicketState, moment: datetime) -> bool:
     return state.status is not Status.OVERDUE or (state.due is not None and moment > state.due)
 
 
-def move_to(state: TicketState, rules: Rules, moment: datetime, answered: datetime | None) -> None:
-    """``state`` taken to ``moment`` in place, where ``holds_at`` allows it (``answered``:
-    its ``answered_at``): for a state nothing else holds, such as one just read back."""
+def move_to(state: TicketState, rules: Rules, moment: datetime) -> None:
+    """``state`` taken to ``moment`` in place, where ``holds_at`` allows it: for a state
+    nothing else holds, such as one just read back."""
     values = state.__dict__
     values["as_of"] = moment
-    if answered is None:
+    if state.answered_at is None:
         # Unanswered: counted to the moment, as state_at counts them.
         received_day = rules.local_date(state.ticket.received)
         end_day = rules.local_date(moment)

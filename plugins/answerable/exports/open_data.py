@@ -20,7 +20,7 @@ from typing import Any
 
 from answerable.core.status import Status, event_times
 from answerable.incremental.fragments import FragmentStore, Piece
-from answerable.incremental.jobs import Block, Job, Page, blocks, job_key
+from answerable.incremental.jobs import Block, Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import OPEN_DATA
 from answerable.site.views import Site, TicketView
@@ -266,24 +266,9 @@ def request_jobs(site: Site) -> list[Job | Block]:
     """One job per request, keyed by its ticket: by what it shows, not the moment, when
     its status is final or says how long it holds (``Site.ticket_key``); settled
     tickets' requests in blocks of ten."""
-    return [
-        *(
-            Job(
-                request_path(v.ticket.id),
-                partial(_request_page, site, v),
-                *site.ticket_key(v, "open311"),
-            )
-            for v in site.tickets
-            if v.settled_since is None
-        ),
-        *blocks(
-            "open311",
-            site.settled_groups,
-            lambda v: request_path(v.ticket.id),
-            operator.attrgetter("digest"),
-            partial(_request_page, site),
-        ),
-    ]
+    return site.ticket_jobs(
+        "open311", lambda v: request_path(v.ticket.id), partial(_request_page, site)
+    )
 
 
 def request_path(ticket_id: str) -> str:

@@ -145,7 +145,7 @@ def kept_states(state: BuildState | None, board_digest: bytes) -> StatesAt:
                 restored = _restored(file, row) if row else None
                 if restored is not None and holds_at(restored, as_of):
                     # Read back just now, and held by nothing else: moved in place.
-                    move_to(restored, rules, as_of, restored.answered_at)
+                    move_to(restored, rules, as_of)
                     found.append(restored)
                     continue
             made = state_at(file, rules, as_of)

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
-from operator import itemgetter
+from functools import cached_property, partial
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 from markupsafe import Markup
@@ -33,7 +33,7 @@ from answerable.core.status import (
     status_span,
 )
 from answerable.incremental.fragments import FragmentStore
-from answerable.incremental.jobs import digests, job_key
+from answerable.incremental.jobs import Block, Job, blocks, digests, job_key
 from answerable.reading.history import History
 from answerable.reading.loading import ReplyFile
 from answerable.site.i18n import Formatter
@@ -389,6 +389,21 @@ class Site:
             return job_key(kind, view.digest, span, self.next_event(view)), True
         return job_key(kind, view.digest), False
 
+    def ticket_jobs(
+        self, kind: str, path: Callable[[TicketView], str], make: Callable[[TicketView], Any]
+    ) -> list[Job | Block]:
+        """A ``kind`` of file for every ticket (its page, its Open311 record), at ``path``
+        and made by ``make``: a job each, keyed by ``ticket_key``; the settled tickets'
+        in blocks of neighbours (``settled_groups``)."""
+        return [
+            *(
+                Job(path(view), partial(make, view), *self.ticket_key(view, kind))
+                for view in self.tickets
+                if view.settled_since is None
+            ),
+            *blocks(kind, self.settled_groups, path, _DIGEST, make),
+        ]
+
     @cached_property
     def settled_groups(self) -> dict[str, list[TicketView]]:
         """The settled tickets' views by their ids but the last character (ten ids).
@@ -454,6 +469,9 @@ def _holds_all_day(state: TicketState) -> bool:
     if state.quiet_since is None:
         return False
     return state.status is not Status.OVERDUE or state.days_late > 0
+
+
+_DIGEST = attrgetter("digest")
 
 
 def group_by(

@@ -7,7 +7,7 @@ from functools import partial
 from operator import attrgetter
 
 from answerable.core.status import Status
-from answerable.incremental.jobs import Block, Job, Page, blocks
+from answerable.incremental.jobs import Block, Job, Page
 from answerable.site.labels import KIND_LABELS, RATING_LABELS, SOURCE_LABELS
 from answerable.site.views import Event, Site, TicketView
 
@@ -19,20 +19,7 @@ def jobs(site: Site) -> list[Job | Block]:
     # rebuild writes it again only when its status or its timeline changes (an overdue
     # ticket stays overdue until something happens to it). Settled tickets' pages go in
     # blocks of ten, each kept while its tickets' views are the same.
-    return [
-        *(
-            Job(view.url, partial(ticket_page, site, view), *site.ticket_key(view, "ticket"))
-            for view in site.tickets
-            if view.settled_since is None
-        ),
-        *blocks(
-            "tickets",
-            site.settled_groups,
-            attrgetter("url"),
-            attrgetter("digest"),
-            partial(ticket_page, site),
-        ),
-    ]
+    return site.ticket_jobs("ticket", attrgetter("url"), partial(ticket_page, site))
 
 
 def ticket_page(site: Site, view: TicketView) -> Page:
