@@ -4,11 +4,13 @@ kept whole, other pieces one by one, and what is damaged made again."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
 from answerable.incremental import fragments
-from answerable.incremental.fragments import FragmentStore, Piece
+from answerable.build.publishing import write_if_changed
+from answerable.incremental.fragments import BlockPart, FragmentStore, Piece
 from answerable.incremental.state import BuildState, state_path
 
 # Blocks are the ids that differ only in their last two characters.
@@ -31,16 +33,25 @@ class Board:
         return FragmentStore(state, b"base")
 
     def join(self, keys: dict[str, bytes | None], sep: str = ",") -> tuple[list[str], list[str]]:
-        """The texts the store gives for pieces with ``keys``, and the names it made."""
+        """The texts the store gives for pieces with ``keys``, as written into a file
+        (a line each, over the file written before), and the names it made."""
         made: list[str] = []
         wanted = [
             Piece(name, f"tickets/2026/{name}", key, partial(text, name, made))
             for name, key in sorted(keys.items())
         ]
         store = self.store()
-        given = list(store.pieces("kind", wanted, sep))
+        write_if_changed(self.root, "out.txt", lines(store.pieces("kind", wanted, sep)))
         store.flush()
-        return given, made
+        return self.written().splitlines(), made
+
+    def written(self) -> str:
+        return (self.root / "out.txt").read_text("utf-8")
+
+
+def lines(parts: Iterable[str | BlockPart]) -> Iterator[str | BlockPart]:
+    for number, part in enumerate(parts):
+        yield from ("\n", part) if number else (part,)
 
 
 def test_pieces_come_a_block_at_a_time_and_settled_blocks_are_kept_whole(
@@ -81,17 +92,55 @@ def test_a_block_with_an_open_ticket_keeps_its_other_pieces_one_by_one(tmp_path:
     assert board.join(settled)[1] == []
 
 
-def test_a_damaged_block_is_made_again(tmp_path: Path) -> None:
-    board = Board(tmp_path)
-    keys = {**FIRST, **SECOND}
-    given, _ = board.join(keys)
+def forge(board: Board, name: str) -> None:
+    """The state's text of a kept block replaced by another, its digest left as it was."""
     with sqlite3.connect(state_path(board.root, board.cache)) as db:
         blocks = db.execute("SELECT name FROM fragments WHERE kind = 'kind/block'").fetchall()
         assert sorted(blocks) == [("2026-0000",), ("2026-0001",)]
         db.execute(
             "UPDATE fragments SET text = '<forged>' WHERE kind = 'kind/block' AND name = ?",
-            ("2026-0001",),
+            (name,),
         )
+
+
+def test_a_kept_block_is_copied_from_the_file_written_last_when_its_bytes_are_there(
+    tmp_path: Path,
+) -> None:
+    board = Board(tmp_path)
+    keys = {**FIRST, **SECOND}
+    given, _ = board.join(keys)
+    # Copied from the file: the state's text of the block is not even read.
+    forge(board, "2026-0001")
+    again, made = board.join(keys)
+    assert (again, made) == (given, [])
+    # The file changed where the block stands (same length, other bytes), and the
+    # state's text is forged: made again.
+    out = board.root / "out.txt"
+    out.write_text(board.written().replace("<2026-000101>", "<2026-000191>"), "utf-8")
+    again, made = board.join(keys)
+    assert again == given
+    assert made == sorted(SECOND)
+    # The file changed again, the state's text (kept as the block was made) sound:
+    # taken from the state.
+    out.write_text(board.written().replace("<2026-000100>", "<2026-000190>"), "utf-8")
+    again, made = board.join(keys)
+    assert (again, made) == (given, [])
+    # Blocks moved (one added before them): each is copied from where it stood (the
+    # state's texts are forged: nothing else would give them).
+    forge(board, "2026-0000")
+    forge(board, "2026-0001")
+    moved = {"2025-000001": b"z", **keys}
+    again, made = board.join(moved)
+    assert again == ["<2025-000001>", *given]
+    assert made == ["2025-000001"]
+
+
+def test_a_damaged_block_is_made_again(tmp_path: Path) -> None:
+    board = Board(tmp_path)
+    keys = {**FIRST, **SECOND}
+    given, _ = board.join(keys)
+    forge(board, "2026-0001")
+    (board.root / "out.txt").unlink()  # nothing to copy from
     again, made = board.join(keys)
     assert again == given
     assert made == sorted(SECOND)

@@ -8,13 +8,14 @@ disk is left alone, so a rebuild rewrites only what changed.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Protocol
 
 from answerable.incremental.jobs import Block, Job, Page
 from answerable.incremental.page_cache import PageCache, stamps
@@ -46,14 +47,15 @@ def relative_root(save_as: str) -> str:
 
 
 def write_if_changed(
-    output: Path, rel: str, text: str | Iterable[str], last: Path | None = None
+    output: Path, rel: str, text: str | Iterable[str | Part], last: Path | None = None
 ) -> bool:
     """Write ``text`` at ``rel`` unless the site's file holds exactly that; True when
     written. The site's file is in ``last`` when given (``output`` then holds only what
     changed, to be swapped in), else in ``output`` itself.
 
     ``text`` may come in pieces (the open-data files of a whole board): they are written
-    as they come and compared with the file afterwards, never held at once."""
+    as they come and compared with the file afterwards, never held at once; a piece may
+    be a ``Part`` that copies its bytes from the file as it was."""
     # str paths, not pathlib: pathlib interns every part of every path it makes, a table
     # that grows with the pages a rendering process writes.
     target = os.path.join(output, rel)
@@ -79,13 +81,38 @@ def write_if_changed(
             file.write(data)
     else:
         os.makedirs(folder, exist_ok=True)
-        with open(temporary, "w", encoding="utf-8", newline="") as file:
-            file.writelines(text)
+        with open(temporary, "wb") as file, _opened(current) as before:
+            at = 0
+            for part in text:
+                if isinstance(part, str):
+                    data = part.encode("utf-8")
+                    file.write(data)
+                    at += len(data)
+                else:  # a part that can take its bytes from the file before
+                    at += part.write(file, before, at)
         if _same_bytes(temporary, current):
             os.unlink(temporary)
             return False
     os.replace(temporary, target)  # a reader never sees half a page; a link is not written through
     return True
+
+
+class Part(Protocol):
+    """A part of a file that ``write_if_changed`` writes in pieces and that may take its
+    bytes from the file as it was (a kept block of a whole-board file)."""
+
+    def write(self, file: BinaryIO, before: BinaryIO | None, at: int) -> int:
+        """Write into ``file`` at offset ``at``, reading ``before`` if it may (the file
+        being replaced, None when there is none); how many bytes were written."""
+        ...
+
+
+def _opened(path: str) -> contextlib.AbstractContextManager[BinaryIO | None]:
+    """The file at ``path`` open for reading, or None when there is none."""
+    try:
+        return open(path, "rb")  # closed by the caller's with
+    except OSError:
+        return contextlib.nullcontext()
 
 
 def _read(path: str) -> bytes:

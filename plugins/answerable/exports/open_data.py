@@ -19,7 +19,7 @@ from functools import cache, partial
 from typing import Any
 
 from answerable.core.status import Status, event_times
-from answerable.incremental.fragments import FragmentStore, Piece
+from answerable.incremental.fragments import BlockPart, FragmentStore, Piece
 from answerable.incremental.jobs import Block, Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import OPEN_DATA
@@ -69,11 +69,15 @@ def _dump_list(items: Iterable[object], before: str = "", after: str = "") -> It
     return _joined(map(_json, items), before, after)
 
 
-def _joined(texts: Iterable[str], before: str = "", after: str = "") -> Iterator[str]:
+def _joined(
+    texts: Iterable[str | BlockPart], before: str = "", after: str = ""
+) -> Iterator[str | BlockPart]:
     """A JSON array of items already written (``_json``), piece by piece."""
     yield before + "["
     for number, text in enumerate(texts):
-        yield ("," if number else "") + text
+        if number:
+            yield ","
+        yield text
     yield "]" + after + "\n"
 
 
@@ -204,7 +208,7 @@ def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     return _csv_file(columns, map(_CsvLine(columns), rows))
 
 
-def _csv_file(columns: list[str], lines: Iterable[str]) -> Iterator[str]:
+def _csv_file(columns: list[str], lines: Iterable[str | BlockPart]) -> Iterator[str | BlockPart]:
     """A CSV file of rows already written (``_CsvLine``), with its header."""
     # A BOM so that spreadsheet programs open the Chinese text as UTF-8.
     yield "\ufeff" + _CsvLine(columns)(dict(zip(columns, columns, strict=True)))
@@ -280,17 +284,19 @@ def _request_page(site: Site, view: TicketView) -> Page:
     return Page(request_path(view.ticket.id), "", {}, _dump([request]))
 
 
-def _whole_file(path: str, text: Callable[[], str | Iterator[str]]) -> Page:
+def _whole_file(path: str, text: Callable[[], str | Iterator[str | BlockPart]]) -> Page:
     return Page(path, "", {}, text())
 
 
-def _whole_files(site: Site, store: FragmentStore) -> dict[str, Callable[[], str | Iterator[str]]]:
+def _whole_files(
+    site: Site, store: FragmentStore
+) -> dict[str, Callable[[], str | Iterator[str | BlockPart]]]:
     """The whole board's files, each made as it is written (an iterator of pieces)."""
     as_of = site.snapshot.as_of.isoformat()
     head = '{"as_of":' + _json(as_of)
     csv_line = _CsvLine(TICKET_COLUMNS)
 
-    def pieces(kind: str, make: Callable[[TicketView], str], sep: str) -> Iterator[str]:
+    def pieces(kind: str, make: Callable[[TicketView], str], sep: str) -> Iterator[str | BlockPart]:
         # A ticket's piece while it stays the same: kept by its view (``piece_key``).
         return store.pieces(
             kind,

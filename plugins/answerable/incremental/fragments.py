@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import groupby
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from answerable.incremental.state import BuildState, Fragment
 
@@ -50,6 +51,57 @@ def block(piece: Piece) -> str:
     return piece.name[:-2]
 
 
+LAYOUT = "layout"  # a kind of fragment: where each block stands in a file (``BlockPart``)
+Placed = tuple[str, bytes, int, int, bytes]
+"""A block in a file: its name, key, offset and length in bytes, and digest."""
+
+
+def _placed_line(name: str, key: bytes, offset: int, length: int, digest: bytes) -> str:
+    return f"{name}\t{key.hex()}\t{offset}\t{length}\t{digest.hex()}\n"
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=8).digest()
+
+
+class BlockPart:
+    """A block of a whole-board file, for ``publishing.write_if_changed``, which says
+    where in the file it starts. A kept block is copied from the file written last when
+    the bytes found where it stood there are its bytes (``placed``); else its text
+    (``text``) is written. Either way, where it stands now is noted in ``layout``, kept
+    for the next build, which then copies most of the file instead of reading every
+    block back from the state and encoding it again."""
+
+    __slots__ = ("key", "layout", "name", "placed", "text")
+
+    def __init__(
+        self,
+        name: str,
+        key: bytes,
+        layout: list[Placed],
+        text: Callable[[], str],
+        placed: Placed | None = None,
+    ) -> None:
+        self.name, self.key, self.layout, self.text, self.placed = name, key, layout, text, placed
+
+    def write(self, file: BinaryIO, last: BinaryIO | None, at: int) -> int:
+        """Write the block into ``file`` at ``at``, from ``last`` (the file written last)
+        when it holds it; how many bytes were written."""
+        data = None
+        if self.placed is not None and last is not None:
+            _, _, offset, length, digest = self.placed
+            last.seek(offset)
+            data = last.read(length)
+            if len(data) != length or _digest(data) != digest:
+                data = None
+        if data is None:
+            data = self.text().encode("utf-8")
+            digest = _digest(data)
+        file.write(data)
+        self.layout.append((self.name, self.key, at, len(data), digest))
+        return len(data)
+
+
 class _Kept:
     """Kept fragments in the order of their names, looked up in that order."""
 
@@ -76,30 +128,65 @@ class FragmentStore:
         self.made: list[Fragment] = []  # not yet written
         self.held = 0  # characters of their texts
 
-    def pieces(self, kind: str, wanted: Iterable[Piece], sep: str = "") -> Iterator[str]:
-        """The texts of the wanted pieces joined by ``sep``, a block at a time (``block``):
-        a block of pieces that are all kept by their keys is kept whole, and taken back
-        in one read; the pieces of any other block are each kept, or made (and noted for
-        saving), and the block kept whole once all its keys are known."""
+    def pieces(
+        self, kind: str, wanted: Iterable[Piece], sep: str = ""
+    ) -> Iterator[str | BlockPart]:
+        """The texts of the wanted pieces joined by ``sep``, a block at a time (``block``),
+        for ``publishing.write_if_changed``. A block of pieces that are all kept by their
+        keys is kept whole: copied from the file written last, where the layout kept
+        with it says it stands (its bytes checked against their digest), else taken
+        back from the state in one read. The pieces of any other block are each kept,
+        or made (and noted for saving), and the block kept whole once all its keys are
+        known."""
         if self.state is None:
             for _, group in groupby(wanted, block):
                 yield sep.join(piece.make() for piece in group)
             return
-        blocks = _Kept(self.state.fragments(kind + BLOCK))
+        last = self._layout(kind)
+        layout: list[Placed] = []  # of the file being written, noted as it is
         pieces = _Kept(self.state.fragments(kind))
         for name, group in groupby(wanted, block):
             chosen = list(group)
-            whole = all(piece.key is not None for piece in chosen)
-            if whole:
-                full = self._block_key(kind, chosen)
-                found = blocks.find(name)
-                if found is not None and found[0] == full:
-                    yield found[1]
-                    continue
-            text = sep.join(self._piece(kind, piece, pieces, keep=not whole) for piece in chosen)
-            if whole:
-                self._keep((kind + BLOCK, name, chosen[0].folder, full, text))
-            yield text
+            if not all(piece.key is not None for piece in chosen):
+                yield sep.join(self._piece(kind, piece, pieces, keep=True) for piece in chosen)
+                continue
+            full = self._block_key(kind, chosen)
+            placed = last.get(name)
+            if placed is not None and placed[1] == full:
+                kept = partial(self._kept_block, kind, name, full, chosen, sep, pieces)
+                yield BlockPart(name, full, layout, kept, placed)
+                continue
+            text = self._kept_block(kind, name, full, chosen, sep, pieces)
+            yield BlockPart(name, full, layout, partial(str, text))
+        self._keep((LAYOUT, kind, "", self.base, "".join(_placed_line(*p) for p in layout)))
+
+    def _kept_block(
+        self, kind: str, name: str, full: bytes, chosen: list[Piece], sep: str, pieces: _Kept
+    ) -> str:
+        """A block whose pieces are all kept by their keys: its text kept whole under
+        ``full``, else made (and kept so) of its pieces, each kept or made."""
+        found = self.state.fragment(kind + BLOCK, name) if self.state is not None else None
+        if found is not None and found[0] == full:
+            return found[1]
+        text = sep.join(self._piece(kind, piece, pieces, keep=False) for piece in chosen)
+        self._keep((kind + BLOCK, name, chosen[0].folder, full, text))
+        return text
+
+    def _layout(self, kind: str) -> dict[str, Placed]:
+        """Where each block stood in the ``kind`` file written last, by its name (none
+        when what every page shares has changed since)."""
+        found = self.state.fragment(LAYOUT, kind) if self.state is not None else None
+        placed: dict[str, Placed] = {}
+        if found is None or found[0] != self.base:
+            return placed
+        for line in found[1].splitlines():
+            try:
+                name, key, offset, length, digest = line.split("\t")
+                numbers = int(offset), int(length)
+                placed[name] = (name, bytes.fromhex(key), *numbers, bytes.fromhex(digest))
+            except ValueError:
+                return {}  # not as ``_placed_line`` wrote it: nothing is copied
+        return placed
 
     def _piece(self, kind: str, piece: Piece, kept: _Kept, *, keep: bool) -> str:
         """One piece: kept under its key, or made (and kept if ``keep``: the pieces of a

@@ -12,7 +12,10 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from answerable.incremental.fragments import BlockPart
 
 T = TypeVar("T")
 
@@ -22,9 +25,10 @@ class Page:
     save_as: str
     template: str
     context: dict[str, Any]
-    text: str | Iterable[str] | None = None
+    text: str | Iterable[str | BlockPart] | None = None
     """A file written as it is (a feed, open data): no template. Pieces of it, for the
-    largest files, which are then written as they are made."""
+    largest files, which are then written as they are made (a kept block copied from
+    the file as it was: ``fragments.BlockPart``)."""
 
 
 @dataclass(frozen=True, slots=True)
