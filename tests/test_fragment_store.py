@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
-from answerable.incremental import fragments
 from answerable.build.publishing import write_if_changed
+from answerable.incremental import fragments
 from answerable.incremental.fragments import BlockPart, FragmentStore, Piece
 from answerable.incremental.state import BuildState, state_path
 
