@@ -132,6 +132,34 @@ def test_months_run_oldest_first_whatever_order_the_tickets_come_in(tmp_path: Pa
     assert months == ["2026-11", "2026-10"]  # the lists: newest month first
 
 
+def test_each_list_holds_the_tickets_of_its_kind_newest_first(site: Site) -> None:
+    # Worked out from the records and states, not from the lists' code.
+    states = site.snapshot.states
+    status_lists = {
+        "open": {"open"},
+        "answered": {"answered-on-time", "answered-late"},
+        "withdrawn": {"withdrawn", "duplicate"},
+    }
+    expected: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
+    for state in states:
+        ticket = state.ticket
+        day = site.snapshot.rules.local_date(ticket.received)
+        keys = [(kind, getattr(ticket, kind)) for kind in ("category", "type", "channel")]
+        keys += [("month", f"{day.year}-{day.month:02d}"), ("department", state.department)]
+        keys += [("status", k) for k, values in status_lists.items() if state.status in values]
+        for key in keys:
+            expected.setdefault(key, []).append((ticket.received, ticket.id))
+    listed = set()
+    for kind, key, _, chosen in list_groups(site):
+        if (kind, key) in (("status", "overdue"), ("status", "due-soon")):
+            continue  # due soonest first: the snapshot's own order
+        newest_first = [i for _, i in sorted(expected.get((kind, key), []), reverse=True)]
+        assert [view.ticket.id for view in chosen] == newest_first, (kind, key)
+        listed.add((kind, key))
+    assert set(expected) - listed <= {("status", "overdue"), ("status", "due-soon")}
+    assert len(listed) > 30
+
+
 def test_the_families_whose_pages_number_with_the_tickets_come_apart(site: Site) -> None:
     """A build asks for the pages of a ticket or of fifty apart from the others (they
     are worked out while the others render): together they are every page, once."""

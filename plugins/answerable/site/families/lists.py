@@ -3,13 +3,14 @@ department, newest first; and the index of every list with its count."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from functools import partial
 
 from answerable.incremental.jobs import Job, Page, digests, job_key
 from answerable.site.labels import N_, STATUS_LISTS
 from answerable.site.paging import paginate, pagination
 from answerable.site.urls import LISTS, list_url
-from answerable.site.views import Link, Site, TicketView, group_by
+from answerable.site.views import Link, Site, TicketView
 
 Group = tuple[str, str, str, list[TicketView]]
 """A list: its kind, key, title and tickets."""
@@ -70,22 +71,31 @@ def list_page(
 def list_groups(site: Site) -> list[Group]:
     """Every list: its kind, key, title and tickets (newest first; due soonest first)."""
     newest = site.newest
+    # Every grouping in one pass over the board's tickets: each was a pass of its own.
+    status_list = {status: key for key, _, statuses in STATUS_LISTS for status in statuses}
+    by: dict[str, defaultdict[str, list[TicketView]]] = {
+        kind: defaultdict(list) for kind in ("status", "month", "category", "type", "channel")
+    }
+    by_status, by_month = by["status"], by["month"]
+    by_category, by_type, by_channel = by["category"], by["type"], by["channel"]
+    for view in newest:
+        ticket = view.ticket
+        by_status[status_list.get(view.state.status, "")].append(view)
+        by_month[view.month_key].append(view)
+        by_category[ticket.category].append(view)
+        by_type[ticket.type].append(view)
+        by_channel[ticket.channel].append(view)
     groups: list[Group] = []
     due_first = {"overdue": site.snapshot.overdue, "due-soon": site.snapshot.due_soon}
-    for key, label, statuses in STATUS_LISTS:
-        if key in due_first:
-            chosen = site.views_of(due_first[key])
-        else:
-            chosen = [v for v in newest if v.state.status in statuses]
+    for key, label, _ in STATUS_LISTS:
+        chosen = site.views_of(due_first[key]) if key in due_first else by_status.get(key, [])
         groups.append(("status", key, site._(label), chosen))
-    by_month = group_by(newest, lambda v: v.month_key)
     for year, month in reversed(site.months()):
         key = f"{year}-{month:02d}"
         groups.append(("month", key, site.fmt.month(year, month), by_month.get(key, [])))
     for kind in ("category", "type", "channel"):
-        by_item = group_by(newest, lambda v, k=kind: getattr(v.ticket, k))
         for item_id, name in site.names[kind].items():
-            groups.append((kind, item_id, name, by_item.get(item_id, [])))
+            groups.append((kind, item_id, name, by[kind].get(item_id, [])))
     by_department = site.by_department
     for department in site.board.departments:
         chosen = by_department.get(department.id, [])
