@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +21,9 @@ from answerable.site.families import families, menu, site_jobs
 from answerable.site.families.lists import list_groups
 from answerable.site.i18n import Formatter
 from answerable.site.urls import SITEMAP
-from answerable.site.views import Site
+from answerable.site.views import ReplyView, Site
 from conftest import BoardWriter
+from sitebuild import copy_demo
 
 AS_OF = datetime.fromisoformat("2026-11-20T12:00:00+08:00")
 EXTRA = """\
@@ -158,6 +160,50 @@ def test_each_list_holds_the_tickets_of_its_kind_newest_first(site: Site) -> Non
         listed.add((kind, key))
     assert set(expected) - listed <= {("status", "overdue"), ("status", "due-soon")}
     assert len(listed) > 30
+
+
+def test_the_newest_replies_overall_and_by_department_newest_first(site: Site) -> None:
+    public = [
+        (reply.at, state.ticket.id, reply.number, reply.department)
+        for state in site.snapshot.states
+        if not state.ticket.hidden
+        for reply in state.reply_facts
+    ]
+    newest = sorted(public, reverse=True)  # by the counted time, then ticket and number
+
+    def shown(replies: list[ReplyView]) -> list[tuple[str, int]]:
+        return [(reply.ticket.ticket.id, reply.number) for reply in replies]
+
+    assert shown(site.newest_replies(5)) == [(i, n) for _, i, n, _ in newest[:5]]
+    # A limit some departments reach and others do not.
+    counts = sorted(Counter(department for *_, department in public).values())
+    limit = counts[len(counts) // 2]
+    expected: dict[str, list[tuple[str, int]]] = {}
+    for _, ticket_id, number, department in newest:
+        mine = expected.setdefault(department, [])
+        if len(mine) < limit:
+            mine.append((ticket_id, number))
+    by_department = site.newest_replies_by_department(limit)
+    assert {d: shown(replies) for d, replies in by_department.items()} == expected
+    assert len(expected) > 3
+    assert any(len(mine) == limit for mine in expected.values())
+    assert any(len(mine) < limit for mine in expected.values())
+
+
+def test_the_newest_replies_leave_out_a_hidden_ticket(site: Site, tmp_path: Path) -> None:
+    newest = site.newest_replies(1)[0].ticket.ticket.id
+    board = copy_demo(tmp_path / "board")
+    path = next((board / "tickets").glob(f"*/{newest}/ticket.yaml"))
+    hidden = "hidden: {at: 2026-11-19T12:00:00+08:00, reason: 涉及个人隐私}\n"
+    path.write_text(path.read_text("utf-8") + hidden, "utf-8")
+    snapshot = take_snapshot(load_board(board), AS_OF)
+    assert next(s for s in snapshot.states if s.ticket.id == newest).ticket.hidden
+    hiding = Site(snapshot, Formatter(snapshot.board.locale, snapshot.rules.zone))
+    shown = {reply.ticket.ticket.id for reply in hiding.newest_replies(1000)}
+    for replies in hiding.newest_replies_by_department(1000).values():
+        shown |= {reply.ticket.ticket.id for reply in replies}
+    assert newest not in shown
+    assert len(shown) > 10
 
 
 def test_the_families_whose_pages_number_with_the_tickets_come_apart(site: Site) -> None:
