@@ -495,6 +495,41 @@ def test_whole_board_files_join_the_kept_pieces_of_settled_tickets(
     assert (row["id"], row["title"][0]) == (settled, "改")
 
 
+def test_a_kept_block_of_a_whole_board_file_is_copied_from_the_site_and_checked(
+    demo_copy: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block of settled tickets' parts (here a settled ticket copied to 2026-000101, a
+    block of its own) is copied from the published file when a whole-board file is made
+    again; its bytes are checked first, so a file edited by hand is mended, not copied."""
+    board, settings = demo_copy
+    far = board / "tickets/2026/2026-000101"
+    shutil.copytree(board / "tickets/2026/2026-000001", far)
+    ticket = far / "ticket.yaml"
+    ticket.write_text(ticket.read_text("utf-8").replace("2026-000001", "2026-000101"), "utf-8")
+    near = board / "tickets/2026/2026-000002/ticket.yaml"
+    output = tmp_path / "site"
+    requests = "open311/v2/requests.json"
+    build(board, settings, output)
+    # The state's text of the block forged: the file is made again (a title changed
+    # elsewhere), and the block comes from the site's file, not from the state.
+    with sqlite3.connect(state_path(board)) as db:
+        alter_piece(db, "request/block", "2026-0001", lambda t: t.replace("2026-000101", "改"))
+    near.write_text(near.read_text("utf-8").replace("title: ", "title: 改", 1), "utf-8")
+    after = build(board, settings, output)
+    assert b'"2026-000101"' in after[requests]
+    assert after == cold_build(board, settings, tmp_path, monkeypatch)
+    # The site's file edited by hand where the block stands (the state's forged text
+    # gone): the block's bytes are not taken from it, but made again.
+    with sqlite3.connect(state_path(board)) as db:
+        db.execute("DELETE FROM fragments WHERE kind = 'request/block'")
+    path = output / requests
+    path.write_bytes(path.read_bytes().replace(b'"2026-000101"', b'"2026-000191"'))
+    near.write_text(near.read_text("utf-8").replace("title: 改", "title: 又改", 1), "utf-8")
+    again = build(board, settings, output)
+    assert b'"2026-000191"' not in again[requests]
+    assert again == cold_build(board, settings, tmp_path, monkeypatch)
+
+
 def test_list_pages_join_the_kept_rows_of_settled_tickets(
     demo_copy: tuple[Path, Path], tmp_path: Path
 ) -> None:
