@@ -79,6 +79,16 @@ def rendered(caplog: pytest.LogCaptureFixture) -> int:
     return found[-1]
 
 
+def far_settled(board: Path) -> Path:
+    """A settled ticket (2026-000001) copied to 2026-000101: with no other ticket in ids
+    2026-000100 to 2026-000199, it is a block of its own, in every kind of block."""
+    far = board / "tickets/2026/2026-000101"
+    shutil.copytree(board / "tickets/2026/2026-000001", far)
+    ticket = far / "ticket.yaml"
+    ticket.write_text(ticket.read_text("utf-8").replace("2026-000001", "2026-000101"), "utf-8")
+    return far
+
+
 def test_rebuild_renders_only_changed_pages_and_equals_a_cold_build(
     demo_copy: tuple[Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
@@ -215,10 +225,7 @@ def test_settled_tickets_files_are_kept_and_made_again_by_blocks_of_neighbours(
     caplog.set_level(logging.INFO, logger="answerable.generator")
     board, settings = demo_copy
     # A settled ticket with an id of its own ten: a block of its own.
-    far = board / "tickets/2026/2026-000101"
-    shutil.copytree(board / "tickets/2026/2026-000001", far)
-    ticket = far / "ticket.yaml"
-    ticket.write_text(ticket.read_text("utf-8").replace("2026-000001", "2026-000101"), "utf-8")
+    far = far_settled(board)
     output = tmp_path / "site"
     first = build(board, settings, output)
     rendered(caplog)
@@ -502,10 +509,7 @@ def test_a_kept_block_of_a_whole_board_file_is_copied_from_the_site_and_checked(
     block of its own) is copied from the published file when a whole-board file is made
     again; its bytes are checked first, so a file edited by hand is mended, not copied."""
     board, settings = demo_copy
-    far = board / "tickets/2026/2026-000101"
-    shutil.copytree(board / "tickets/2026/2026-000001", far)
-    ticket = far / "ticket.yaml"
-    ticket.write_text(ticket.read_text("utf-8").replace("2026-000001", "2026-000101"), "utf-8")
+    far_settled(board)
     near = board / "tickets/2026/2026-000002/ticket.yaml"
     output = tmp_path / "site"
     requests = "open311/v2/requests.json"
