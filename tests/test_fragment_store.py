@@ -7,6 +7,9 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from answerable.build.publishing import write_if_changed
 from answerable.incremental import fragments
@@ -172,3 +175,41 @@ def test_large_pieces_are_written_before_they_add_up(tmp_path: Path) -> None:
         name = f"2026-00000{number}"
         assert again.text("kind", name, "tickets/2026", b"key", partial(text, name, made))
     assert made == []  # each was kept
+
+
+def test_a_state_that_keeps_no_fragment_is_not_asked_for_each_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build's rendering processes open a state that holds no fragment yet: each
+    row of their lists was looked up in vain (21,000 queries at 10,000 tickets)."""
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(statements.append)
+        return db
+
+    board = Board(tmp_path)
+    board.store()  # the state's file, as the build's main process makes it
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    names = [f"2026-00000{number}" for number in range(3)]
+    made: list[str] = []
+    store = board.store()  # a rendering process's
+    for name in names:
+        assert store.text("kind", name, "tickets/2026", b"key", partial(text, name, made)) == (
+            f"<{name}>"
+        )
+    store.flush()
+    assert made == names
+    assert not [s for s in statements if _looks_up_one(s)]
+    again = board.store()  # the next build's: each piece is looked up, and kept
+    for name in names:
+        assert again.text("kind", name, "tickets/2026", b"key", partial(text, name, made))
+    assert made == names
+    assert len([s for s in statements if _looks_up_one(s)]) == len(names)
+
+
+def _looks_up_one(statement: str) -> bool:
+    """A query for one fragment by its name (the trace shows its values written in)."""
+    return "FROM fragments WHERE kind" in statement and "AND name" in statement
