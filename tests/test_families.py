@@ -156,7 +156,7 @@ def test_each_list_holds_the_tickets_of_its_kind_newest_first(site: Site) -> Non
         if (kind, key) in (("status", "overdue"), ("status", "due-soon")):
             continue  # due soonest first: the snapshot's own order
         newest_first = [i for _, i in sorted(expected.get((kind, key), []), reverse=True)]
-        assert [view.ticket.id for view in chosen] == newest_first, (kind, key)
+        assert [row.id for row in chosen] == newest_first, (kind, key)
         listed.add((kind, key))
     assert set(expected) - listed <= {("status", "overdue"), ("status", "due-soon")}
     assert len(listed) > 30
@@ -213,7 +213,7 @@ def test_the_families_whose_pages_number_with_the_tickets_come_apart(site: Site)
     few = paths_of(site_jobs(site, many=False))
     many = paths_of(site_jobs(site, many=True))
     assert sorted([*few, *many]) == sorted(whole)
-    tickets = {f"tickets/{view.ticket.id}.html" for view in site.tickets}
+    tickets = {f"tickets/{row.id}.html" for row in site.rows}
     assert tickets <= set(many)
     assert {"lists/index.html", "lists/status-open.html"} <= set(many)
     assert {"index.html", "leaderboard.html", "rankings.html", "changes.html"} <= set(few)
@@ -224,5 +224,5 @@ def test_the_open_data_jobs_are_the_whole_board_files_and_one_per_request(site: 
     board = paths_of(open_data.board_jobs(site))
     requests = paths_of(open_data.request_jobs(site))
     assert sorted([*board, *requests]) == sorted(paths_of(open_data.jobs(site)))
-    assert sorted(requests) == sorted(open_data.request_path(v.ticket.id) for v in site.tickets)
+    assert sorted(requests) == sorted(open_data.request_path(row.id) for row in site.rows)
     assert {"data/tickets.json", "data/tickets.csv", "open311/v2/requests.json"} <= set(board)

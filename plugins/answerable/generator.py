@@ -195,6 +195,8 @@ class BoardGenerator(Generator):  # type: ignore[misc]
         self.env.globals["ticket_row"] = TicketRows(self.env, self.site.fmt, store)
         self.site.store = store
         site = self.site
+        if store.keeps_none():
+            site.make_views()  # every ticket is shown afresh: before the processes fork
         # The pages read from the whole board first: they render while this process
         # works out the jobs of the pages that number with the tickets (``many``). The
         # whole-board files lead, the longest to make: begun last, one would be made

@@ -23,7 +23,7 @@ from answerable.incremental.fragments import BlockPart, FragmentStore, Piece
 from answerable.incremental.jobs import Block, Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import OPEN_DATA
-from answerable.site.views import Site, TicketView
+from answerable.site.views import Site, TicketRow, TicketView
 
 OPEN311 = "open311/v2"
 CLOSED = {
@@ -271,7 +271,7 @@ def request_jobs(site: Site) -> list[Job | Block]:
     its status is final or says how long it holds (``Site.ticket_key``); settled
     tickets' requests in blocks of ten."""
     return site.ticket_jobs(
-        "open311", lambda v: request_path(v.ticket.id), partial(_request_page, site)
+        "open311", lambda row: request_path(row.id), partial(_request_page, site)
     )
 
 
@@ -282,6 +282,11 @@ def request_path(ticket_id: str) -> str:
 def _request_page(site: Site, view: TicketView) -> Page:
     request = open311_request(site, view)
     return Page(request_path(view.ticket.id), "", {}, _dump([request]))
+
+
+def _made(site: Site, make: Callable[[TicketView], str], row: TicketRow) -> str:
+    """A ticket's piece of a whole-board file, made from its view."""
+    return make(site.view(row.id))
 
 
 def _whole_file(path: str, text: Callable[[], str | Iterator[str | BlockPart]]) -> Page:
@@ -297,12 +302,13 @@ def _whole_files(
     csv_line = _CsvLine(TICKET_COLUMNS)
 
     def pieces(kind: str, make: Callable[[TicketView], str], sep: str) -> Iterator[str | BlockPart]:
-        # A ticket's piece while it stays the same: kept by its view (``piece_key``).
+        # A ticket's piece while it stays the same: kept by its row (``piece_key``); its
+        # view is made only for a piece made again.
         return store.pieces(
             kind,
             (
-                Piece(view.ticket.id, view.state.file.folder, view.piece_key, partial(make, view))
-                for view in site.tickets
+                Piece(row.id, row.state.file.folder, row.piece_key, partial(_made, site, make, row))
+                for row in site.rows
             ),
             sep,
         )

@@ -128,6 +128,10 @@ class FragmentStore:
         self.made: list[Fragment] = []  # not yet written
         self.held = 0  # characters of their texts
 
+    def keeps_none(self) -> bool:
+        """Whether no piece is kept: every one will be made."""
+        return self.state is None or not self.state.keeps_fragments()
+
     def pieces(
         self, kind: str, wanted: Iterable[Piece], sep: str = ""
     ) -> Iterator[str | BlockPart]:

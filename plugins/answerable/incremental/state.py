@@ -355,6 +355,10 @@ class BuildState:
         key = _opened(row[0], row[1]) if row is not None else None
         return (key, row[1]) if key is not None else None
 
+    def keeps_fragments(self) -> bool:
+        """Whether any fragment is kept (for this process to read)."""
+        return self._reader() is not None
+
     def _reader(self) -> sqlite3.Connection | None:
         """This process's connection for reading fragments, which never writes (each
         rendering process reads its own, while any of them may write with ``_writer``)."""

@@ -1,11 +1,13 @@
 """What the site's pages show of the board, made once for all of them: plain Python, no
 Pelican.
 
-``Site`` holds one snapshot's views: each ticket's ``TicketView`` (labels, links and
-deadline text worked out once), the replies newest first, the department table's
-``RowView``s, and the groupings many pages read. The pages themselves are made by the
-page families (``site/families``); every figure is computed here, in ``stats`` or in
-the snapshot and handed to a template ready to print.
+``Site`` holds one snapshot's rows: each ticket's ``TicketRow`` (what every pass over
+the board reads: its lists, its keys, its place among the tickets and the replies),
+the groupings many pages read and the department table's ``RowView``s. A ticket's
+``TicketView`` (labels, links and deadline text, for a page that shows it) is made
+when a page first asks for it: a rebuild shows few of the board's tickets. The pages
+themselves are made by the page families (``site/families``); every figure is computed
+here, in ``stats`` or in the snapshot and handed to a template ready to print.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property, partial
 from operator import attrgetter, itemgetter
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from markupsafe import Markup
 
@@ -116,8 +118,41 @@ class TicketView:
         return self.state.status.dot
 
 
+class TicketRow(NamedTuple):
+    """What every pass over the board reads of a ticket (its lists, the keys of the
+    pages that show it, the order of tickets and of replies), made for every ticket;
+    its ``TicketView`` only for a page that shows it (``Site.view``)."""
+
+    id: str
+    received: float
+    """POSIX seconds: sorted a good deal faster than datetimes with their offsets."""
+    month: tuple[int, int]
+    month_key: str
+    department: str
+    """The department the ticket counts for (``TicketState.department``)."""
+    category: str
+    type: str
+    channel: str
+    hidden: bool
+    related: list[Link]
+    duplicate_of: Link | None
+    deadline_text: str
+    digest: bytes
+    """``TicketView.digest``."""
+    piece_key: bytes | None
+    """``TicketView.piece_key``."""
+    settled_since: datetime | None
+    holds_all_day: bool
+    state: TicketState
+
+    @property
+    def url(self) -> str:
+        return ticket_url(self.id)
+
+
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
 
 
 def _once(made: dict[K, V], key: K, make: Callable[[K], V]) -> V:
@@ -188,10 +223,11 @@ class Site:
         # Links and labels many tickets show, one copy each (memory at city scale).
         self._departments: dict[str, Link] = {}
         self._categories: dict[str, Link] = {}
-        self._month_labels: dict[tuple[int, int], tuple[str, str]] = {}
+        self._month_labels: dict[tuple[int, int], tuple[str, str, tuple[int, int]]] = {}
         by_id = {s.ticket.id: s for s in snapshot.states}
-        self.tickets = [self._ticket_view(state, by_id) for state in snapshot.states]
-        self.by_id = {view.ticket.id: view for view in self.tickets}
+        self.rows = [self._ticket_row(state, by_id) for state in snapshot.states]
+        self.row_by_id = {row.id: row for row in self.rows}
+        self._views: dict[str, TicketView] = {}
         self.department_table = snapshot.table("department")
 
     # -- pieces many pages share --
@@ -206,10 +242,11 @@ class Site:
         name = self.names["category"].get(category, category)
         return Link(name, list_url("category", category))
 
-    def _new_month(self, month: tuple[int, int]) -> tuple[str, str]:
-        """A month's label and key ("2026-11")."""
+    def _new_month(self, month: tuple[int, int]) -> tuple[str, str, tuple[int, int]]:
+        """A month's label, its key ("2026-11") and the month itself, one copy of it for
+        every ticket's row."""
         year, number = month
-        return self.fmt.month(year, number), f"{year}-{number:02d}"
+        return self.fmt.month(year, number), f"{year}-{number:02d}", month
 
     def _deadline_text(self, state: TicketState) -> str:
         _ = self._
@@ -232,10 +269,10 @@ class Site:
             return _("%(late)s late") % {"late": self.fmt.span(-left)}
         return _("%(left)s left") % {"left": self.fmt.span(left)}
 
-    def _ticket_view(self, state: TicketState, by_id: dict[str, TicketState]) -> TicketView:
+    def _ticket_row(self, state: TicketState, by_id: dict[str, TicketState]) -> TicketRow:
         ticket = state.ticket
         received = self.snapshot.rules.local_date(ticket.received)
-        month_label, month_key = _once(
+        _, month_key, month = _once(
             self._month_labels, (received.year, received.month), self._new_month
         )
 
@@ -258,29 +295,66 @@ class Site:
         elif state.quiet_since is not None:
             moving = (state.status, deadline_text, state.days_taken, state.days_late)
             piece_key = job_key(digest.digest(), *moving)
+        return TicketRow(
+            ticket.id,
+            state.file.refs.received,
+            month,
+            month_key,
+            state.department,
+            ticket.category,
+            ticket.type,
+            ticket.channel,
+            bool(ticket.hidden),
+            related,
+            duplicate_of,
+            deadline_text,
+            digest.digest(),
+            piece_key,
+            state.settled_since,
+            _holds_all_day(state),
+            state,
+        )
+
+    def view(self, ticket_id: str) -> TicketView:
+        """The view of ticket ``ticket_id``, for a page that shows it (made once)."""
+        found = self._views.get(ticket_id)
+        if found is None:
+            found = self._views[ticket_id] = self._ticket_view(self.row_by_id[ticket_id])
+        return found
+
+    def make_views(self) -> None:
+        """Every ticket's view, made now: for a build that will show every ticket (none
+        of their pieces kept), made once here rather than in each rendering process
+        that shows the ticket (its page, its Open311 file, its rows and pieces)."""
+        for row in self.rows:
+            self.view(row.id)
+
+    def _ticket_view(self, row: TicketRow) -> TicketView:
+        state = row.state
+        ticket = state.ticket
         return TicketView(
             state=state,
             ticket=ticket,
-            url=ticket_url(ticket.id),
+            url=row.url,
             status_label=self._(STATUS_LABELS[state.status]),
             department=self.department_link(state.department),
-            deadline_text=deadline_text,
+            deadline_text=row.deadline_text,
             type_name=self.names["type"].get(ticket.type, ticket.type),
             category=_once(self._categories, ticket.category, self._new_category_link),
             channel_name=self.names["channel"].get(ticket.channel, ticket.channel),
-            related=related,
-            duplicate_of=duplicate_of,
+            related=row.related,
+            duplicate_of=row.duplicate_of,
             co_departments=[self.department_link(d) for d in ticket.co_departments],
             resolution_label=self._(RESOLUTION_LABELS[ticket.resolution])
             if ticket.resolution
             else "",
             rating_label=self._(RATING_LABELS[state.rating.value]) if state.rating else "",
-            month_label=month_label,
-            month_key=month_key,
-            digest=digest.digest(),
-            piece_key=piece_key,
-            settled_since=state.settled_since,
-            holds_all_day=_holds_all_day(state),
+            month_label=self._month_labels[row.month][0],
+            month_key=row.month_key,
+            digest=row.digest,
+            piece_key=row.piece_key,
+            settled_since=row.settled_since,
+            holds_all_day=row.holds_all_day,
         )
 
     def row_views(self, table: Table) -> list[RowView]:
@@ -299,35 +373,39 @@ class Site:
 
     def views_of(self, states: Iterable[TicketState]) -> list[TicketView]:
         """The views of ``states`` (tickets of this snapshot), in the order given."""
-        by_id = self.by_id
+        return [self.view(state.ticket.id) for state in states]
+
+    def rows_of(self, states: Iterable[TicketState]) -> list[TicketRow]:
+        """The rows of ``states`` (tickets of this snapshot), in the order given."""
+        by_id = self.row_by_id
         return [by_id[state.ticket.id] for state in states]
 
     def months(self) -> list[tuple[int, int]]:
-        """The months in which tickets were received, oldest first (every ticket's view
+        """The months in which tickets were received, oldest first (every ticket's row
         has noted its month)."""
         return sorted(self._month_labels)
 
     @cached_property
-    def newest(self) -> list[TicketView]:
+    def newest(self) -> list[TicketRow]:
         """Every ticket, newest first: the order of every list."""
-        return sorted(self.tickets, key=lambda v: (v.ticket.received, v.ticket.id), reverse=True)
+        return sorted(self.rows, key=itemgetter(1, 0), reverse=True)  # received, id
 
     @cached_property
-    def by_department(self) -> dict[str, list[TicketView]]:
+    def by_department(self) -> dict[str, list[TicketRow]]:
         """Each department's tickets, newest first (grouped once: many pages read it)."""
-        return group_by(self.newest, lambda v: v.state.department)
+        return group_by(self.newest, attrgetter("department"))
 
     @cached_property
-    def _reply_order(self) -> list[tuple[float, str, int, TicketView, ReplyFacts]]:
+    def _reply_order(self) -> list[tuple[float, str, int, TicketRow, ReplyFacts]]:
         """Every public reply, newest first by the counted time (a reply merged late is
         news when it is merged); a reply's view is made only for the few shown. Sorted
         by POSIX seconds: a third of the time datetimes with their offsets take."""
         return sorted(
             (
-                (reply.at.timestamp(), view.ticket.id, reply.number, view, reply)
-                for view in self.tickets
-                if not view.ticket.hidden
-                for reply in view.state.reply_facts
+                (reply.at.timestamp(), row.id, reply.number, row, reply)
+                for row in self.rows
+                if not row.hidden
+                for reply in row.state.reply_facts
             ),
             key=itemgetter(0, 1, 2),
             reverse=True,
@@ -335,21 +413,22 @@ class Site:
 
     def newest_replies(self, limit: int) -> list[ReplyView]:
         """The ``limit`` newest public replies, newest first."""
-        return [self._reply_view(view, reply) for *_, view, reply in self._reply_order[:limit]]
+        return [self._reply_view(row, reply) for *_, row, reply in self._reply_order[:limit]]
 
     def newest_replies_by_department(self, limit: int) -> dict[str, list[ReplyView]]:
         """Each department's ``limit`` newest public replies, newest first."""
-        chosen: dict[str, list[tuple[TicketView, ReplyFacts]]] = {}
-        for *_, view, reply in self._reply_order:
+        chosen: dict[str, list[tuple[TicketRow, ReplyFacts]]] = {}
+        for *_, row, reply in self._reply_order:
             mine = chosen.setdefault(reply.department, [])
             if len(mine) < limit:
-                mine.append((view, reply))
+                mine.append((row, reply))
         return {
-            department: [self._reply_view(view, reply) for view, reply in replies]
+            department: [self._reply_view(row, reply) for row, reply in replies]
             for department, replies in chosen.items()
         }
 
-    def _reply_view(self, view: TicketView, reply: ReplyFacts) -> ReplyView:
+    def _reply_view(self, row: TicketRow, reply: ReplyFacts) -> ReplyView:
+        view = self.view(row.id)
         return ReplyView(
             view,
             reply.number,
@@ -366,19 +445,19 @@ class Site:
         """The board's date at the snapshot's moment."""
         return self.snapshot.rules.local_date(self.snapshot.as_of)
 
-    def day_held(self, views: Sequence[TicketView]) -> date | None:
-        """``day`` when every one of ``views`` shows the same until the day ends (a page
+    def day_held(self, rows: Sequence[TicketRow]) -> date | None:
+        """``day`` when every one of ``rows`` shows the same until the day ends (a page
         of them can say the day instead of the minute), else None."""
-        return self.day if views and all(v.holds_all_day for v in views) else None
+        return self.day if rows and all(r.holds_all_day for r in rows) else None
 
-    def status_span(self, view: TicketView) -> StatusSpan | None:
+    def status_span(self, view: TicketView | TicketRow) -> StatusSpan | None:
         """Until when an open or due-soon ticket's status holds (None: for good, or not
         open)."""
         if view.state.status not in (Status.OPEN, Status.DUE_SOON):
             return None
         return status_span(view.state, self.snapshot.rules)
 
-    def ticket_key(self, view: TicketView, kind: str) -> tuple[bytes, bool]:
+    def ticket_key(self, view: TicketRow, kind: str) -> tuple[bytes, bool]:
         """The key of a ``kind`` of file that shows one unsettled ticket (its page, its
         Open311 record), and whether it is timeless: an open, due-soon or overdue one's,
         whose file says how long its status holds, by that span and the first moment
@@ -390,22 +469,27 @@ class Site:
         return job_key(kind, view.digest), False
 
     def ticket_jobs(
-        self, kind: str, path: Callable[[TicketView], str], make: Callable[[TicketView], Any]
+        self, kind: str, path: Callable[[TicketRow], str], make: Callable[[TicketView], Any]
     ) -> list[Job | Block]:
         """A ``kind`` of file for every ticket (its page, its Open311 record), at ``path``
-        and made by ``make``: a job each, keyed by ``ticket_key``; the settled tickets'
-        in blocks of neighbours (``settled_groups``)."""
+        and made by ``make`` from the ticket's view: a job each, keyed by
+        ``ticket_key``; the settled tickets' in blocks of neighbours
+        (``settled_groups``)."""
+        made = partial(self._with_view, make)
         return [
             *(
-                Job(path(view), partial(make, view), *self.ticket_key(view, kind))
-                for view in self.tickets
-                if view.settled_since is None
+                Job(path(row), partial(made, row), *self.ticket_key(row, kind))
+                for row in self.rows
+                if row.settled_since is None
             ),
-            *blocks(kind, self.settled_groups, path, _DIGEST, make),
+            *blocks(kind, self.settled_groups, path, _DIGEST, made),
         ]
 
+    def _with_view(self, make: Callable[[TicketView], T], row: TicketRow) -> T:
+        return make(self.view(row.id))
+
     @cached_property
-    def settled_groups(self) -> dict[str, list[TicketView]]:
+    def settled_groups(self) -> dict[str, list[TicketRow]]:
         """The settled tickets' views by their ids but the last character (ten ids).
         Such a ticket's page and Open311 file show its view alone, at every later
         moment, and go in blocks of neighbours (``jobs.blocks``): a block's files are
@@ -413,17 +497,17 @@ class Site:
         block is small. Not an overdue ticket's, though its files hold until something
         happens to it too: tickets turn overdue by the clock, and each would make its
         block's files again at the next hourly rebuild."""
-        groups: dict[str, list[TicketView]] = {}
-        for view in self.tickets:
-            if view.settled_since is not None:
-                group = view.ticket.id[:-1]
+        groups: dict[str, list[TicketRow]] = {}
+        for row in self.rows:
+            if row.settled_since is not None:
+                group = row.id[:-1]
                 found = groups.get(group)
                 if found is None:
                     groups[group] = found = []
-                found.append(view)
+                found.append(row)
         return groups
 
-    def next_event(self, view: TicketView) -> datetime | None:
+    def next_event(self, view: TicketView | TicketRow) -> datetime | None:
         """The first moment after the snapshot's at which the timeline shows something
         more."""
         state = view.state
@@ -448,7 +532,7 @@ class Site:
         """Of every ticket's view: the key part of pages that read them all. What those
         pages take of the history (when the record held each reply) is in the views'
         digests; the history's own repr took 0.5 s at 100,000 tickets."""
-        return job_key(digests(view.digest for view in self.tickets))
+        return job_key(digests(row.digest for row in self.rows))
 
     def duration(self, value: Any) -> str:  # noqa: ANN401 - a records.Duration
         """'5 working days' / '5个工作日', '24 hours' / '24小时'."""
@@ -474,11 +558,9 @@ def _holds_all_day(state: TicketState) -> bool:
 _DIGEST = attrgetter("digest")
 
 
-def group_by(
-    views: list[TicketView], key: Callable[[TicketView], str]
-) -> dict[str, list[TicketView]]:
-    """``views`` by ``key``, each group in the order given."""
-    groups: dict[str, list[TicketView]] = {}
-    for view in views:
-        groups.setdefault(key(view), []).append(view)
+def group_by(items: list[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    """``items`` by ``key``, each group in the order given."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
     return groups

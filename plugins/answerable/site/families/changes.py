@@ -8,7 +8,7 @@ from functools import partial
 
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_
-from answerable.site.urls import CHANGES
+from answerable.site.urls import CHANGES, ticket_url
 from answerable.site.views import Link, Site
 
 MENU = (100, N_("Change log"), CHANGES)
@@ -35,10 +35,10 @@ def change_log(site: Site) -> list[Entry]:
     deletions that git witnessed, newest first. Nothing disappears without a line here."""
     _ = site._
     entries: list[Entry] = []
-    for view in site.tickets:
-        ticket = view.ticket
-        link = Link(f"{ticket.id} {'' if ticket.hidden else ticket.title}".strip(), view.url)
-        for reply in view.state.reply_facts:
+    for row in site.rows:
+        ticket = row.state.ticket
+        link = Link(f"{ticket.id} {'' if ticket.hidden else ticket.title}".strip(), row.url)
+        for reply in row.state.reply_facts:
             if reply.kind == "supplement":
                 text = _("Supplement to the final reply by %(who)s") % {
                     "who": site.snapshot.departments.name(reply.department)
@@ -47,7 +47,7 @@ def change_log(site: Site) -> list[Entry]:
                     (
                         reply.date,
                         "supplement",
-                        Link(link.text, f"{view.url}#reply-{reply.number}"),
+                        Link(link.text, f"{row.url}#reply-{reply.number}"),
                         text,
                     )
                 )
@@ -58,12 +58,11 @@ def change_log(site: Site) -> list[Entry]:
             if event is not None and event.at <= site.snapshot.as_of:
                 entries.append((event.at, kind, link, label % {"reason": event.reason}))
     if site.history is not None:
-        views = {v.ticket.id: v for v in site.tickets}
         for record in site.history.replies.values():
             for sha, at in record.edits:
                 ticket_id = record.path.split("/")[-2]
-                view = views.get(ticket_id)
-                target = Link(ticket_id, view.url) if view else None
+                known = ticket_id in site.row_by_id
+                target = Link(ticket_id, ticket_url(ticket_id)) if known else None
                 text = _("A published reply (%(file)s) was edited in commit %(commit)s") % {
                     "file": record.path.rsplit("/", 1)[-1],
                     "commit": sha[:7],

@@ -41,7 +41,7 @@ def _department_key(site: Site, department_id: str) -> bytes:
     """A department's page shows its own tickets, its row (ranks read the other rows)
     and one chart bar per month of the board."""
     row = next((r for r in site.department_table.rows if r.key == department_id), None)
-    mine = digests(view.digest for view in site.by_department.get(department_id, []))
+    mine = digests(row.digest for row in site.by_department.get(department_id, []))
     return job_key("department", department_id, repr(row), mine, site.months())
 
 
@@ -73,10 +73,10 @@ def department_page(site: Site, department_id: str, day: date | None = None) -> 
     department = departments.by_id[department_id]
     row = next(r for r in site.department_table.rows if r.key == department_id)
     mine = site.by_department.get(department_id, [])
-    by_month = group_by(mine, lambda v: v.month_key)
+    by_month = group_by(mine, lambda r: r.month_key)
     monthly = []
     for year, month in site.months():
-        in_month = [v.state for v in by_month.get(f"{year}-{month:02d}", [])]
+        in_month = [r.state for r in by_month.get(f"{year}-{month:02d}", [])]
         figures = Figures.of(in_month)
         monthly.append((site.fmt.month(year, month), figures))
     chart = monthly_chart(
@@ -99,7 +99,7 @@ def department_page(site: Site, department_id: str, day: date | None = None) -> 
             "children": [
                 site.department_link(c) for c in departments.children.get(department_id, [])
             ],
-            "tickets": mine[:20],
+            "tickets": [site.view(row.id) for row in mine[:20]],
             "ticket_count": len(mine),
             "all_tickets": list_url("department", department_id),
             "feed": department_feed_url(department_id),

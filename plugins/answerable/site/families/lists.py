@@ -10,9 +10,9 @@ from answerable.incremental.jobs import Job, Page, digests, job_key
 from answerable.site.labels import N_, STATUS_LISTS
 from answerable.site.paging import paginate, pagination
 from answerable.site.urls import LISTS, list_url
-from answerable.site.views import Link, Site, TicketView
+from answerable.site.views import Link, Site, TicketRow
 
-Group = tuple[str, str, str, list[TicketView]]
+Group = tuple[str, str, str, list[TicketRow]]
 """A list: its kind, key, title and tickets."""
 
 
@@ -51,7 +51,7 @@ def jobs(site: Site) -> list[Job]:
                 # rebuilds of the same day leave it as it is.
                 digest, timeless = job_key(digest, day), True
                 context.update(as_of=None, statuses_on=day)
-            page = partial(list_page, url, context, kind, key, number, count)
+            page = partial(list_page, site, url, context, kind, key, number, count)
             made.append(Job(url, page, digest, timeless=timeless))
     # The index shows each list's title and count.
     counts = [(kind, key, title, len(chosen)) for kind, key, title, chosen in groups]
@@ -60,12 +60,20 @@ def jobs(site: Site) -> list[Job]:
 
 
 def list_page(
-    url: str, context: dict[str, object], kind: str, key: str, number: int, count: int
+    site: Site,
+    url: str,
+    context: dict[str, object],
+    kind: str,
+    key: str,
+    number: int,
+    count: int,
 ) -> Page:
-    """A page of a list, with its pager (made here: only for the pages rendered)."""
-    return Page(
-        url, "answerable_list", {**context, "pagination": pagination(kind, key, number, count)}
-    )
+    """A page of a list, with its pager and its tickets' views (made here: only for the
+    pages rendered)."""
+    rows: list[TicketRow] = context["tickets"]  # type: ignore[assignment]
+    tickets = [site.view(row.id) for row in rows]
+    pager = pagination(kind, key, number, count)
+    return Page(url, "answerable_list", {**context, "tickets": tickets, "pagination": pager})
 
 
 def list_groups(site: Site) -> list[Group]:
@@ -73,22 +81,21 @@ def list_groups(site: Site) -> list[Group]:
     newest = site.newest
     # Every grouping in one pass over the board's tickets: each was a pass of its own.
     status_list = {status: key for key, _, statuses in STATUS_LISTS for status in statuses}
-    by: dict[str, defaultdict[str, list[TicketView]]] = {
+    by: dict[str, defaultdict[str, list[TicketRow]]] = {
         kind: defaultdict(list) for kind in ("status", "month", "category", "type", "channel")
     }
     by_status, by_month = by["status"], by["month"]
     by_category, by_type, by_channel = by["category"], by["type"], by["channel"]
-    for view in newest:
-        ticket = view.ticket
-        by_status[status_list.get(view.state.status, "")].append(view)
-        by_month[view.month_key].append(view)
-        by_category[ticket.category].append(view)
-        by_type[ticket.type].append(view)
-        by_channel[ticket.channel].append(view)
+    for row in newest:
+        by_status[status_list.get(row.state.status, "")].append(row)
+        by_month[row.month_key].append(row)
+        by_category[row.category].append(row)
+        by_type[row.type].append(row)
+        by_channel[row.channel].append(row)
     groups: list[Group] = []
     due_first = {"overdue": site.snapshot.overdue, "due-soon": site.snapshot.due_soon}
     for key, label, _ in STATUS_LISTS:
-        chosen = site.views_of(due_first[key]) if key in due_first else by_status.get(key, [])
+        chosen = site.rows_of(due_first[key]) if key in due_first else by_status.get(key, [])
         groups.append(("status", key, site._(label), chosen))
     for year, month in reversed(site.months()):
         key = f"{year}-{month:02d}"

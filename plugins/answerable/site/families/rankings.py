@@ -11,7 +11,7 @@ from answerable.core.stats import Period
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import RANKINGS, report_url
-from answerable.site.views import Site, TicketView
+from answerable.site.views import Site, TicketRow, TicketView
 
 MENU = (50, N_("Rankings"), RANKINGS)
 LATEST = 20  # rated replies listed each way
@@ -31,12 +31,12 @@ def rankings(site: Site) -> Page:
     unsatisfied = most(
         rows, lambda r: r.figures.unsatisfied, tie=lambda r: r.figures.satisfaction_rate or 0
     )
-    happy: list[TicketView] = []
-    unhappy: list[TicketView] = []
-    for view in site.tickets:
-        rating = view.state.rating
-        if rating is not None and not view.ticket.hidden:
-            (unhappy if rating.value == "unsatisfied" else happy).append(view)
+    happy: list[TicketRow] = []
+    unhappy: list[TicketRow] = []
+    for row in site.rows:
+        rating = row.state.rating
+        if rating is not None and not row.hidden:
+            (unhappy if rating.value == "unsatisfied" else happy).append(row)
     monthly = [
         (
             site.fmt.month(year, month),
@@ -51,14 +51,15 @@ def rankings(site: Site) -> Page:
         {
             "satisfied": site.rows_shown(satisfied),
             "unsatisfied": site.rows_shown(unsatisfied),
-            "satisfied_replies": _latest(happy),
-            "unsatisfied_replies": _latest(unhappy),
+            "satisfied_replies": _latest(site, happy),
+            "unsatisfied_replies": _latest(site, unhappy),
             "monthly": monthly,
             "page_name": "rankings",
         },
     )
 
 
-def _latest(views: list[TicketView]) -> list[TicketView]:
+def _latest(site: Site, rows: list[TicketRow]) -> list[TicketView]:
     """The twenty most recently rated, newest first: picked, not every rating sorted."""
-    return heapq.nlargest(LATEST, views, key=lambda v: (v.state.rating.at, v.ticket.id))  # type: ignore[union-attr]
+    chosen = heapq.nlargest(LATEST, rows, key=lambda r: (r.state.rating.at, r.id))  # type: ignore[union-attr]
+    return [site.view(row.id) for row in chosen]

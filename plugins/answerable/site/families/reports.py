@@ -16,7 +16,7 @@ from answerable.core.stats import Figures, Period
 from answerable.incremental.jobs import Job, Page, job_key
 from answerable.site.labels import N_
 from answerable.site.urls import REPORTS, list_url, report_url
-from answerable.site.views import Link, Site, TicketView
+from answerable.site.views import Link, Site, TicketRow
 
 MENU = (60, N_("Reports"), REPORTS)
 
@@ -25,7 +25,7 @@ def jobs(site: Site) -> list[Job]:
     """One job per report, keyed by the tickets of its period and the one before;
     one for the index. A new reply rebuilds only the reports that can show it."""
     zone = site.snapshot.rules.zone
-    by_received = sorted(_dated(view) for view in site.tickets)
+    by_received = sorted(_dated(row) for row in site.rows)
     made = []
     keys = []
     for period in report_periods(site):
@@ -60,25 +60,25 @@ def _report_moment(site: Site, period: Period) -> datetime:
     return min(site.snapshot.rules.end_of_day(period.end), site.snapshot.as_of)
 
 
-Dated = tuple[float, bytes, float, bytes, TicketView]
+Dated = tuple[float, bytes, float, bytes, TicketRow]
 
 
-def _until(view: TicketView, moment: float) -> bytes:
+def _until(row: TicketRow, moment: float) -> bytes:
     """A ticket with a reply dated after ``moment``, as its files stood then (or all of
     what its view shows, when the files cannot tell)."""
-    return view.state.file.digest_until(moment) or view.digest
+    return row.state.file.digest_until(moment) or row.digest
 
 
-def _dated(view: TicketView) -> Dated:
+def _dated(row: TicketRow) -> Dated:
     """What the reports' keys read of a ticket, once: when it was received and when its
     last reply is dated (POSIX seconds, compared faster than datetimes with offsets),
     its id, what keys it in a past report dated after that reply (its files' digest, or
-    its view's when the files cannot tell one moment from another), and its view."""
-    file = view.state.file
+    its view's when the files cannot tell one moment from another), and its row."""
+    file = row.state.file
     name = file.refs.id.encode() + b"\0"
     if file.witnessed_any:  # its replies count from when the record held them
-        return file.refs.received, name, -math.inf, view.digest, view
-    return file.refs.received, name, file.latest_reply(), file.digest, view
+        return file.refs.received, name, -math.inf, row.digest, row
+    return file.refs.received, name, file.latest_reply(), file.digest, row
 
 
 def _window_key(
@@ -94,11 +94,11 @@ def _window_key(
     window = by_received[first:last]
     if moment < as_of:
         parts = (
-            name + (digest if dated <= until else _until(view, until))
-            for _, name, dated, digest, view in window
+            name + (digest if dated <= until else _until(row, until))
+            for _, name, dated, digest, row in window
         )
     else:
-        parts = (name + view.digest for _, name, _, _, view in window)
+        parts = (name + row.digest for _, name, _, _, row in window)
     return job_key(b"".join(parts))
 
 
